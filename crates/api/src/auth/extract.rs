@@ -1,0 +1,110 @@
+//! Extractors: `AuthUser` (any signed-in account), `StaffUser` (manager, finance,
+//! admin) and `AdminUser`. A handler names the one it needs in its arguments.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use partnerly_db::user::User;
+use partnerly_domain::account::Role;
+
+use super::jwt::TokenError;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The signed-in account, read fresh from the database on every request so that a
+/// role change or a deleted account takes effect at once.
+#[derive(Debug, Clone)]
+pub struct AuthUser(pub User);
+
+/// A signed-in staff member (manager, finance or admin).
+#[derive(Debug, Clone)]
+pub struct StaffUser(pub User);
+
+/// A signed-in admin.
+#[derive(Debug, Clone)]
+pub struct AdminUser(pub User);
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<User, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?
+        .clone();
+    let token = bearer(&req).ok_or_else(|| {
+        ApiError::unauthorized("unauthorized", "Sign in to continue (send Authorization: Bearer <token>).")
+    })?;
+    let claims = state.jwt.verify(&token).map_err(|e| match e {
+        TokenError::Expired => {
+            ApiError::unauthorized("token_expired", "Your session token expired; refresh it.")
+        }
+        TokenError::Invalid => ApiError::unauthorized("unauthorized", "The access token is not valid."),
+    })?;
+    let id: i64 = claims
+        .sub
+        .parse()
+        .map_err(|_| ApiError::unauthorized("unauthorized", "The access token is not valid."))?;
+    state
+        .db(move |conn| Ok(User::find(conn, id)?))
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))
+}
+
+type Fut<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+impl FromRequest for AuthUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            tracing::Span::current().record("account.id", user.id);
+            Ok(AuthUser(user))
+        })
+    }
+}
+
+impl FromRequest for StaffUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            if user.role().is_staff() {
+                Ok(StaffUser(user))
+            } else {
+                Err(ApiError::Forbidden)
+            }
+        })
+    }
+}
+
+impl FromRequest for AdminUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let user = authenticate(req).await?;
+            if user.role() == Role::Admin {
+                Ok(AdminUser(user))
+            } else {
+                Err(ApiError::Forbidden)
+            }
+        })
+    }
+}

@@ -1,0 +1,10 @@
+//! Authentication: access tokens (JWT), password hashing, opaque tokens (refresh and
+//! reset), the refresh cookie, and the extractors handlers use to require a role.
+
+pub mod extract;
+pub mod jwt;
+pub mod password;
+pub mod tokens;
+
+pub use extract::{AdminUser, AuthUser, StaffUser};
+pub use jwt::JwtKeys;

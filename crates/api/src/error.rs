@@ -1,0 +1,230 @@
+//! The one error type of the API and its JSON body (`ErrorBody`).
+//!
+//! Handlers return `Result<_, ApiError>`; the status comes from an explicit `match`.
+//! Client mistakes (malformed JSON, unknown fields, bad query strings, oversized bodies)
+//! are turned into 4xx answers here, so that no client can cause a 500.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use partnerly_domain::{ErrorBody, FieldErrors};
+use serde_json::{Map, Value, json};
+
+/// Everything a handler can answer besides success.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400: the request cannot be read (bad JSON, unknown field, bad query string).
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    /// 401: no credentials, or they are wrong or expired.
+    #[error("{message}")]
+    Unauthorized {
+        code: &'static str,
+        message: String,
+        details: Map<String, Value>,
+    },
+    /// 403: signed in, but not allowed.
+    #[error("You are not allowed to do this.")]
+    Forbidden,
+    /// 404: no such thing (also another partner's thing).
+    #[error("Not found.")]
+    NotFound,
+    /// 409: the request conflicts with the current state.
+    #[error("{message}")]
+    Conflict {
+        code: &'static str,
+        message: String,
+        details: Map<String, Value>,
+    },
+    /// 413: the body is larger than the limit.
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("Send the body as JSON with Content-Type: application/json.")]
+    UnsupportedMediaType,
+    /// 422: readable, but some fields are not valid.
+    #[error("Some fields are not valid.")]
+    Validation(FieldErrors),
+    /// 429: too many attempts; try again after `retry_after` seconds.
+    #[error("Too many attempts. Try again in {retry_after} seconds.")]
+    RateLimited { retry_after: u64 },
+    /// 503: a dependency (the database) is not available.
+    #[error("The service is temporarily unavailable.")]
+    Unavailable,
+    /// 500: a bug or an outage; logged once here, never shown in detail.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// 400 with a code and message.
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 401 with a code and message.
+    pub fn unauthorized(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Unauthorized {
+            code,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    /// 409 with a code and message.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            code,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    /// 422 for a single field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation(FieldErrors::from([(field.to_owned(), message.into())]))
+    }
+
+    /// The stable code of the error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. }
+            | Self::Unauthorized { code, .. }
+            | Self::Conflict { code, .. } => code,
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Validation(_) => "validation_failed",
+            Self::RateLimited { .. } => "rate_limited",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal_error",
+        }
+    }
+
+    /// The body sent to the client.
+    pub fn body(&self) -> ErrorBody {
+        let (message, details) = match self {
+            Self::Unauthorized { details, .. } | Self::Conflict { details, .. } => {
+                (self.to_string(), details.clone())
+            }
+            Self::Validation(fields) => {
+                let mut details = Map::new();
+                details.insert("fields".into(), json!(fields));
+                (self.to_string(), details)
+            }
+            Self::RateLimited { retry_after } => {
+                let mut details = Map::new();
+                details.insert("retry_after".into(), json!(retry_after));
+                (self.to_string(), details)
+            }
+            Self::Internal(_) => ("Something went wrong on our side.".into(), Map::new()),
+            _ => (self.to_string(), Map::new()),
+        };
+        ErrorBody {
+            error: self.code().to_owned(),
+            message,
+            details,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(detail) = self {
+            tracing::error!(error = %detail, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let Self::RateLimited { retry_after } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::Unauthorized { .. } = self {
+            response.insert_header((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"partnerly\""),
+            ));
+        }
+        response.json(self.body())
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Internal(format!("database: {e}"))
+    }
+}
+
+impl From<partnerly_db::DbError> for ApiError {
+    fn from(e: partnerly_db::DbError) -> Self {
+        match e {
+            partnerly_db::DbError::Pool(_) => Self::Unavailable,
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        Self::Internal(format!("blocking task: {e}"))
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(fields: FieldErrors) -> Self {
+        Self::Validation(fields)
+    }
+}
+
+/// Turns actix's JSON extractor errors into our body: syntax errors are 400
+/// `malformed_json`, well-formed JSON of the wrong shape is 400 `invalid_body`.
+pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    let api = match &err {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            ApiError::PayloadTooLarge
+        }
+        JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::bad_request("invalid_body", format!("The request body does not match the expected shape: {e}."))
+        }
+        JsonPayloadError::Deserialize(e) => {
+            ApiError::bad_request("malformed_json", format!("The request body is not valid JSON: {e}."))
+        }
+        _ => ApiError::bad_request("invalid_body", "The request body could not be read."),
+    };
+    api.into()
+}
+
+/// Query-string errors are 400 `invalid_query`.
+pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::bad_request("invalid_query", format!("The query string is not valid: {err}.")).into()
+}
+
+/// Path-segment errors (e.g. a non-numeric id) are 404: no such resource.
+pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
+    ApiError::NotFound.into()
+}
+
+/// The answer for API paths that do not exist.
+pub async fn not_found() -> HttpResponse {
+    ApiError::NotFound.error_response()
+}

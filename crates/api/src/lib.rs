@@ -1,0 +1,15 @@
+//! Partnerly's HTTP API: routes, authentication, errors, OpenAPI, background jobs and
+//! the `partnerly` command line. The binary (`src/main.rs`) only calls [`cli::main`].
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod mail;
+pub mod openapi;
+pub mod rate_limit;
+pub mod request_log;
+pub mod routes;
+pub mod seed;
+pub mod server;
+pub mod state;

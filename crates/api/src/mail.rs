@@ -1,0 +1,151 @@
+//! Email (I3, S5): templates, queueing into the outbox, and the sender that delivers
+//! the outbox over SMTP when it is configured. Without SMTP (development), emails stay
+//! in the outbox and admins read them at `GET /api/v1/admin/outbox`.
+
+use std::time::Duration;
+
+use lettre::message::header::ContentType;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use partnerly_db::outbox::{NewOutboxEmail, OutboxEmail};
+use partnerly_db::{DbConn, DbPool};
+
+use crate::config::SmtpConfig;
+use crate::state::AppState;
+
+/// How long a sender holds a claimed email before another may try it.
+const CLAIM_LEASE: time::Duration = time::Duration::minutes(2);
+/// How often the sender looks for due emails when nobody wakes it.
+const POLL_INTERVAL: Duration = Duration::from_secs(10);
+
+/// An email ready to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Email {
+    /// Queues the email in the caller's transaction.
+    pub fn queue(&self, conn: &mut DbConn) -> diesel::QueryResult<()> {
+        NewOutboxEmail::new(&self.to, &self.subject, &self.body, partnerly_db::now()).insert(conn)
+    }
+}
+
+/// The password-reset email (P3).
+pub fn password_reset(to: &str, first_name: &str, public_url: &str, token: &str) -> Email {
+    let greeting = if first_name.is_empty() { "Hello".to_owned() } else { format!("Hello {first_name}") };
+    Email {
+        to: to.to_owned(),
+        subject: "Reset your Partnerly password".into(),
+        body: format!(
+            "{greeting},\n\n\
+             Someone (we hope you) asked to reset the password of your partner account.\n\
+             Open this link within one hour to choose a new password:\n\n\
+             {public_url}/reset-password?token={token}\n\n\
+             The link works once. If you did not ask for it, ignore this email: your \
+             password stays as it is.\n"
+        ),
+    }
+}
+
+/// Delay before retrying after the `attempts`-th failure.
+fn backoff(attempts: i32) -> time::Duration {
+    match attempts {
+        ..=1 => time::Duration::seconds(30),
+        2 => time::Duration::minutes(2),
+        3 => time::Duration::minutes(10),
+        4 => time::Duration::minutes(30),
+        5 => time::Duration::hours(1),
+        6 => time::Duration::hours(2),
+        _ => time::Duration::hours(6),
+    }
+}
+
+/// Delivers the outbox over SMTP until the process stops. Returns at once when SMTP
+/// is not configured.
+pub async fn run_sender(state: AppState) {
+    let Some(smtp) = state.config.smtp.clone() else {
+        tracing::info!("SMTP not configured: emails stay in the outbox (GET /api/v1/admin/outbox)");
+        return;
+    };
+    let transport = match transport(&smtp) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "invalid PARTNERLY_SMTP_URL; emails stay in the outbox");
+            return;
+        }
+    };
+    tracing::info!("delivering email over SMTP");
+    loop {
+        loop {
+            match deliver_one(&state.pool, &transport, &smtp.from).await {
+                Ok(true) => continue,
+                Ok(false) => break,
+                Err(e) => {
+                    tracing::warn!(error = %e, "email sender could not reach the database");
+                    break;
+                }
+            }
+        }
+        let _ = tokio::time::timeout(POLL_INTERVAL, state.mail_queued.notified()).await;
+    }
+}
+
+fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+    Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)?
+        .timeout(Some(Duration::from_secs(30)))
+        .build())
+}
+
+/// Claims and sends one due email. `Ok(false)` when nothing is due.
+async fn deliver_one(
+    pool: &DbPool,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &str,
+) -> anyhow::Result<bool> {
+    let claim_pool = pool.clone();
+    let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<OutboxEmail>> {
+        let mut conn = claim_pool.get()?;
+        Ok(OutboxEmail::claim_due(&mut conn, partnerly_db::now(), CLAIM_LEASE)?)
+    })
+    .await??;
+    let Some(email) = claimed else {
+        return Ok(false);
+    };
+    let outcome = match build_message(&email, from) {
+        Ok(message) => transport.send(message).await.map(drop).map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let pool = pool.clone();
+    let id = email.id;
+    let attempts = email.attempts + 1;
+    match &outcome {
+        Ok(()) => tracing::info!(email.id = id, "email sent"),
+        Err(e) => tracing::warn!(email.id = id, email.attempts = attempts, error = %e, "email not sent"),
+    }
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let mut conn = pool.get()?;
+        let now = partnerly_db::now();
+        match outcome {
+            Ok(()) => OutboxEmail::mark_sent(&mut conn, id, now)?,
+            Err(e) => OutboxEmail::mark_failed(&mut conn, id, &e, now + backoff(attempts))?,
+        }
+        Ok(())
+    })
+    .await??;
+    Ok(true)
+}
+
+fn build_message(email: &OutboxEmail, from: &str) -> Result<Message, String> {
+    Message::builder()
+        .from(from.parse().map_err(|e| format!("invalid From address {from:?}: {e}"))?)
+        .to(email
+            .to_address
+            .parse()
+            .map_err(|e| format!("invalid recipient: {e}"))?)
+        .subject(email.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(email.body.clone())
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,5 @@
+//! The `partnerly` binary.
+
+fn main() -> std::process::ExitCode {
+    partnerly_api::cli::main()
+}

@@ -1,0 +1,103 @@
+//! Rate limits for sign-in, sign-up and password reset, per client IP and per account.
+//! Counters live in the database (fixed windows), so every instance behind a load
+//! balancer enforces the same limit.
+
+use actix_web::HttpRequest;
+use partnerly_db::{DbConn, rate_limit};
+
+use crate::error::ApiError;
+
+/// A limit: at most `max` attempts per `window_secs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub name: &'static str,
+    pub max: i32,
+    pub window_secs: i64,
+}
+
+/// Sign-in attempts from one IP.
+pub const SIGN_IN_PER_IP: Limit = Limit { name: "sign-in:ip", max: 30, window_secs: 600 };
+/// Failed sign-ins on one account (a success clears it).
+pub const SIGN_IN_FAILURES_PER_ACCOUNT: Limit =
+    Limit { name: "sign-in-failures:account", max: 5, window_secs: 900 };
+/// Sign-ups from one IP.
+pub const SIGN_UP_PER_IP: Limit = Limit { name: "sign-up:ip", max: 10, window_secs: 3600 };
+/// Reset requests from one IP.
+pub const RESET_PER_IP: Limit = Limit { name: "reset:ip", max: 10, window_secs: 3600 };
+/// Reset requests for one email (whether or not it has an account).
+pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset:account", max: 3, window_secs: 3600 };
+/// Reset confirmations (token guesses) from one IP.
+pub const RESET_CONFIRM_PER_IP: Limit =
+    Limit { name: "reset-confirm:ip", max: 20, window_secs: 3600 };
+
+impl Limit {
+    fn bucket(&self, key: &str) -> String {
+        format!("{}:{key}", self.name)
+    }
+
+    fn window(&self, now: i64) -> (i64, u64) {
+        let start = now - now.rem_euclid(self.window_secs);
+        let retry_after = u64::try_from(start + self.window_secs - now).unwrap_or(1).max(1);
+        (start, retry_after)
+    }
+
+    /// Counts one attempt and refuses it when the window is already full.
+    pub fn hit(&self, conn: &mut DbConn, key: &str, now: i64) -> Result<(), ApiError> {
+        let (start, retry_after) = self.window(now);
+        let hits = rate_limit::hit(conn, &self.bucket(key), start)?;
+        if hits > self.max {
+            tracing::warn!(limit = self.name, "rate limit reached");
+            return Err(ApiError::RateLimited { retry_after });
+        }
+        Ok(())
+    }
+
+    /// Refuses when the window is full, without counting (for failure counters).
+    pub fn check(&self, conn: &mut DbConn, key: &str, now: i64) -> Result<(), ApiError> {
+        let (start, retry_after) = self.window(now);
+        if rate_limit::count(conn, &self.bucket(key), start)? >= self.max {
+            tracing::warn!(limit = self.name, "rate limit reached");
+            return Err(ApiError::RateLimited { retry_after });
+        }
+        Ok(())
+    }
+
+    /// Counts one failure.
+    pub fn record(&self, conn: &mut DbConn, key: &str, now: i64) -> Result<(), ApiError> {
+        let (start, _) = self.window(now);
+        rate_limit::hit(conn, &self.bucket(key), start)?;
+        Ok(())
+    }
+
+    /// Forgets the counts of `key` (a successful sign-in clears its failures).
+    pub fn clear(&self, conn: &mut DbConn, key: &str) -> Result<(), ApiError> {
+        rate_limit::clear(conn, &self.bucket(key))?;
+        Ok(())
+    }
+}
+
+/// The client's IP: the socket peer, or the proxy-reported address when
+/// `PARTNERLY_TRUST_PROXY` is on.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
+    if trust_proxy
+        && let Some(ip) = req.connection_info().realip_remote_addr()
+    {
+        return ip.to_owned();
+    }
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_aligned_and_retry_after_is_what_remains() {
+        let limit = Limit { name: "t", max: 1, window_secs: 600 };
+        assert_eq!(limit.window(1_200), (1_200, 600));
+        assert_eq!(limit.window(1_799), (1_200, 1));
+        assert_eq!(limit.window(1_800), (1_800, 600));
+    }
+}

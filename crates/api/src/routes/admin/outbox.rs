@@ -1,0 +1,84 @@
+//! The email outbox as admins see it (I3): everything queued, sent or failing.
+
+use actix_web::{get, web};
+use partnerly_db::outbox::OutboxEmail;
+use partnerly_domain::ErrorBody;
+use partnerly_domain::outbox::{OutboxEmail as OutboxEmailView, OutboxPage};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::AdminUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Largest page the outbox returns.
+const MAX_PER_PAGE: u32 = 100;
+
+/// Filters and paging of the outbox.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    /// Only emails to this address.
+    pub to: Option<String>,
+    /// 1-based page number (default 1).
+    pub page: Option<u32>,
+    /// Emails per page (default 20, at most 100).
+    pub per_page: Option<u32>,
+}
+
+/// List the email outbox, newest first (admins only).
+#[utoipa::path(
+    tag = "admin",
+    params(OutboxQuery),
+    responses(
+        (status = 200, body = OutboxPage),
+        (status = 400, description = "`invalid_query`.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not an admin.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: page or per_page out of range.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/outbox")]
+pub async fn list_outbox(
+    state: web::Data<AppState>,
+    _admin: AdminUser,
+    query: web::Query<OutboxQuery>,
+) -> Result<web::Json<OutboxPage>, ApiError> {
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(20);
+    if page == 0 {
+        return Err(ApiError::field("page", "Pages start at 1."));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::field("per_page", "Ask for 1 to 100 emails per page."));
+    }
+    let to = query
+        .to
+        .as_deref()
+        .map(|t| t.trim().to_lowercase())
+        .filter(|t| !t.is_empty());
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let (rows, total) = state
+        .db(move |conn| Ok(OutboxEmail::list(conn, to.as_deref(), offset, i64::from(per_page))?))
+        .await?;
+    Ok(web::Json(OutboxPage {
+        items: rows
+            .into_iter()
+            .map(|e| OutboxEmailView {
+                id: e.id,
+                to: e.to_address,
+                subject: e.subject,
+                body: e.body,
+                created_at: partnerly_db::utc(e.created_at),
+                sent_at: e.sent_at.map(partnerly_db::utc),
+                attempts: e.attempts,
+                last_error: e.last_error,
+            })
+            .collect(),
+        page,
+        per_page,
+        total: u64::try_from(total).unwrap_or_default(),
+    }))
+}

@@ -1,0 +1,130 @@
+//! The `partnerly` binary's commands, run as a separate process.
+
+use std::process::Command;
+
+
+fn partnerly(data_dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerly"));
+    cmd.env_clear()
+        .env("PARTNERLY_DATA_DIR", data_dir)
+        .env("DATABASE_URL", format!("sqlite://{}/cli.db", data_dir.display()))
+        .env("PARTNERLY_LOG", "warn");
+    cmd
+}
+
+#[test]
+fn create_admin_prints_a_generated_password_that_signs_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = partnerly(dir.path())
+        .args(["create-admin", "--email", "Boss@Example.com", "--role", "finance"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("Created finance account boss@example.com"), "{stdout}");
+    let password = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Password: "))
+        .expect("a generated password");
+    assert!(password.len() >= 16);
+
+    let mut conn = partnerly_db::DbUrl::parse(&format!("sqlite://{}/cli.db", dir.path().display()))
+        .unwrap()
+        .connect()
+        .unwrap();
+    let user = partnerly_db::user::User::find_by_email(&mut conn, "boss@example.com")
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.role, "finance");
+    assert!(partnerly_api::auth::password::verify(password, &user.password_hash));
+}
+
+#[test]
+fn create_admin_takes_the_password_from_the_environment_and_refuses_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        partnerly(dir.path())
+            .env("PARTNERLY_ADMIN_PASSWORD", "staff passphrase 1")
+            .args(["create-admin", "--email", "boss@example.com"])
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert!(first.status.success());
+    assert!(!String::from_utf8_lossy(&first.stdout).contains("Password:"));
+    let second = run();
+    assert!(!second.status.success());
+    assert!(String::from_utf8_lossy(&second.stderr).contains("exists"));
+}
+
+#[test]
+fn seed_demo_is_idempotent_and_prints_the_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    for expected in ["3 accounts created", "0 accounts created"] {
+        let output = partnerly(dir.path()).arg("seed-demo").output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains(expected), "{stdout}");
+        assert!(stdout.contains("partner@demo.partnerly.dev / demo partner 2026"), "{stdout}");
+    }
+}
+
+#[test]
+fn production_refuses_to_start_without_a_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = partnerly(dir.path())
+        .env("PARTNERLY_ENV", "production")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("PARTNERLY_JWT_SECRET"));
+}
+
+#[test]
+fn the_openapi_command_prints_the_committed_document() {
+    let output = Command::new(env!("CARGO_BIN_EXE_partnerly")).arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json"))
+        .expect("openapi/openapi.json exists (run `just openapi`)");
+    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+}
+
+#[actix_web::test]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    // A real process, so the signal handling is the binary's own.
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = partnerly(dir.path())
+        .env("PARTNERLY_BIND", format!("127.0.0.1:{port}"))
+        .env("PARTNERLY_STATIC_DIR", dir.path().join("none"))
+        .arg("serve")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server did not start");
+    // Sign-up hashes a password: a request that is still running when the signal lands.
+    let request = client
+        .post(format!("{base}/api/v1/auth/signup"))
+        .json(&serde_json::json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse battery"}))
+        .send();
+    let pid = child.id().to_string();
+    let signal = async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    };
+    let (response, ()) = tokio::join!(request, signal);
+    assert_eq!(response.expect("the in-flight request completes").status(), 201);
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean exit after SIGTERM: {status:?}");
+}

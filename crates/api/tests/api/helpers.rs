@@ -1,0 +1,266 @@
+//! `TestApp`: one running Partnerly per test, and helpers to talk to it.
+
+use std::collections::HashMap;
+use std::net::TcpListener;
+
+use diesel::Connection;
+use diesel::RunQueryDsl;
+use diesel::pg::PgConnection;
+use partnerly_api::config::Config;
+use partnerly_api::state::AppState;
+use partnerly_db::{DbConn, DbUrl, run_migrations};
+use partnerly_domain::account::Role;
+use partnerly_domain::auth::AuthResponse;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A password that passes the rules, used by most tests.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running server and what a test needs to reach it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    _data_dir: tempfile::TempDir,
+    postgres: Option<(String, String)>,
+}
+
+/// A response read fully: status, headers, JSON body (Null when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The refresh token from `Set-Cookie`, if one was set (an empty value means removed).
+    pub fn refresh_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(reqwest::header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| c.strip_prefix("partnerly_refresh="))
+            .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    /// The error code of an error body.
+    pub fn error(&self) -> &str {
+        self.body["error"].as_str().unwrap_or_default()
+    }
+
+    /// The message for `field` in a validation error.
+    pub fn field_error(&self, field: &str) -> Option<&str> {
+        self.body["details"]["fields"][field].as_str()
+    }
+
+    /// The body as an auth response.
+    pub fn auth(&self) -> AuthResponse {
+        serde_json::from_value(self.body.clone()).expect("an AuthResponse body")
+    }
+}
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub auth: AuthResponse,
+}
+
+impl TestApp {
+    /// Starts Partnerly on a fresh database.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Starts Partnerly with extra environment settings.
+    pub async fn spawn_with(extra: &[(&str, String)]) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let (database_url, postgres) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let name = format!("partnerly_test_{}", uuid::Uuid::new_v4().simple());
+                let mut admin = PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
+                diesel::sql_query(format!("CREATE DATABASE {name}"))
+                    .execute(&mut admin)
+                    .expect("create test database");
+                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                (format!("{base}/{name}"), Some((admin_url, name)))
+            }
+            _ => (format!("sqlite://{}", data_dir.path().join("test.db").display()), None),
+        };
+        let mut vars: HashMap<String, String> = HashMap::from([
+            ("PARTNERLY_DATA_DIR".into(), data_dir.path().display().to_string()),
+            ("DATABASE_URL".into(), database_url.clone()),
+            ("PARTNERLY_JWT_SECRET".into(), "test-secret-0123456789abcdef-0123456789".into()),
+            ("PARTNERLY_PUBLIC_URL".into(), "http://portal.test".into()),
+            ("PARTNERLY_STATIC_DIR".into(), data_dir.path().join("dist").display().to_string()),
+            ("PARTNERLY_DB_POOL_SIZE".into(), "4".into()),
+        ]);
+        for (k, v) in extra {
+            vars.insert((*k).to_owned(), v.clone());
+        }
+        let config = Config::from_sources(|k| vars.get(k).cloned()).expect("config");
+        let url = DbUrl::parse(&database_url).expect("url");
+        let pool = url.pool(4).expect("pool");
+        run_migrations(&mut pool.get().expect("conn")).expect("migrations");
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let (server, state) = partnerly_api::server::start(config, pool, listener).expect("server");
+        actix_web::rt::spawn(server);
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            state,
+            _data_dir: data_dir,
+            postgres,
+        }
+    }
+
+    /// A pooled connection to the test's database.
+    pub fn db(&self) -> partnerly_db::PooledConn {
+        self.state.pool.get().expect("db connection")
+    }
+
+    /// Sends a request and reads the whole reply.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Reply {
+        let response = request.send().await.expect("request sent");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body");
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Reply { status, headers, body }
+    }
+
+    /// `POST` JSON to an API path (`/api/v1/...`).
+    pub async fn post(&self, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).json(body)).await
+    }
+
+    /// `POST` JSON with a bearer token.
+    pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Reply {
+        self.send(self.client.post(self.url(path)).bearer_auth(token).json(body)).await
+    }
+
+    /// `PATCH` JSON with a bearer token.
+    pub async fn patch_as(&self, token: &str, path: &str, body: &Value) -> Reply {
+        self.send(self.client.patch(self.url(path)).bearer_auth(token).json(body)).await
+    }
+
+    /// `GET` with a bearer token.
+    pub async fn get_as(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path)).bearer_auth(token)).await
+    }
+
+    /// `GET` without credentials.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(self.client.get(self.url(path))).await
+    }
+
+    /// `POST` with only the refresh cookie (refresh, logout).
+    pub async fn post_with_cookie(&self, path: &str, refresh_token: &str) -> Reply {
+        self.send(
+            self.client
+                .post(self.url(path))
+                .header(reqwest::header::COOKIE, format!("partnerly_refresh={refresh_token}")),
+        )
+        .await
+    }
+
+    /// The absolute URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Signs up a partner and returns the session (asserts 201).
+    pub async fn signup(&self, name: &str, email: &str) -> Session {
+        let reply = self
+            .post("/api/v1/auth/signup", &json!({"name": name, "email": email, "password": PASSWORD}))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        session(&reply)
+    }
+
+    /// Signs in and returns the session (asserts 200).
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let reply = self
+            .post("/api/v1/auth/login", &json!({"email": email, "password": password}))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        session(&reply)
+    }
+
+    /// Creates a staff account directly in the database and signs it in.
+    pub async fn staff(&self, role: Role, email: &str) -> Session {
+        let hash = partnerly_api::auth::password::hash(PASSWORD).expect("hash");
+        partnerly_api::seed::create_staff(&mut self.db(), email, role, &hash).expect("staff");
+        self.login(email, PASSWORD).await
+    }
+
+    /// The outbox emails sent to `to`, newest first, as an admin reads them.
+    pub async fn outbox_for(&self, admin: &Session, to: &str) -> Vec<Value> {
+        let reply = self
+            .get_as(&admin.access_token, &format!("/api/v1/admin/outbox?to={to}"))
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+        reply.body["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Waits (up to 5 s) until `to` has at least `count` emails, and returns them.
+    pub async fn wait_for_emails(&self, admin: &Session, to: &str, count: usize) -> Vec<Value> {
+        for _ in 0..100 {
+            let emails = self.outbox_for(admin, to).await;
+            if emails.len() >= count {
+                return emails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{to} did not receive {count} email(s) in time");
+    }
+
+    /// Runs raw SQL on the test database (to age tokens, for example).
+    pub fn execute(&self, sql: &str) {
+        let mut conn = self.db();
+        let conn: &mut DbConn = &mut conn;
+        diesel::sql_query(sql).execute(conn).expect("sql");
+    }
+}
+
+/// The session carried by a sign-up / sign-in / refresh reply.
+pub fn session(reply: &Reply) -> Session {
+    let auth = reply.auth();
+    Session {
+        access_token: auth.access_token.clone(),
+        refresh_token: reply.refresh_cookie().expect("a refresh cookie"),
+        auth,
+    }
+}
+
+/// The reset token inside a reset email's body.
+pub fn reset_token(email: &Value) -> String {
+    let body = email["body"].as_str().expect("body");
+    let start = body.find("token=").expect("a link with a token") + "token=".len();
+    body[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.postgres.take()
+            && let Ok(mut admin) = PgConnection::establish(&admin_url)
+        {
+            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin);
+        }
+    }
+}

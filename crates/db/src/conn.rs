@@ -1,0 +1,263 @@
+//! Connections, the pool, migrations and write transactions on either backend.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+/// One connection to whichever database `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// A pooled connection, as handlers and jobs get it.
+pub type PooledConn = r2d2::PooledConnection<ConnManager>;
+/// The connection pool shared by the whole process.
+pub type DbPool = r2d2::Pool<ConnManager>;
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// How long an SQLite writer waits for another writer before giving up.
+const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
+
+/// Storage errors that are not a caller's mistake.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported DATABASE_URL {0:?}: use sqlite://path/to/file.db or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot create the database directory {path}: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database pool: {0}")]
+    Pool(#[from] r2d2::PoolError),
+    #[error("migrations failed: {0}")]
+    Migrations(String),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A parsed `DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    /// A path to an SQLite file (created when missing), or `:memory:`.
+    Sqlite(String),
+    /// A libpq URL, `postgres://user@host:5432/db`.
+    Postgres(String),
+}
+
+impl DbUrl {
+    /// Accepts `sqlite://path`, `sqlite:path`, `postgres://...` and `postgresql://...`.
+    pub fn parse(url: &str) -> Result<Self, DbError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            && !path.is_empty()
+        {
+            return Ok(Self::Sqlite(path.to_owned()));
+        }
+        Err(DbError::UnsupportedUrl(url.to_owned()))
+    }
+
+    /// The backend this URL names.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Opens one connection, tuned for the backend.
+    pub fn connect(&self) -> Result<DbConn, DbError> {
+        match self {
+            Self::Postgres(url) => Ok(DbConn::Postgres(PgConnection::establish(url)?)),
+            Self::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(path)?;
+                // WAL lets readers run beside the one writer; foreign keys are off by
+                // default in SQLite; busy_timeout makes a second writer wait, not fail.
+                conn.batch_execute(&format!(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+                ))
+                .map_err(|e| DbError::Connect(diesel::ConnectionError::CouldntSetupConfiguration(e)))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+
+    /// Makes the pool. For SQLite the file's directory is created first.
+    pub fn pool(&self, max_size: u32) -> Result<DbPool, DbError> {
+        if let Self::Sqlite(path) = self
+            && path != ":memory:"
+            && let Some(dir) = std::path::Path::new(path).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(max_size)
+            .connection_timeout(Duration::from_secs(10))
+            .build(ConnManager { url: self.clone() })?;
+        Ok(pool)
+    }
+}
+
+/// The r2d2 manager: opens connections through [`DbUrl::connect`] so every pooled
+/// SQLite connection gets the same pragmas.
+#[derive(Debug)]
+pub struct ConnManager {
+    url: DbUrl,
+}
+
+impl ManageConnection for ConnManager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.url.connect().map_err(|e| match e {
+            DbError::Connect(c) => r2d2::Error::ConnectionError(c),
+            other => r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(
+                other.to_string(),
+            )),
+        })
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.batch_execute("SELECT 1")
+            .map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        false
+    }
+}
+
+impl DbConn {
+    /// Which backend this connection talks to.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Whether the database answers (for `/readyz`).
+    pub fn ping(&mut self) -> QueryResult<()> {
+        self.batch_execute("SELECT 1")
+    }
+}
+
+/// Runs every pending migration of the connection's backend; returns how many ran.
+pub fn run_migrations(conn: &mut DbConn) -> Result<usize, DbError> {
+    let migrations = match conn {
+        DbConn::Sqlite(_) => SQLITE_MIGRATIONS,
+        DbConn::Postgres(_) => POSTGRES_MIGRATIONS,
+    };
+    let applied = conn
+        .run_pending_migrations(migrations)
+        .map_err(|e| DbError::Migrations(e.to_string()))?;
+    Ok(applied.len())
+}
+
+/// Runs `f` in a transaction that intends to write.
+///
+/// On SQLite the transaction starts with `BEGIN IMMEDIATE`, taking the write lock up
+/// front: a deferred transaction that reads and then writes can fail with `SQLITE_BUSY`
+/// at once when another writer committed in between, and `busy_timeout` does not help
+/// there. PostgreSQL gets an ordinary `BEGIN`; code that must serialise there locks rows.
+/// Transactions nested inside `f` become savepoints on both backends.
+pub fn write_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    match conn {
+        DbConn::Postgres(_) => conn.transaction(f),
+        DbConn::Sqlite(inner) => {
+            AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+            let result = f(conn);
+            let DbConn::Sqlite(inner) = conn else {
+                unreachable!("the variant cannot change inside the closure")
+            };
+            match result {
+                Ok(value) => {
+                    AnsiTransactionManager::commit_transaction(inner)?;
+                    Ok(value)
+                }
+                Err(e) => {
+                    AnsiTransactionManager::rollback_transaction(inner)?;
+                    Err(e)
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_backend() {
+        assert_eq!(
+            DbUrl::parse("sqlite://data/p.db").unwrap(),
+            DbUrl::Sqlite("data/p.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("sqlite:///abs/p.db").unwrap(),
+            DbUrl::Sqlite("/abs/p.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("postgres://u@h/db").unwrap().backend(),
+            Backend::Postgres
+        );
+        assert!(DbUrl::parse("mysql://x").is_err());
+        assert!(DbUrl::parse("sqlite://").is_err());
+    }
+
+    #[test]
+    fn a_failed_write_transaction_leaves_nothing_behind() {
+        let mut conn = DbUrl::Sqlite(":memory:".into()).connect().unwrap();
+        conn.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let result: Result<(), diesel::result::Error> = write_transaction(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(result.is_err());
+        write_transaction::<_, diesel::result::Error, _>(&mut conn, |c| {
+            c.batch_execute("INSERT INTO t VALUES (2)")
+        })
+        .unwrap();
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let count: Count = diesel::sql_query("SELECT COUNT(*) AS n FROM t")
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(count.n, 1);
+    }
+}

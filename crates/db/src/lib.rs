@@ -1,0 +1,32 @@
+//! Partnerly's storage: one diesel connection type over SQLite or PostgreSQL, the pool,
+//! the embedded migrations, and the queries of each table as functions on its model.
+//!
+//! Query functions take `&mut DbConn`, so the caller (a handler or a job) decides where a
+//! transaction begins and ends. Where SQL must differ between the backends there is one
+//! `match` on the connection variant, here and nowhere else.
+
+pub mod conn;
+pub mod outbox;
+pub mod password_reset;
+pub mod rate_limit;
+pub mod refresh_token;
+pub mod schema;
+pub mod user;
+
+pub use conn::{Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, run_migrations, write_transaction};
+
+/// The current time in UTC, at the precision both backends store (microseconds), so a
+/// value read back compares equal to the one written.
+pub fn now() -> time::PrimitiveDateTime {
+    let now = time::OffsetDateTime::now_utc();
+    let micros = now.microsecond();
+    let now = now
+        .replace_microsecond(micros)
+        .unwrap_or(now);
+    time::PrimitiveDateTime::new(now.date(), now.time())
+}
+
+/// Converts a stored UTC timestamp to an `OffsetDateTime` for the API.
+pub fn utc(t: time::PrimitiveDateTime) -> time::OffsetDateTime {
+    t.assume_utc()
+}

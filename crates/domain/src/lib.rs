@@ -1,0 +1,24 @@
+//! The language of Partnerly, shared by the server and the portal.
+//!
+//! Everything here is pure: no database, web framework or runtime. Values are validated
+//! once, when they are parsed (`Email::parse`, `Password::parse`, ...), and after that the
+//! type is the proof. The API's request and response types live here too, so the portal
+//! (compiled to wasm32) and the server can never disagree about a field.
+//!
+//! Crates that depend on this one must not pull diesel, actix or tokio into it; the test
+//! command checks `cargo tree -p partnerly-domain -i diesel` finds nothing.
+
+pub mod account;
+pub mod auth;
+pub mod email;
+pub mod error;
+pub mod iso;
+pub mod outbox;
+pub mod password;
+pub mod profile;
+pub mod public_id;
+
+pub use email::Email;
+pub use error::{ErrorBody, FieldErrors};
+pub use password::Password;
+pub use public_id::PublicId;

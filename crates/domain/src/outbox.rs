@@ -1,0 +1,36 @@
+//! Emails as the admin outbox page shows them (I3, S5).
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+/// One email in the outbox: waiting, sent, or failing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OutboxEmail {
+    pub id: i64,
+    /// Recipient address.
+    pub to: String,
+    pub subject: String,
+    /// Plain-text body.
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// When SMTP accepted it; `null` while waiting (always in development without SMTP).
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+    /// Delivery attempts so far.
+    pub attempts: i32,
+    /// The last SMTP error, if the last attempt failed.
+    pub last_error: Option<String>,
+}
+
+/// A page of outbox emails, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct OutboxPage {
+    pub items: Vec<OutboxEmail>,
+    /// 1-based page number.
+    pub page: u32,
+    pub per_page: u32,
+    /// Emails matching the filter, on every page.
+    pub total: u64,
+}

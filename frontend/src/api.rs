@@ -1,0 +1,285 @@
+//! The one typed client of the Partnerly API (`/api/v1`, same origin).
+//!
+//! Every call returns `Result<T, ApiFailure>`: either the server's [`ErrorBody`] or a
+//! network failure. Calls that need a signed-in partner take the [`Session`], attach its
+//! access token, and on a 401 (`token_expired` / `unauthorized`) refresh the session once
+//! and retry; when the refresh fails too, the session is cleared, which sends the router
+//! to the sign-in page.
+
+use std::cell::RefCell;
+use std::fmt;
+
+use futures::future::{FutureExt, LocalBoxFuture, Shared};
+use gloo_net::http::{Method, RequestBuilder, Response};
+use partnerly_domain::account::Account;
+use partnerly_domain::auth::{
+    AuthResponse, ChangePasswordRequest, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
+    SignupRequest,
+};
+use partnerly_domain::profile::UpdateProfileRequest;
+use partnerly_domain::{ErrorBody, FieldErrors};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::session::Session;
+
+/// Why an API call did not succeed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiFailure {
+    /// The server answered with an error status and body.
+    Api {
+        /// The HTTP status, e.g. 422.
+        status: u16,
+        /// The body every API error carries.
+        body: ErrorBody,
+    },
+    /// No usable answer: the network is down, the server is unreachable, or it answered
+    /// with something that is not the expected JSON.
+    Network(String),
+}
+
+impl ApiFailure {
+    /// A 422-shaped failure built in the browser, so that client-side checks (the domain
+    /// types' `validate()`) are shown exactly like the server's.
+    pub fn from_fields(fields: FieldErrors) -> Self {
+        let mut details = serde_json::Map::new();
+        details.insert(
+            "fields".to_owned(),
+            serde_json::Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect(),
+            ),
+        );
+        Self::Api {
+            status: 422,
+            body: ErrorBody {
+                error: "validation_failed".to_owned(),
+                message: "Some fields are not valid.".to_owned(),
+                details,
+            },
+        }
+    }
+
+    /// The stable error code (`account_exists`, `invalid_credentials`, ...), if the server
+    /// sent one.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Self::Api { body, .. } => Some(&body.error),
+            Self::Network(_) => None,
+        }
+    }
+
+    /// A sentence to show above a form.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Api { body, .. } => body.message.clone(),
+            Self::Network(_) => {
+                "We could not reach Partnerly. Check your connection and try again.".to_owned()
+            }
+        }
+    }
+
+    /// Per-field messages (`details.fields`), empty when the failure is not about fields.
+    pub fn field_errors(&self) -> FieldErrors {
+        match self {
+            Self::Api { body, .. } => body.field_errors(),
+            Self::Network(_) => FieldErrors::new(),
+        }
+    }
+
+    /// Whether the access token was missing or expired, so a refresh may help.
+    fn needs_refresh(&self) -> bool {
+        matches!(
+            self,
+            Self::Api { status: 401, body } if matches!(body.error.as_str(), "token_expired" | "unauthorized")
+        )
+    }
+}
+
+impl fmt::Display for ApiFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
+    }
+}
+
+impl std::error::Error for ApiFailure {}
+
+/// `POST /api/v1/auth/signup`: 201 for a new account, 200 when the email existed and the
+/// password matched (a sign-in).
+pub async fn sign_up(request: &SignupRequest) -> Result<AuthResponse, ApiFailure> {
+    let body = encode(request)?;
+    json(send(Method::POST, "/api/v1/auth/signup", None, Some(&body)).await?).await
+}
+
+/// `POST /api/v1/auth/login`.
+pub async fn sign_in(request: &LoginRequest) -> Result<AuthResponse, ApiFailure> {
+    let body = encode(request)?;
+    json(send(Method::POST, "/api/v1/auth/login", None, Some(&body)).await?).await
+}
+
+/// `POST /api/v1/auth/logout`: ends the refresh session and clears its cookie.
+pub async fn sign_out() -> Result<(), ApiFailure> {
+    send(Method::POST, "/api/v1/auth/logout", None, None)
+        .await
+        .map(drop)
+}
+
+/// `POST /api/v1/auth/password-reset`: always 202, whether or not the account exists.
+pub async fn request_password_reset(request: &PasswordResetRequest) -> Result<(), ApiFailure> {
+    let body = encode(request)?;
+    send(
+        Method::POST,
+        "/api/v1/auth/password-reset",
+        None,
+        Some(&body),
+    )
+    .await
+    .map(drop)
+}
+
+/// `POST /api/v1/auth/password-reset/confirm`.
+pub async fn confirm_password_reset(request: &PasswordResetConfirm) -> Result<(), ApiFailure> {
+    let body = encode(request)?;
+    send(
+        Method::POST,
+        "/api/v1/auth/password-reset/confirm",
+        None,
+        Some(&body),
+    )
+    .await
+    .map(drop)
+}
+
+/// A refresh in flight, shared by everyone who needs one at the same time: refresh tokens
+/// rotate, so two parallel refreshes would race each other with the same cookie.
+type PendingRefresh = Shared<LocalBoxFuture<'static, Result<AuthResponse, ApiFailure>>>;
+
+thread_local! {
+    static REFRESHING: RefCell<Option<PendingRefresh>> = const { RefCell::new(None) };
+}
+
+/// `POST /api/v1/auth/refresh`: a new access token from the `HttpOnly` refresh cookie.
+pub async fn refresh() -> Result<AuthResponse, ApiFailure> {
+    let pending = REFRESHING.with_borrow_mut(|slot| {
+        slot.get_or_insert_with(|| {
+            async {
+                let result = match send(Method::POST, "/api/v1/auth/refresh", None, None).await {
+                    Ok(response) => json(response).await,
+                    Err(failure) => Err(failure),
+                };
+                // Done: the next caller starts a fresh refresh.
+                REFRESHING.with_borrow_mut(|slot| *slot = None);
+                result
+            }
+            .boxed_local()
+            .shared()
+        })
+        .clone()
+    });
+    pending.await
+}
+
+/// `GET /api/v1/me`.
+pub async fn me(session: Session) -> Result<Account, ApiFailure> {
+    json(authed(session, Method::GET, "/api/v1/me", None).await?).await
+}
+
+/// `PATCH /api/v1/me`.
+pub async fn update_profile(
+    session: Session,
+    request: &UpdateProfileRequest,
+) -> Result<Account, ApiFailure> {
+    let body = encode(request)?;
+    json(authed(session, Method::PATCH, "/api/v1/me", Some(&body)).await?).await
+}
+
+/// `POST /api/v1/me/password`.
+pub async fn change_password(
+    session: Session,
+    request: &ChangePasswordRequest,
+) -> Result<(), ApiFailure> {
+    let body = encode(request)?;
+    authed(session, Method::POST, "/api/v1/me/password", Some(&body))
+        .await
+        .map(drop)
+}
+
+/// Sends with the session's access token; on a 401 refreshes once and retries.
+async fn authed(
+    session: Session,
+    method: Method,
+    path: &str,
+    body: Option<&str>,
+) -> Result<Response, ApiFailure> {
+    let token = session.access_token();
+    match send(method.clone(), path, token.as_deref(), body).await {
+        Err(failure) if failure.needs_refresh() => match refresh().await {
+            Ok(auth) => {
+                let token = auth.access_token.clone();
+                session.sign_in(auth);
+                send(method, path, Some(&token), body).await
+            }
+            // Offline: keep the session, the next try may work.
+            Err(network @ ApiFailure::Network(_)) => Err(network),
+            Err(_) => {
+                session.clear();
+                Err(failure)
+            }
+        },
+        other => other,
+    }
+}
+
+fn encode(value: &impl Serialize) -> Result<String, ApiFailure> {
+    serde_json::to_string(value).map_err(|e| ApiFailure::Network(e.to_string()))
+}
+
+/// Sends one request; any status outside 200–299 becomes `ApiFailure::Api`.
+async fn send(
+    method: Method,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Result<Response, ApiFailure> {
+    let mut builder = RequestBuilder::new(path)
+        .method(method)
+        .header("Accept", "application/json");
+    if let Some(token) = token {
+        builder = builder.header("Authorization", &format!("Bearer {token}"));
+    }
+    let request = match body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(body.to_owned()),
+        None => builder.build(),
+    }
+    .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    let response = request
+        .send()
+        .await
+        .map_err(|e| ApiFailure::Network(e.to_string()))?;
+    if response.ok() {
+        return Ok(response);
+    }
+    let status = response.status();
+    let body = response
+        .json::<ErrorBody>()
+        .await
+        .unwrap_or_else(|_| ErrorBody {
+            // A proxy's HTML error page or an empty body: keep the status visible.
+            error: format!("http_{status}"),
+            message: format!("Something went wrong (HTTP {status}). Try again in a moment."),
+            details: serde_json::Map::new(),
+        });
+    Err(ApiFailure::Api { status, body })
+}
+
+/// Reads a success body as `T`.
+async fn json<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
+    response
+        .json::<T>()
+        .await
+        .map_err(|e| ApiFailure::Network(format!("unreadable answer: {e}")))
+}

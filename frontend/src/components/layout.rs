@@ -1,0 +1,121 @@
+//! Page frames: the signed-in layout with navigation, the card that holds the sign-in and
+//! sign-up forms, and the loading indicator.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::api;
+use crate::session::use_session;
+
+/// Sets the browser tab's title to "`page` · Partnerly".
+pub fn set_title(page: &str) {
+    document().set_title(&format!("{page} · Partnerly"));
+}
+
+/// The product's name, linking to the start page.
+#[component]
+fn Brand() -> impl IntoView {
+    view! {
+        <A href="/" attr:class="brand">
+            <span class="brand-mark" aria-hidden="true">"P"</span>
+            <span class="brand-name">"Partnerly"</span>
+        </A>
+    }
+}
+
+/// The frame of every signed-in page: navigation, the partner's name and public id, and
+/// Sign out. A sidebar on wide screens, a compact top bar on phones.
+#[component]
+pub fn Layout(
+    /// The page (the router's `<Outlet/>`).
+    children: Children,
+) -> impl IntoView {
+    let session = use_session();
+    let sign_out = Action::new_local(move |(): &()| async move {
+        // Forget the session even if the server cannot be reached: the partner asked to
+        // leave, and the refresh cookie expires on its own.
+        let _ = api::sign_out().await;
+        session.clear();
+    });
+    let name = move || session.account().map(|a| a.display_name());
+    let public_id = move || {
+        session
+            .account()
+            .and_then(|a| a.public_id)
+            .map(|id| id.to_string())
+    };
+
+    view! {
+        <div class="shell">
+            <header class="topbar">
+                <Brand />
+                <nav class="nav" aria-label="Main">
+                    <A href="/profile">"Profile"</A>
+                </nav>
+                <div class="account">
+                    <div class="account-who">
+                        <span class="account-name">{name}</span>
+                        {move || {
+                            public_id()
+                                .map(|id| {
+                                    view! {
+                                        <span class="account-id" title="Your partner id">
+                                            {id}
+                                        </span>
+                                    }
+                                })
+                        }}
+                    </div>
+                    <button
+                        type="button"
+                        class="button button-quiet"
+                        disabled=move || sign_out.pending().get()
+                        on:click=move |_| {
+                            sign_out.dispatch_local(());
+                        }
+                    >
+                        "Sign out"
+                    </button>
+                </div>
+            </header>
+            <main class="content">{children()}</main>
+        </div>
+    }
+}
+
+/// The centred card around the forms of signed-out visitors.
+#[component]
+pub fn AuthCard(
+    /// The page's `<h1>`, also used as the tab title.
+    title: &'static str,
+    /// A sentence under the heading.
+    #[prop(optional)]
+    intro: Option<&'static str>,
+    /// The form and links.
+    children: Children,
+) -> impl IntoView {
+    set_title(title);
+    view! {
+        <div class="auth-page">
+            <header class="auth-header">
+                <Brand />
+            </header>
+            <main class="auth-card">
+                <h1>{title}</h1>
+                {intro.map(|intro| view! { <p class="intro">{intro}</p> })}
+                {children()}
+            </main>
+        </div>
+    }
+}
+
+/// Shown while the session or a page's data loads.
+#[component]
+pub fn Loading() -> impl IntoView {
+    view! {
+        <div class="loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            "Loading…"
+        </div>
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page (route) of the portal.
+
+pub mod forgot_password;
+pub mod profile;
+pub mod reset_password;
+pub mod sign_in;
+pub mod sign_up;

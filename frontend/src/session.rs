@@ -1,0 +1,113 @@
+//! Who is signed in: the access token and the account, held in memory only.
+//!
+//! Nothing is written to `localStorage` or a readable cookie: the access token lives in
+//! this tab's memory, and the refresh token in an `HttpOnly` cookie the page cannot read.
+//! On start-up the app calls `POST /api/v1/auth/refresh` to recover the session, so a
+//! reload keeps the partner signed in.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use partnerly_domain::account::Account;
+use partnerly_domain::auth::AuthResponse;
+
+use crate::api;
+
+/// Where the session stands; route guards wait while it is `Restoring`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The start-up refresh has not answered yet.
+    Restoring,
+    /// Nobody is signed in.
+    SignedOut,
+    /// A partner is signed in.
+    SignedIn,
+}
+
+/// The session context: cheap to copy, shared through [`use_session`].
+#[derive(Debug, Clone, Copy)]
+pub struct Session {
+    /// Read when a request is sent, never rendered: not reactive on purpose.
+    token: StoredValue<Option<String>>,
+    account: RwSignal<Option<Account>>,
+    restored: RwSignal<bool>,
+    /// Memoised so that saving the profile (a new `Account`) does not re-run the route
+    /// guards and remount the pages below them.
+    status: Memo<Status>,
+}
+
+impl Session {
+    /// Creates the session, provides it as context and starts recovering it from the
+    /// refresh cookie. Call once, at the root of the app.
+    pub fn provide() -> Self {
+        let account = RwSignal::new(None::<Account>);
+        let restored = RwSignal::new(false);
+        let status = Memo::new(move |_| {
+            if !restored.get() {
+                Status::Restoring
+            } else if account.with(Option::is_some) {
+                Status::SignedIn
+            } else {
+                Status::SignedOut
+            }
+        });
+        let session = Self {
+            token: StoredValue::new(None),
+            account,
+            restored,
+            status,
+        };
+        provide_context(session);
+        spawn_local(async move {
+            match api::refresh().await {
+                Ok(auth) => session.sign_in(auth),
+                Err(_) => session.clear(),
+            }
+        });
+        session
+    }
+
+    /// Where the session stands (reactive).
+    pub fn status(&self) -> Status {
+        self.status.get()
+    }
+
+    /// The signed-in account (reactive).
+    pub fn account(&self) -> Option<Account> {
+        self.account.get()
+    }
+
+    /// The access token to send, if any (not reactive).
+    pub fn access_token(&self) -> Option<String> {
+        self.token.get_value()
+    }
+
+    /// Remembers a fresh sign-in, sign-up or refresh.
+    pub fn sign_in(&self, auth: AuthResponse) {
+        self.token.set_value(Some(auth.access_token));
+        self.set_account(auth.account);
+        self.restored.set(true);
+    }
+
+    /// Replaces the account after a profile change, so the header shows the new name.
+    pub fn set_account(&self, account: Account) {
+        if self
+            .account
+            .with_untracked(|current| current.as_ref() != Some(&account))
+        {
+            self.account.set(Some(account));
+        }
+    }
+
+    /// Forgets the partner (after sign-out or a failed refresh); the route guards then
+    /// send the browser to the sign-in page.
+    pub fn clear(&self) {
+        self.token.set_value(None);
+        self.account.set(None);
+        self.restored.set(true);
+    }
+}
+
+/// The session provided by [`Session::provide`].
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
