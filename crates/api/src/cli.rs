@@ -100,7 +100,9 @@ fn init_tracing(format: LogFormat) {
     let filter = EnvFilter::try_from_env("PARTNERLY_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     let _ = match format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
@@ -139,7 +141,8 @@ fn create_admin(config: &Config, email: &str, role: Role) -> anyhow::Result<()> 
         Ok(p) if !p.is_empty() => (p, false),
         _ => (crate::auth::tokens::generate()[..20].to_owned(), true),
     };
-    let pass = Password::parse(&pass).map_err(|e| anyhow::anyhow!("PARTNERLY_ADMIN_PASSWORD: {e}"))?;
+    let pass =
+        Password::parse(&pass).map_err(|e| anyhow::anyhow!("PARTNERLY_ADMIN_PASSWORD: {e}"))?;
     let hash = password::hash(pass.expose()).map_err(|e| anyhow::anyhow!("argon2: {e}"))?;
     let mut conn = connect(config)?;
     run_migrations(&mut conn)?;
@@ -170,7 +173,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
         println!("Partnerly is running at {public_url}");
         println!("  API docs  {public_url}/api/docs/");
         if !portal_built {
-            println!("  (the portal is not built in {}: run `just portal`)", static_dir.display());
+            println!(
+                "  (the portal is not built in {}: run `just portal`)",
+                static_dir.display()
+            );
         }
         if !logins.is_empty() {
             println!("  Demo logins:");

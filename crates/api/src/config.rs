@@ -64,6 +64,8 @@ pub struct Config {
     pub trust_proxy: bool,
     pub db_pool_size: u32,
     pub log_format: LogFormat,
+    /// Multiplies the per-IP rate limits (sign-in, sign-up, reset); per-account limits stay.
+    pub rate_limit_ip_factor: u32,
 }
 
 impl std::fmt::Debug for Config {
@@ -95,6 +97,7 @@ struct FileConfig {
     trust_proxy: Option<bool>,
     db_pool_size: Option<u32>,
     log_format: Option<String>,
+    rate_limit_ip_factor: Option<u32>,
 }
 
 impl Config {
@@ -108,9 +111,7 @@ impl Config {
     pub fn from_sources(env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let file = match env("PARTNERLY_CONFIG") {
             Some(path) => read_file(Path::new(&path))?,
-            None if Path::new("partnerly.toml").exists() => {
-                read_file(Path::new("partnerly.toml"))?
-            }
+            None if Path::new("partnerly.toml").exists() => read_file(Path::new("partnerly.toml"))?,
             None => FileConfig::default(),
         };
         let get = |env_key: &str, file_value: &Option<String>| {
@@ -122,7 +123,9 @@ impl Config {
             Some("production") | Some("prod") => Environment::Production,
             Some(other) => bail!("PARTNERLY_ENV must be development or production, not {other:?}"),
         };
-        let data_dir = PathBuf::from(get("PARTNERLY_DATA_DIR", &file.data_dir).unwrap_or_else(|| "data".into()));
+        let data_dir = PathBuf::from(
+            get("PARTNERLY_DATA_DIR", &file.data_dir).unwrap_or_else(|| "data".into()),
+        );
         let database_url = get("DATABASE_URL", &file.database_url)
             .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("partnerly.db").display()));
         let bind = get("PARTNERLY_BIND", &file.bind).unwrap_or_else(|| "127.0.0.1:8080".into());
@@ -148,9 +151,18 @@ impl Config {
             None => file.trust_proxy.unwrap_or(false),
         };
         let db_pool_size = match env("PARTNERLY_DB_POOL_SIZE") {
-            Some(v) => v.parse().context("PARTNERLY_DB_POOL_SIZE must be a number")?,
+            Some(v) => v
+                .parse()
+                .context("PARTNERLY_DB_POOL_SIZE must be a number")?,
             None => file.db_pool_size.unwrap_or(10),
         };
+        let rate_limit_ip_factor =
+            match env("PARTNERLY_RATE_LIMIT_IP_FACTOR") {
+                Some(v) => v.parse().ok().filter(|f| *f >= 1).context(
+                    "PARTNERLY_RATE_LIMIT_IP_FACTOR must be a whole number of at least 1",
+                )?,
+                None => file.rate_limit_ip_factor.unwrap_or(1),
+            };
         let log_format = match get("PARTNERLY_LOG_FORMAT", &file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -174,6 +186,7 @@ impl Config {
             trust_proxy,
             db_pool_size,
             log_format,
+            rate_limit_ip_factor,
         })
     }
 }
@@ -220,8 +233,8 @@ fn jwt_secret(
             }
             std::fs::create_dir_all(data_dir)
                 .with_context(|| format!("cannot create {}", data_dir.display()))?;
-            let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .encode(rand::random::<[u8; 48]>());
+            let secret =
+                base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 48]>());
             write_private(&path, &secret)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(secret.into_bytes())
@@ -278,8 +291,11 @@ mod tests {
 
     #[test]
     fn production_refuses_a_short_secret() {
-        let err = load(&[("PARTNERLY_ENV", "production"), ("PARTNERLY_JWT_SECRET", "short")])
-            .unwrap_err();
+        let err = load(&[
+            ("PARTNERLY_ENV", "production"),
+            ("PARTNERLY_JWT_SECRET", "short"),
+        ])
+        .unwrap_err();
         assert!(err.to_string().contains("at least 32"));
     }
 

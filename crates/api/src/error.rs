@@ -203,12 +203,14 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
             ApiError::PayloadTooLarge
         }
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-        JsonPayloadError::Deserialize(e) if e.is_data() => {
-            ApiError::bad_request("invalid_body", format!("The request body does not match the expected shape: {e}."))
-        }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request("malformed_json", format!("The request body is not valid JSON: {e}."))
-        }
+        JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request(
+            "invalid_body",
+            format!("The request body does not match the expected shape: {e}."),
+        ),
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request(
+            "malformed_json",
+            format!("The request body is not valid JSON: {e}."),
+        ),
         _ => ApiError::bad_request("invalid_body", "The request body could not be read."),
     };
     api.into()
@@ -216,7 +218,11 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
 
 /// Query-string errors are 400 `invalid_query`.
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", format!("The query string is not valid: {err}.")).into()
+    ApiError::bad_request(
+        "invalid_query",
+        format!("The query string is not valid: {err}."),
+    )
+    .into()
 }
 
 /// Path-segment errors (e.g. a non-numeric id) are 404: no such resource.

@@ -34,7 +34,11 @@ impl Email {
 
 /// The password-reset email (P3).
 pub fn password_reset(to: &str, first_name: &str, public_url: &str, token: &str) -> Email {
-    let greeting = if first_name.is_empty() { "Hello".to_owned() } else { format!("Hello {first_name}") };
+    let greeting = if first_name.is_empty() {
+        "Hello".to_owned()
+    } else {
+        format!("Hello {first_name}")
+    };
     Email {
         to: to.to_owned(),
         subject: "Reset your Partnerly password".into(),
@@ -92,7 +96,9 @@ pub async fn run_sender(state: AppState) {
     }
 }
 
-fn transport(smtp: &SmtpConfig) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
+fn transport(
+    smtp: &SmtpConfig,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, lettre::transport::smtp::Error> {
     Ok(AsyncSmtpTransport::<Tokio1Executor>::from_url(&smtp.url)?
         .timeout(Some(Duration::from_secs(30)))
         .build())
@@ -107,14 +113,22 @@ async fn deliver_one(
     let claim_pool = pool.clone();
     let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<OutboxEmail>> {
         let mut conn = claim_pool.get()?;
-        Ok(OutboxEmail::claim_due(&mut conn, partnerly_db::now(), CLAIM_LEASE)?)
+        Ok(OutboxEmail::claim_due(
+            &mut conn,
+            partnerly_db::now(),
+            CLAIM_LEASE,
+        )?)
     })
     .await??;
     let Some(email) = claimed else {
         return Ok(false);
     };
     let outcome = match build_message(&email, from) {
-        Ok(message) => transport.send(message).await.map(drop).map_err(|e| e.to_string()),
+        Ok(message) => transport
+            .send(message)
+            .await
+            .map(drop)
+            .map_err(|e| e.to_string()),
         Err(e) => Err(e),
     };
     let pool = pool.clone();
@@ -122,7 +136,9 @@ async fn deliver_one(
     let attempts = email.attempts + 1;
     match &outcome {
         Ok(()) => tracing::info!(email.id = id, "email sent"),
-        Err(e) => tracing::warn!(email.id = id, email.attempts = attempts, error = %e, "email not sent"),
+        Err(e) => {
+            tracing::warn!(email.id = id, email.attempts = attempts, error = %e, "email not sent")
+        }
     }
     tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
         let mut conn = pool.get()?;
@@ -139,7 +155,10 @@ async fn deliver_one(
 
 fn build_message(email: &OutboxEmail, from: &str) -> Result<Message, String> {
     Message::builder()
-        .from(from.parse().map_err(|e| format!("invalid From address {from:?}: {e}"))?)
+        .from(
+            from.parse()
+                .map_err(|e| format!("invalid From address {from:?}: {e}"))?,
+        )
         .to(email
             .to_address
             .parse()

@@ -1,6 +1,8 @@
 //! Rate limits for sign-in, sign-up and password reset, per client IP and per account.
 //! Counters live in the database (fixed windows), so every instance behind a load
-//! balancer enforces the same limit.
+//! balancer enforces the same limit. The per-IP limits scale with
+//! `PARTNERLY_RATE_LIMIT_IP_FACTOR` (for many partners behind one office NAT); the
+//! per-account limits, which stop password guessing, do not.
 
 use actix_web::HttpRequest;
 use partnerly_db::{DbConn, rate_limit};
@@ -16,19 +18,71 @@ pub struct Limit {
 }
 
 /// Sign-in attempts from one IP.
-pub const SIGN_IN_PER_IP: Limit = Limit { name: "sign-in:ip", max: 30, window_secs: 600 };
+pub const SIGN_IN_PER_IP: Limit = Limit {
+    name: "sign-in:ip",
+    max: 30,
+    window_secs: 600,
+};
 /// Failed sign-ins on one account (a success clears it).
-pub const SIGN_IN_FAILURES_PER_ACCOUNT: Limit =
-    Limit { name: "sign-in-failures:account", max: 5, window_secs: 900 };
+pub const SIGN_IN_FAILURES_PER_ACCOUNT: Limit = Limit {
+    name: "sign-in-failures:account",
+    max: 5,
+    window_secs: 900,
+};
 /// Sign-ups from one IP.
-pub const SIGN_UP_PER_IP: Limit = Limit { name: "sign-up:ip", max: 10, window_secs: 3600 };
+pub const SIGN_UP_PER_IP: Limit = Limit {
+    name: "sign-up:ip",
+    max: 10,
+    window_secs: 3600,
+};
 /// Reset requests from one IP.
-pub const RESET_PER_IP: Limit = Limit { name: "reset:ip", max: 10, window_secs: 3600 };
+pub const RESET_PER_IP: Limit = Limit {
+    name: "reset:ip",
+    max: 10,
+    window_secs: 3600,
+};
 /// Reset requests for one email (whether or not it has an account).
-pub const RESET_PER_ACCOUNT: Limit = Limit { name: "reset:account", max: 3, window_secs: 3600 };
+pub const RESET_PER_ACCOUNT: Limit = Limit {
+    name: "reset:account",
+    max: 3,
+    window_secs: 3600,
+};
 /// Reset confirmations (token guesses) from one IP.
-pub const RESET_CONFIRM_PER_IP: Limit =
-    Limit { name: "reset-confirm:ip", max: 20, window_secs: 3600 };
+pub const RESET_CONFIRM_PER_IP: Limit = Limit {
+    name: "reset-confirm:ip",
+    max: 20,
+    window_secs: 3600,
+};
+
+/// The limits in force, with the per-IP ones scaled by the configured factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub sign_in_per_ip: Limit,
+    pub sign_in_failures_per_account: Limit,
+    pub sign_up_per_ip: Limit,
+    pub reset_per_ip: Limit,
+    pub reset_per_account: Limit,
+    pub reset_confirm_per_ip: Limit,
+}
+
+impl RateLimits {
+    /// The default limits with the per-IP maximums multiplied by `ip_factor` (≥ 1).
+    pub fn new(ip_factor: u32) -> Self {
+        let factor = i32::try_from(ip_factor.max(1)).unwrap_or(i32::MAX);
+        let per_ip = |limit: Limit| Limit {
+            max: limit.max.saturating_mul(factor),
+            ..limit
+        };
+        Self {
+            sign_in_per_ip: per_ip(SIGN_IN_PER_IP),
+            sign_in_failures_per_account: SIGN_IN_FAILURES_PER_ACCOUNT,
+            sign_up_per_ip: per_ip(SIGN_UP_PER_IP),
+            reset_per_ip: per_ip(RESET_PER_IP),
+            reset_per_account: RESET_PER_ACCOUNT,
+            reset_confirm_per_ip: per_ip(RESET_CONFIRM_PER_IP),
+        }
+    }
+}
 
 impl Limit {
     fn bucket(&self, key: &str) -> String {
@@ -37,7 +91,9 @@ impl Limit {
 
     fn window(&self, now: i64) -> (i64, u64) {
         let start = now - now.rem_euclid(self.window_secs);
-        let retry_after = u64::try_from(start + self.window_secs - now).unwrap_or(1).max(1);
+        let retry_after = u64::try_from(start + self.window_secs - now)
+            .unwrap_or(1)
+            .max(1);
         (start, retry_after)
     }
 
@@ -79,9 +135,7 @@ impl Limit {
 /// The client's IP: the socket peer, or the proxy-reported address when
 /// `PARTNERLY_TRUST_PROXY` is on.
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy
-        && let Some(ip) = req.connection_info().realip_remote_addr()
-    {
+    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
         return ip.to_owned();
     }
     req.peer_addr()
@@ -94,8 +148,25 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_factor_scales_only_the_per_ip_limits() {
+        let limits = RateLimits::new(3);
+        assert_eq!(limits.sign_up_per_ip.max, SIGN_UP_PER_IP.max * 3);
+        assert_eq!(limits.sign_in_per_ip.max, SIGN_IN_PER_IP.max * 3);
+        assert_eq!(
+            limits.sign_in_failures_per_account,
+            SIGN_IN_FAILURES_PER_ACCOUNT
+        );
+        assert_eq!(limits.reset_per_account, RESET_PER_ACCOUNT);
+        assert_eq!(RateLimits::new(0), RateLimits::new(1));
+    }
+
+    #[test]
     fn windows_are_aligned_and_retry_after_is_what_remains() {
-        let limit = Limit { name: "t", max: 1, window_secs: 600 };
+        let limit = Limit {
+            name: "t",
+            max: 1,
+            window_secs: 600,
+        };
         assert_eq!(limit.window(1_200), (1_200, 600));
         assert_eq!(limit.window(1_799), (1_200, 1));
         assert_eq!(limit.window(1_800), (1_800, 600));

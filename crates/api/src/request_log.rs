@@ -46,7 +46,11 @@ pub async fn log_requests(
     }
     let status = response.status().as_u16();
     span.in_scope(|| {
-        tracing::info!(http.status = status, latency_ms = format!("{latency_ms:.1}"), "{method} {path} {status}");
+        tracing::info!(
+            http.status = status,
+            latency_ms = format!("{latency_ms:.1}"),
+            "{method} {path} {status}"
+        );
     });
     Ok(response)
 }

@@ -9,9 +9,27 @@ use crate::auth::password;
 
 /// The demo accounts: (role, email, password, first name, last name).
 pub const DEMO_ACCOUNTS: [(Role, &str, &str, &str, &str); 3] = [
-    (Role::Partner, "partner@demo.partnerly.dev", "demo partner 2026", "Dana", "Reyes"),
-    (Role::Admin, "admin@demo.partnerly.dev", "demo admin 2026", "Alex", "Admin"),
-    (Role::Finance, "finance@demo.partnerly.dev", "demo finance 2026", "Fran", "Ledger"),
+    (
+        Role::Partner,
+        "partner@demo.partnerly.dev",
+        "demo partner 2026",
+        "Dana",
+        "Reyes",
+    ),
+    (
+        Role::Admin,
+        "admin@demo.partnerly.dev",
+        "demo admin 2026",
+        "Alex",
+        "Admin",
+    ),
+    (
+        Role::Finance,
+        "finance@demo.partnerly.dev",
+        "demo finance 2026",
+        "Fran",
+        "Ledger",
+    ),
 ];
 
 /// Creates the demo accounts that are missing; returns how many were created.
@@ -29,7 +47,9 @@ pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<usize> {
                 new.partner_kind = None;
                 new.role = role.as_str();
             }
-            match new.insert(conn, || rand::random_range(partnerly_domain::public_id::NUMBER_RANGE)) {
+            match new.insert(conn, || {
+                rand::random_range(partnerly_domain::public_id::NUMBER_RANGE)
+            }) {
                 Ok(_) | Err(CreateUserError::EmailTaken) => Ok(()),
                 Err(e) => Err(e.into()),
             }
@@ -51,14 +71,21 @@ pub fn demo_logins(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
 }
 
 /// Creates a staff account for `partnerly create-admin`.
-pub fn create_staff(conn: &mut DbConn, email: &str, role: Role, password_hash: &str) -> anyhow::Result<User> {
+pub fn create_staff(
+    conn: &mut DbConn,
+    email: &str,
+    role: Role,
+    password_hash: &str,
+) -> anyhow::Result<User> {
     write_transaction(conn, |conn| {
         let now = partnerly_db::now();
         let mut new = NewUser::partner(email, password_hash, "", "", now);
         new.partner_kind = None;
         new.role = role.as_str();
         new.insert(conn, || 0).map_err(|e| match e {
-            CreateUserError::EmailTaken => anyhow::anyhow!("an account with the email {email} exists"),
+            CreateUserError::EmailTaken => {
+                anyhow::anyhow!("an account with the email {email} exists")
+            }
             other => other.into(),
         })
     })

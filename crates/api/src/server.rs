@@ -23,7 +23,11 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 /// Builds the server on `listener` and starts the background jobs. The returned
 /// server stops gracefully on SIGTERM/SIGINT: in-flight requests finish (up to 30 s).
-pub fn start(config: Config, pool: DbPool, listener: TcpListener) -> anyhow::Result<(Server, AppState)> {
+pub fn start(
+    config: Config,
+    pool: DbPool,
+    listener: TcpListener,
+) -> anyhow::Result<(Server, AppState)> {
     let state = AppState::new(pool, config);
     let doc = openapi::document();
     let data = web::Data::new(state.clone());

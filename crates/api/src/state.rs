@@ -9,6 +9,7 @@ use tokio::sync::Notify;
 use crate::auth::JwtKeys;
 use crate::config::Config;
 use crate::error::ApiError;
+use crate::rate_limit::RateLimits;
 
 /// Shared state, cheap to clone.
 #[derive(Clone)]
@@ -16,6 +17,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<Config>,
     pub jwt: JwtKeys,
+    pub limits: RateLimits,
     /// Wakes the email sender when a handler queued an email.
     pub mail_queued: Arc<Notify>,
 }
@@ -26,6 +28,7 @@ impl AppState {
         Self {
             pool,
             jwt: JwtKeys::new(&config.jwt_secret),
+            limits: RateLimits::new(config.rate_limit_ip_factor),
             config: Arc::new(config),
             mail_queued: Arc::new(Notify::new()),
         }

@@ -98,7 +98,9 @@ impl DbUrl {
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
                 ))
-                .map_err(|e| DbError::Connect(diesel::ConnectionError::CouldntSetupConfiguration(e)))?;
+                .map_err(|e| {
+                    DbError::Connect(diesel::ConnectionError::CouldntSetupConfiguration(e))
+                })?;
                 Ok(DbConn::Sqlite(conn))
             }
         }

@@ -13,16 +13,16 @@ pub mod refresh_token;
 pub mod schema;
 pub mod user;
 
-pub use conn::{Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, run_migrations, write_transaction};
+pub use conn::{
+    Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, run_migrations, write_transaction,
+};
 
 /// The current time in UTC, at the precision both backends store (microseconds), so a
 /// value read back compares equal to the one written.
 pub fn now() -> time::PrimitiveDateTime {
     let now = time::OffsetDateTime::now_utc();
     let micros = now.microsecond();
-    let now = now
-        .replace_microsecond(micros)
-        .unwrap_or(now);
+    let now = now.replace_microsecond(micros).unwrap_or(now);
     time::PrimitiveDateTime::new(now.date(), now.time())
 }
 

@@ -66,7 +66,11 @@ impl RefreshToken {
     }
 
     /// Revokes every live token of a family (sign-out, or reuse detected).
-    pub fn revoke_family(conn: &mut DbConn, family: &str, now: PrimitiveDateTime) -> QueryResult<usize> {
+    pub fn revoke_family(
+        conn: &mut DbConn,
+        family: &str,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<usize> {
         diesel::update(
             refresh_tokens::table
                 .filter(refresh_tokens::family.eq(family))

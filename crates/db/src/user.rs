@@ -103,7 +103,8 @@ impl NewUser<'_> {
         for _ in 0..20 {
             if is_partner {
                 let number = pick_number();
-                self.public_number = Some(i32::try_from(number).map_err(|_| CreateUserError::NoFreeNumber)?);
+                self.public_number =
+                    Some(i32::try_from(number).map_err(|_| CreateUserError::NoFreeNumber)?);
             }
             let attempt = conn.transaction(|c| {
                 diesel::insert_into(users::table)
@@ -114,11 +115,17 @@ impl NewUser<'_> {
             match attempt {
                 Ok(user) => return Ok(user),
                 Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
-                    if info.message().contains("email") || info.constraint_name().is_some_and(|c| c.contains("email")) {
+                    if info.message().contains("email")
+                        || info.constraint_name().is_some_and(|c| c.contains("email"))
+                    {
                         return Err(CreateUserError::EmailTaken);
                     }
                     if !is_partner {
-                        return Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info).into());
+                        return Err(DieselError::DatabaseError(
+                            DatabaseErrorKind::UniqueViolation,
+                            info,
+                        )
+                        .into());
                     }
                 }
                 Err(e) => return Err(e.into()),

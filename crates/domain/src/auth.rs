@@ -178,7 +178,10 @@ mod tests {
             parse_full_name("  Ada   King Lovelace ").unwrap(),
             ("Ada".into(), "King Lovelace".into())
         );
-        assert_eq!(parse_full_name("Cher").unwrap(), ("Cher".into(), String::new()));
+        assert_eq!(
+            parse_full_name("Cher").unwrap(),
+            ("Cher".into(), String::new())
+        );
     }
 
     #[test]

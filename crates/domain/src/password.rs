@@ -86,7 +86,13 @@ mod tests {
 
     #[test]
     fn common_passwords_are_rejected_in_any_case() {
-        for p in ["password", "PassWord1", "12345678", "qwertyuiop", "zzzzzzzzzzzz"] {
+        for p in [
+            "password",
+            "PassWord1",
+            "12345678",
+            "qwertyuiop",
+            "zzzzzzzzzzzz",
+        ] {
             assert_eq!(Password::parse(p), Err(PasswordError::TooCommon), "{p}");
         }
     }

@@ -179,7 +179,9 @@ mod tests {
 
     #[test]
     fn blank_strings_clear_optional_fields() {
-        let changes = parse(r#"{"phone": " ", "country": ""}"#).validate().unwrap();
+        let changes = parse(r#"{"phone": " ", "country": ""}"#)
+            .validate()
+            .unwrap();
         assert_eq!(changes.phone, Some(None));
         assert_eq!(changes.country, Some(None));
     }

@@ -37,7 +37,9 @@ impl utoipa::PartialSchema for PublicId {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
             .pattern(Some("^[AP][1-9][0-9]{5}$"))
-            .description(Some("A partner's public id: A (referral) or P (official) and six digits."))
+            .description(Some(
+                "A partner's public id: A (referral) or P (official) and six digits.",
+            ))
             .examples(["A123456"])
             .into()
     }
@@ -139,7 +141,9 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected() {
-        for bad in ["", "A12345", "A1234567", "B123456", "a123456", "A012345", "A12345x"] {
+        for bad in [
+            "", "A12345", "A1234567", "B123456", "a123456", "A012345", "A12345x",
+        ] {
             assert!(PublicId::parse(bad).is_err(), "{bad}");
         }
     }

@@ -41,13 +41,18 @@ async fn authenticate(req: HttpRequest) -> Result<User, ApiError> {
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?
         .clone();
     let token = bearer(&req).ok_or_else(|| {
-        ApiError::unauthorized("unauthorized", "Sign in to continue (send Authorization: Bearer <token>).")
+        ApiError::unauthorized(
+            "unauthorized",
+            "Sign in to continue (send Authorization: Bearer <token>).",
+        )
     })?;
     let claims = state.jwt.verify(&token).map_err(|e| match e {
         TokenError::Expired => {
             ApiError::unauthorized("token_expired", "Your session token expired; refresh it.")
         }
-        TokenError::Invalid => ApiError::unauthorized("unauthorized", "The access token is not valid."),
+        TokenError::Invalid => {
+            ApiError::unauthorized("unauthorized", "The access token is not valid.")
+        }
     })?;
     let id: i64 = claims
         .sub

@@ -60,7 +60,12 @@ impl JwtKeys {
     }
 
     /// A token for `user_id` issued at `now` (Unix seconds).
-    pub fn issue(&self, user_id: i64, role: Role, now: i64) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn issue(
+        &self,
+        user_id: i64,
+        role: Role,
+        now: i64,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = Claims {
             sub: user_id.to_string(),
             role,

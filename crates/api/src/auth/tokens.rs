@@ -54,7 +54,10 @@ mod tests {
     fn tokens_are_long_random_and_url_safe() {
         let a = generate();
         assert_eq!(a.len(), 43);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
         assert_ne!(a, generate());
     }
 

@@ -16,7 +16,7 @@ use crate::auth::jwt::ACCESS_TOKEN_TTL_SECS;
 use crate::auth::{password, tokens};
 use crate::error::ApiError;
 use crate::mail;
-use crate::rate_limit::{self, client_ip};
+use crate::rate_limit::client_ip;
 use crate::state::AppState;
 
 /// A session just opened or refreshed: the body and the refresh token for the cookie.
@@ -126,14 +126,17 @@ pub async fn signup(
     body: web::Json<SignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let signup = body.validate()?;
+    let limits = state.limits;
     let ip = client_ip(&req, state.config.trust_proxy);
     let email = signup.email.as_str().to_owned();
 
     let existing = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                rate_limit::SIGN_UP_PER_IP.hit(conn, &ip, unix_now())?;
-                rate_limit::SIGN_IN_FAILURES_PER_ACCOUNT.check(conn, &email, unix_now())?;
+                limits.sign_up_per_ip.hit(conn, &ip, unix_now())?;
+                limits
+                    .sign_in_failures_per_account
+                    .check(conn, &email, unix_now())?;
                 Ok::<_, ApiError>(User::find_by_email(conn, &email)?)
             })
         })
@@ -143,7 +146,8 @@ pub async fn signup(
         return sign_in_existing(&state, user, signup.password).await;
     }
 
-    let password = Password::parse(&signup.password).map_err(|e| ApiError::field("password", e.to_string()))?;
+    let password = Password::parse(&signup.password)
+        .map_err(|e| ApiError::field("password", e.to_string()))?;
     let hash = state
         .cpu(move || password::hash(password.expose()))
         .await?
@@ -193,13 +197,16 @@ async fn sign_in_existing(
     user: User,
     password: String,
 ) -> Result<HttpResponse, ApiError> {
+    let limits = state.limits;
     let stored = user.password_hash.clone();
-    let matches = state.cpu(move || password::verify(&password, &stored)).await?;
+    let matches = state
+        .cpu(move || password::verify(&password, &stored))
+        .await?;
     let st = state.get_ref().clone();
     let session = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                let limit = rate_limit::SIGN_IN_FAILURES_PER_ACCOUNT;
+                let limit = limits.sign_in_failures_per_account;
                 if !matches {
                     limit.record(conn, &user.email, unix_now())?;
                     return Ok(None);
@@ -237,13 +244,16 @@ pub async fn login(
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = body.validate()?;
+    let limits = state.limits;
     let ip = client_ip(&req, state.config.trust_proxy);
     let key = email.as_str().to_owned();
     let user = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                rate_limit::SIGN_IN_PER_IP.hit(conn, &ip, unix_now())?;
-                rate_limit::SIGN_IN_FAILURES_PER_ACCOUNT.check(conn, &key, unix_now())?;
+                limits.sign_in_per_ip.hit(conn, &ip, unix_now())?;
+                limits
+                    .sign_in_failures_per_account
+                    .check(conn, &key, unix_now())?;
                 Ok::<_, ApiError>(User::find_by_email(conn, &key)?)
             })
         })
@@ -262,7 +272,7 @@ pub async fn login(
     let session = state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                let limit = rate_limit::SIGN_IN_FAILURES_PER_ACCOUNT;
+                let limit = limits.sign_in_failures_per_account;
                 match user {
                     Some(user) if matches => {
                         limit.clear(conn, &user.email)?;
@@ -301,8 +311,16 @@ fn refresh_cookie_value(req: &HttpRequest) -> Option<String> {
     security(("refresh_cookie" = []))
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let invalid = || ApiError::unauthorized("invalid_refresh_token", "Your session has ended; sign in again.");
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let invalid = || {
+        ApiError::unauthorized(
+            "invalid_refresh_token",
+            "Your session has ended; sign in again.",
+        )
+    };
     let token = refresh_cookie_value(&req).ok_or_else(invalid)?;
     let st = state.get_ref().clone();
     let outcome = state
@@ -345,7 +363,10 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
     security(("refresh_cookie" = []))
 )]
 #[post("/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn logout(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     if let Some(token) = refresh_cookie_value(&req) {
         state
             .db(move |conn| {
@@ -383,13 +404,14 @@ pub async fn request_password_reset(
     body: web::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.to_string()))?;
+    let limits = state.limits;
     let ip = client_ip(&req, state.config.trust_proxy);
     let key = email.as_str().to_owned();
     state
         .db(move |conn| {
             write_transaction(conn, |conn| {
-                rate_limit::RESET_PER_IP.hit(conn, &ip, unix_now())?;
-                rate_limit::RESET_PER_ACCOUNT.hit(conn, &key, unix_now())
+                limits.reset_per_ip.hit(conn, &ip, unix_now())?;
+                limits.reset_per_account.hit(conn, &key, unix_now())
             })
         })
         .await?;
@@ -412,7 +434,8 @@ pub async fn request_password_reset(
                         expires_at: now + Duration::minutes(tokens::RESET_TTL_MINUTES),
                     }
                     .insert(conn)?;
-                    mail::password_reset(&user.email, &user.first_name, &public_url, &token).queue(conn)?;
+                    mail::password_reset(&user.email, &user.first_name, &public_url, &token)
+                        .queue(conn)?;
                     Ok::<_, ApiError>(true)
                 })
             })
@@ -447,10 +470,13 @@ pub async fn confirm_password_reset(
     body: web::Json<PasswordResetConfirm>,
 ) -> Result<HttpResponse, ApiError> {
     let password = body.validate()?;
+    let limits = state.limits;
     let ip = client_ip(&req, state.config.trust_proxy);
     state
         .db(move |conn| {
-            write_transaction(conn, |conn| rate_limit::RESET_CONFIRM_PER_IP.hit(conn, &ip, unix_now()))
+            write_transaction(conn, |conn| {
+                limits.reset_confirm_per_ip.hit(conn, &ip, unix_now())
+            })
         })
         .await?;
     let hash = state
@@ -462,12 +488,13 @@ pub async fn confirm_password_reset(
         .db(move |conn| {
             write_transaction(conn, |conn| {
                 let now = partnerly_db::now();
-                let user_id = password_reset::consume(conn, &token_hash, now)?.ok_or_else(|| {
-                    ApiError::bad_request(
-                        "invalid_reset_token",
-                        "This reset link is invalid, used or expired. Ask for a new one.",
-                    )
-                })?;
+                let user_id =
+                    password_reset::consume(conn, &token_hash, now)?.ok_or_else(|| {
+                        ApiError::bad_request(
+                            "invalid_reset_token",
+                            "This reset link is invalid, used or expired. Ask for a new one.",
+                        )
+                    })?;
                 User::update(
                     conn,
                     user_id,

@@ -63,7 +63,10 @@ pub async fn update_me(
         }
         let stored = user.password_hash.clone();
         if !state.cpu(move || password::verify(&given, &stored)).await? {
-            return Err(ApiError::field("current_password", "The current password is wrong."));
+            return Err(ApiError::field(
+                "current_password",
+                "The current password is wrong.",
+            ));
         }
     }
 
@@ -127,7 +130,9 @@ pub async fn change_password(
         .await?
         .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?
         .ok_or_else(|| ApiError::field("current_password", "The current password is wrong."))?;
-    let cookie = req.cookie(tokens::REFRESH_COOKIE).map(|c| c.value().to_owned());
+    let cookie = req
+        .cookie(tokens::REFRESH_COOKIE)
+        .map(|c| c.value().to_owned());
     state
         .db(move |conn| {
             write_transaction(conn, |conn| {

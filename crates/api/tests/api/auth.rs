@@ -19,10 +19,19 @@ async fn signup_creates_a_partner_with_a_public_id_and_a_locked_down_refresh_coo
     let auth = reply.auth();
     let account = &auth.account;
     assert_eq!(account.email, "ada@example.com");
-    assert_eq!((account.first_name.as_str(), account.last_name.as_str()), ("Ada", "King Lovelace"));
+    assert_eq!(
+        (account.first_name.as_str(), account.last_name.as_str()),
+        ("Ada", "King Lovelace")
+    );
     assert_eq!(account.role, Role::Partner);
-    let public_id = account.public_id.expect("partners have a public id").to_string();
-    assert!(public_id.starts_with('A') && public_id.len() == 7, "{public_id}");
+    let public_id = account
+        .public_id
+        .expect("partners have a public id")
+        .to_string();
+    assert!(
+        public_id.starts_with('A') && public_id.len() == 7,
+        "{public_id}"
+    );
     assert_eq!(auth.token_type, "Bearer");
     assert_eq!(auth.expires_in, 900);
 
@@ -44,12 +53,19 @@ async fn signup_creates_a_partner_with_a_public_id_and_a_locked_down_refresh_coo
 async fn signup_reports_every_invalid_field_with_422() {
     let app = TestApp::spawn().await;
     let reply = app
-        .post("/api/v1/auth/signup", &json!({"name": "  ", "email": "not-an-email", "password": ""}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"name": "  ", "email": "not-an-email", "password": ""}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.error(), "validation_failed");
     for field in ["name", "email", "password"] {
-        assert!(reply.field_error(field).is_some(), "no error for {field}: {:?}", reply.body);
+        assert!(
+            reply.field_error(field).is_some(),
+            "no error for {field}: {:?}",
+            reply.body
+        );
     }
 }
 
@@ -58,13 +74,19 @@ async fn signup_with_a_short_or_common_password_is_refused_and_creates_nothing()
     let app = TestApp::spawn().await;
     for password in ["short1", "password123", "qwertyuiop"] {
         let reply = app
-            .post("/api/v1/auth/signup", &json!({"name": "Ann", "email": "ann@example.com", "password": password}))
+            .post(
+                "/api/v1/auth/signup",
+                &json!({"name": "Ann", "email": "ann@example.com", "password": password}),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{password}");
         assert!(reply.field_error("password").is_some());
     }
     let login = app
-        .post("/api/v1/auth/login", &json!({"email": "ann@example.com", "password": "password123"}))
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "ann@example.com", "password": "password123"}),
+        )
         .await;
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
 }
@@ -82,7 +104,10 @@ async fn signing_up_again_with_the_right_password_signs_in_and_changes_nothing()
     assert_eq!(again.status, StatusCode::OK);
     let account = again.auth().account;
     assert_eq!(account.public_id, first.auth.account.public_id);
-    assert_eq!(account.first_name, "Ada", "the name must not be overwritten");
+    assert_eq!(
+        account.first_name, "Ada",
+        "the name must not be overwritten"
+    );
     assert!(again.refresh_cookie().is_some());
 }
 
@@ -111,7 +136,10 @@ async fn login_with_the_right_password_returns_a_session() {
     let app = TestApp::spawn().await;
     let created = app.signup("Ada Lovelace", "ada@example.com").await;
     let session = app.login("Ada@Example.com", PASSWORD).await;
-    assert_eq!(session.auth.account.public_id, created.auth.account.public_id);
+    assert_eq!(
+        session.auth.account.public_id,
+        created.auth.account.public_id
+    );
     let me = app.get_as(&session.access_token, "/api/v1/me").await;
     assert_eq!(me.status, StatusCode::OK);
 }
@@ -121,10 +149,16 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_generic_401() {
     let app = TestApp::spawn().await;
     app.signup("Ada Lovelace", "ada@example.com").await;
     let wrong = app
-        .post("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": "wrong password!"}))
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "ada@example.com", "password": "wrong password!"}),
+        )
         .await;
     let unknown = app
-        .post("/api/v1/auth/login", &json!({"email": "nobody@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "nobody@example.com", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.body, unknown.body);
@@ -137,7 +171,9 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_generic_401() {
 #[actix_web::test]
 async fn login_with_empty_fields_is_422() {
     let app = TestApp::spawn().await;
-    let reply = app.post("/api/v1/auth/login", &json!({"email": "", "password": ""})).await;
+    let reply = app
+        .post("/api/v1/auth/login", &json!({"email": "", "password": ""}))
+        .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.field_error("email").is_some() && reply.field_error("password").is_some());
 }
@@ -148,16 +184,26 @@ async fn repeated_failed_sign_ins_on_one_account_are_rate_limited_even_with_the_
     app.signup("Ada Lovelace", "ada@example.com").await;
     for _ in 0..5 {
         let reply = app
-            .post("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": "guess guess guess"}))
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": "ada@example.com", "password": "guess guess guess"}),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     }
     let blocked = app
-        .post("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(blocked.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(blocked.error(), "rate_limited");
-    let retry_after: u64 = blocked.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    let retry_after: u64 = blocked.headers["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     assert!((1..=900).contains(&retry_after));
     // Another account from the same IP is not affected.
     app.signup("Bob Builder", "bob@example.com").await;
@@ -171,7 +217,10 @@ async fn a_successful_sign_in_clears_earlier_failures() {
     for round in 0..3 {
         for _ in 0..4 {
             let reply = app
-                .post("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": "guess guess guess"}))
+                .post(
+                    "/api/v1/auth/login",
+                    &json!({"email": "ada@example.com", "password": "guess guess guess"}),
+                )
                 .await;
             assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "round {round}");
         }
@@ -185,11 +234,18 @@ async fn many_sign_in_attempts_from_one_ip_are_rate_limited() {
     let mut statuses = Vec::new();
     for i in 0..31 {
         let reply = app
-            .post("/api/v1/auth/login", &json!({"email": format!("user{i}@example.com"), "password": "guess guess"}))
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": format!("user{i}@example.com"), "password": "guess guess"}),
+            )
             .await;
         statuses.push(reply.status);
     }
-    assert!(statuses[..30].iter().all(|s| *s == StatusCode::UNAUTHORIZED));
+    assert!(
+        statuses[..30]
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED)
+    );
     assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
 }
 
@@ -197,10 +253,14 @@ async fn many_sign_in_attempts_from_one_ip_are_rate_limited() {
 async fn many_sign_ups_from_one_ip_are_rate_limited() {
     let app = TestApp::spawn().await;
     for i in 0..10 {
-        app.signup("Some One", &format!("user{i}@example.com")).await;
+        app.signup("Some One", &format!("user{i}@example.com"))
+            .await;
     }
     let reply = app
-        .post("/api/v1/auth/signup", &json!({"name": "One More", "email": "more@example.com", "password": PASSWORD}))
+        .post(
+            "/api/v1/auth/signup",
+            &json!({"name": "One More", "email": "more@example.com", "password": PASSWORD}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key("retry-after"));
@@ -210,14 +270,21 @@ async fn many_sign_ups_from_one_ip_are_rate_limited() {
 async fn refresh_rotates_the_refresh_token_and_issues_a_working_access_token() {
     let app = TestApp::spawn().await;
     let first = app.signup("Ada Lovelace", "ada@example.com").await;
-    let reply = app.post_with_cookie("/api/v1/auth/refresh", &first.refresh_token).await;
+    let reply = app
+        .post_with_cookie("/api/v1/auth/refresh", &first.refresh_token)
+        .await;
     assert_eq!(reply.status, StatusCode::OK);
     let second = session(&reply);
     assert_ne!(second.refresh_token, first.refresh_token);
     assert_eq!(second.auth.account.email, "ada@example.com");
-    assert_eq!(app.get_as(&second.access_token, "/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(
+        app.get_as(&second.access_token, "/api/v1/me").await.status,
+        StatusCode::OK
+    );
     // The new refresh token works in turn.
-    let third = app.post_with_cookie("/api/v1/auth/refresh", &second.refresh_token).await;
+    let third = app
+        .post_with_cookie("/api/v1/auth/refresh", &second.refresh_token)
+        .await;
     assert_eq!(third.status, StatusCode::OK);
 }
 
@@ -225,30 +292,43 @@ async fn refresh_rotates_the_refresh_token_and_issues_a_working_access_token() {
 async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
     let app = TestApp::spawn().await;
     let first = app.signup("Ada Lovelace", "ada@example.com").await;
-    let second = session(&app.post_with_cookie("/api/v1/auth/refresh", &first.refresh_token).await);
+    let second = session(
+        &app.post_with_cookie("/api/v1/auth/refresh", &first.refresh_token)
+            .await,
+    );
 
-    let reuse = app.post_with_cookie("/api/v1/auth/refresh", &first.refresh_token).await;
+    let reuse = app
+        .post_with_cookie("/api/v1/auth/refresh", &first.refresh_token)
+        .await;
     assert_eq!(reuse.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reuse.error(), "refresh_token_reused");
 
     // The legitimate holder's newer token is revoked too.
-    let after = app.post_with_cookie("/api/v1/auth/refresh", &second.refresh_token).await;
+    let after = app
+        .post_with_cookie("/api/v1/auth/refresh", &second.refresh_token)
+        .await;
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     assert_eq!(after.error(), "invalid_refresh_token");
 
     // Another session of the same account (another family) is untouched.
     let other = app.login("ada@example.com", PASSWORD).await;
-    let refreshed = app.post_with_cookie("/api/v1/auth/refresh", &other.refresh_token).await;
+    let refreshed = app
+        .post_with_cookie("/api/v1/auth/refresh", &other.refresh_token)
+        .await;
     assert_eq!(refreshed.status, StatusCode::OK);
 }
 
 #[actix_web::test]
 async fn refresh_without_a_cookie_or_with_an_unknown_one_is_401() {
     let app = TestApp::spawn().await;
-    let none = app.send(app.client.post(app.url("/api/v1/auth/refresh"))).await;
+    let none = app
+        .send(app.client.post(app.url("/api/v1/auth/refresh")))
+        .await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.error(), "invalid_refresh_token");
-    let unknown = app.post_with_cookie("/api/v1/auth/refresh", "made-up-token").await;
+    let unknown = app
+        .post_with_cookie("/api/v1/auth/refresh", "made-up-token")
+        .await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
 }
 
@@ -257,7 +337,9 @@ async fn an_expired_refresh_token_is_refused() {
     let app = TestApp::spawn().await;
     let session = app.signup("Ada Lovelace", "ada@example.com").await;
     app.execute("UPDATE refresh_tokens SET expires_at = '2000-01-01 00:00:00'");
-    let reply = app.post_with_cookie("/api/v1/auth/refresh", &session.refresh_token).await;
+    let reply = app
+        .post_with_cookie("/api/v1/auth/refresh", &session.refresh_token)
+        .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.error(), "invalid_refresh_token");
 }
@@ -266,13 +348,23 @@ async fn an_expired_refresh_token_is_refused() {
 async fn logout_revokes_the_session_server_side_and_clears_the_cookie() {
     let app = TestApp::spawn().await;
     let session = app.signup("Ada Lovelace", "ada@example.com").await;
-    let reply = app.post_with_cookie("/api/v1/auth/logout", &session.refresh_token).await;
+    let reply = app
+        .post_with_cookie("/api/v1/auth/logout", &session.refresh_token)
+        .await;
     assert_eq!(reply.status, StatusCode::NO_CONTENT);
-    assert_eq!(reply.refresh_cookie().as_deref(), Some(""), "the cookie is removed");
-    let refresh = app.post_with_cookie("/api/v1/auth/refresh", &session.refresh_token).await;
+    assert_eq!(
+        reply.refresh_cookie().as_deref(),
+        Some(""),
+        "the cookie is removed"
+    );
+    let refresh = app
+        .post_with_cookie("/api/v1/auth/refresh", &session.refresh_token)
+        .await;
     assert_eq!(refresh.status, StatusCode::UNAUTHORIZED);
     // Signing out twice, or without a session, is fine.
-    let again = app.post_with_cookie("/api/v1/auth/logout", &session.refresh_token).await;
+    let again = app
+        .post_with_cookie("/api/v1/auth/logout", &session.refresh_token)
+        .await;
     assert_eq!(again.status, StatusCode::NO_CONTENT);
 }
 
@@ -305,11 +397,20 @@ async fn an_expired_access_token_is_401_token_expired() {
 async fn a_password_reset_for_an_unknown_email_answers_202_and_sends_nothing() {
     let app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin, "admin@example.com").await;
-    let reply = app.post("/api/v1/auth/password-reset", &json!({"email": "nobody@example.com"})).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "nobody@example.com"}),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     // Give the background task time to (not) queue anything.
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    assert!(app.outbox_for(&admin, "nobody@example.com").await.is_empty());
+    assert!(
+        app.outbox_for(&admin, "nobody@example.com")
+            .await
+            .is_empty()
+    );
 }
 
 #[actix_web::test]
@@ -318,30 +419,55 @@ async fn a_reset_link_sets_a_new_password_once_and_signs_out_every_session() {
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     let old_session = app.signup("Ada Lovelace", "ada@example.com").await;
 
-    let reply = app.post("/api/v1/auth/password-reset", &json!({"email": "ADA@example.com"})).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "ADA@example.com"}),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::ACCEPTED);
     let emails = app.wait_for_emails(&admin, "ada@example.com", 1).await;
     let body = emails[0]["body"].as_str().unwrap();
-    assert!(body.contains("http://portal.test/reset-password?token="), "{body}");
+    assert!(
+        body.contains("http://portal.test/reset-password?token="),
+        "{body}"
+    );
     let token = reset_token(&emails[0]);
 
     let new_password = "a brand new passphrase";
     let confirm = app
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": new_password}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": new_password}),
+        )
         .await;
     assert_eq!(confirm.status, StatusCode::NO_CONTENT, "{:?}", confirm.body);
 
     let again = app
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "yet another passphrase"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "yet another passphrase"}),
+        )
         .await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST);
     assert_eq!(again.error(), "invalid_reset_token");
 
-    let old = app.post("/api/v1/auth/login", &json!({"email": "ada@example.com", "password": PASSWORD})).await;
+    let old = app
+        .post(
+            "/api/v1/auth/login",
+            &json!({"email": "ada@example.com", "password": PASSWORD}),
+        )
+        .await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
     app.login("ada@example.com", new_password).await;
-    let refresh = app.post_with_cookie("/api/v1/auth/refresh", &old_session.refresh_token).await;
-    assert_eq!(refresh.status, StatusCode::UNAUTHORIZED, "old sessions end with a reset");
+    let refresh = app
+        .post_with_cookie("/api/v1/auth/refresh", &old_session.refresh_token)
+        .await;
+    assert_eq!(
+        refresh.status,
+        StatusCode::UNAUTHORIZED,
+        "old sessions end with a reset"
+    );
 }
 
 #[actix_web::test]
@@ -349,11 +475,18 @@ async fn an_expired_reset_token_is_refused() {
     let app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     app.signup("Ada Lovelace", "ada@example.com").await;
-    app.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "ada@example.com"}),
+    )
+    .await;
     let token = reset_token(&app.wait_for_emails(&admin, "ada@example.com", 1).await[0]);
     app.execute("UPDATE password_reset_tokens SET expires_at = '2000-01-01 00:00:00'");
     let reply = app
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "a brand new passphrase"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "a brand new passphrase"}),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
     assert_eq!(reply.error(), "invalid_reset_token");
@@ -365,15 +498,25 @@ async fn a_reset_with_a_weak_password_is_422_and_keeps_the_token_usable() {
     let app = TestApp::spawn().await;
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     app.signup("Ada Lovelace", "ada@example.com").await;
-    app.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "ada@example.com"}),
+    )
+    .await;
     let token = reset_token(&app.wait_for_emails(&admin, "ada@example.com", 1).await[0]);
     let weak = app
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "password"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "password"}),
+        )
         .await;
     assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(weak.field_error("password").is_some());
     let strong = app
-        .post("/api/v1/auth/password-reset/confirm", &json!({"token": token, "password": "a brand new passphrase"}))
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "a brand new passphrase"}),
+        )
         .await;
     assert_eq!(strong.status, StatusCode::NO_CONTENT);
 }
@@ -382,10 +525,20 @@ async fn a_reset_with_a_weak_password_is_422_and_keeps_the_token_usable() {
 async fn reset_requests_for_one_email_are_rate_limited() {
     let app = TestApp::spawn().await;
     for _ in 0..3 {
-        let reply = app.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+        let reply = app
+            .post(
+                "/api/v1/auth/password-reset",
+                &json!({"email": "ada@example.com"}),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::ACCEPTED);
     }
-    let reply = app.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+    let reply = app
+        .post(
+            "/api/v1/auth/password-reset",
+            &json!({"email": "ada@example.com"}),
+        )
+        .await;
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key("retry-after"));
 }

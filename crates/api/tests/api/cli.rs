@@ -2,12 +2,14 @@
 
 use std::process::Command;
 
-
 fn partnerly(data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerly"));
     cmd.env_clear()
         .env("PARTNERLY_DATA_DIR", data_dir)
-        .env("DATABASE_URL", format!("sqlite://{}/cli.db", data_dir.display()))
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}/cli.db", data_dir.display()),
+        )
         .env("PARTNERLY_LOG", "warn");
     cmd
 }
@@ -16,12 +18,25 @@ fn partnerly(data_dir: &std::path::Path) -> Command {
 fn create_admin_prints_a_generated_password_that_signs_in() {
     let dir = tempfile::tempdir().unwrap();
     let output = partnerly(dir.path())
-        .args(["create-admin", "--email", "Boss@Example.com", "--role", "finance"])
+        .args([
+            "create-admin",
+            "--email",
+            "Boss@Example.com",
+            "--role",
+            "finance",
+        ])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8(output.stdout).unwrap();
-    assert!(stdout.contains("Created finance account boss@example.com"), "{stdout}");
+    assert!(
+        stdout.contains("Created finance account boss@example.com"),
+        "{stdout}"
+    );
     let password = stdout
         .lines()
         .find_map(|l| l.strip_prefix("Password: "))
@@ -36,7 +51,10 @@ fn create_admin_prints_a_generated_password_that_signs_in() {
         .unwrap()
         .unwrap();
     assert_eq!(user.role, "finance");
-    assert!(partnerly_api::auth::password::verify(password, &user.password_hash));
+    assert!(partnerly_api::auth::password::verify(
+        password,
+        &user.password_hash
+    ));
 }
 
 #[test]
@@ -62,10 +80,17 @@ fn seed_demo_is_idempotent_and_prints_the_logins() {
     let dir = tempfile::tempdir().unwrap();
     for expected in ["3 accounts created", "0 accounts created"] {
         let output = partnerly(dir.path()).arg("seed-demo").output().unwrap();
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stdout = String::from_utf8(output.stdout).unwrap();
         assert!(stdout.contains(expected), "{stdout}");
-        assert!(stdout.contains("partner@demo.partnerly.dev / demo partner 2026"), "{stdout}");
+        assert!(
+            stdout.contains("partner@demo.partnerly.dev / demo partner 2026"),
+            "{stdout}"
+        );
     }
 }
 
@@ -83,10 +108,16 @@ fn production_refuses_to_start_without_a_secret() {
 
 #[test]
 fn the_openapi_command_prints_the_committed_document() {
-    let output = Command::new(env!("CARGO_BIN_EXE_partnerly")).arg("openapi").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_partnerly"))
+        .arg("openapi")
+        .output()
+        .unwrap();
     assert!(output.status.success());
-    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json"))
-        .expect("openapi/openapi.json exists (run `just openapi`)");
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../openapi/openapi.json"
+    ))
+    .expect("openapi/openapi.json exists (run `just openapi`)");
     assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
 }
 
@@ -94,7 +125,11 @@ fn the_openapi_command_prints_the_committed_document() {
 async fn sigterm_lets_an_in_flight_request_finish() {
     // A real process, so the signal handling is the binary's own.
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = partnerly(dir.path())
         .env("PARTNERLY_BIND", format!("127.0.0.1:{port}"))
         .env("PARTNERLY_STATIC_DIR", dir.path().join("none"))
@@ -124,7 +159,10 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     };
     let (response, ()) = tokio::join!(request, signal);
-    assert_eq!(response.expect("the in-flight request completes").status(), 201);
+    assert_eq!(
+        response.expect("the in-flight request completes").status(),
+        201
+    );
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit after SIGTERM: {status:?}");
 }

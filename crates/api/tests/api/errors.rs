@@ -4,7 +4,12 @@ use reqwest::StatusCode;
 
 use crate::helpers::TestApp;
 
-async fn raw(app: &TestApp, path: &str, content_type: &str, body: impl Into<reqwest::Body>) -> crate::helpers::Reply {
+async fn raw(
+    app: &TestApp,
+    path: &str,
+    content_type: &str,
+    body: impl Into<reqwest::Body>,
+) -> crate::helpers::Reply {
     app.send(
         app.client
             .post(app.url(path))
@@ -20,7 +25,11 @@ async fn malformed_json_is_400_malformed_json() {
     for body in ["{", "{\"email\": }", "not json", ""] {
         let reply = raw(&app, "/api/v1/auth/login", "application/json", body).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body:?}");
-        assert!(["malformed_json", "invalid_body"].contains(&reply.error()), "{body:?}: {:?}", reply.body);
+        assert!(
+            ["malformed_json", "invalid_body"].contains(&reply.error()),
+            "{body:?}: {:?}",
+            reply.body
+        );
         assert!(reply.body["message"].is_string());
     }
 }
@@ -43,7 +52,10 @@ async fn wrong_types_missing_fields_and_unknown_fields_are_400_invalid_body() {
 #[actix_web::test]
 async fn oversized_bodies_are_413() {
     let app = TestApp::spawn().await;
-    let big = format!(r#"{{"email": "a@b.co", "password": "{}"}}"#, "x".repeat(100 * 1024));
+    let big = format!(
+        r#"{{"email": "a@b.co", "password": "{}"}}"#,
+        "x".repeat(100 * 1024)
+    );
     let reply = raw(&app, "/api/v1/auth/login", "application/json", big).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(reply.error(), "payload_too_large");
@@ -76,5 +88,11 @@ async fn portal_paths_fall_back_to_the_portal() {
     let response = app.client.get(app.url("/profile")).send().await.unwrap();
     // The test server has no built portal: it says how to build it, as HTML.
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert!(response.text().await.unwrap().contains("The portal is not built"));
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("The portal is not built")
+    );
 }

@@ -81,21 +81,37 @@ impl TestApp {
         let (database_url, postgres) = match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let name = format!("partnerly_test_{}", uuid::Uuid::new_v4().simple());
-                let mut admin = PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
+                let mut admin =
+                    PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
                 diesel::sql_query(format!("CREATE DATABASE {name}"))
                     .execute(&mut admin)
                     .expect("create test database");
-                let base = admin_url.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin_url);
+                let base = admin_url
+                    .rsplit_once('/')
+                    .map(|(b, _)| b)
+                    .unwrap_or(&admin_url);
                 (format!("{base}/{name}"), Some((admin_url, name)))
             }
-            _ => (format!("sqlite://{}", data_dir.path().join("test.db").display()), None),
+            _ => (
+                format!("sqlite://{}", data_dir.path().join("test.db").display()),
+                None,
+            ),
         };
         let mut vars: HashMap<String, String> = HashMap::from([
-            ("PARTNERLY_DATA_DIR".into(), data_dir.path().display().to_string()),
+            (
+                "PARTNERLY_DATA_DIR".into(),
+                data_dir.path().display().to_string(),
+            ),
             ("DATABASE_URL".into(), database_url.clone()),
-            ("PARTNERLY_JWT_SECRET".into(), "test-secret-0123456789abcdef-0123456789".into()),
+            (
+                "PARTNERLY_JWT_SECRET".into(),
+                "test-secret-0123456789abcdef-0123456789".into(),
+            ),
             ("PARTNERLY_PUBLIC_URL".into(), "http://portal.test".into()),
-            ("PARTNERLY_STATIC_DIR".into(), data_dir.path().join("dist").display().to_string()),
+            (
+                "PARTNERLY_STATIC_DIR".into(),
+                data_dir.path().join("dist").display().to_string(),
+            ),
             ("PARTNERLY_DB_POOL_SIZE".into(), "4".into()),
         ]);
         for (k, v) in extra {
@@ -137,7 +153,11 @@ impl TestApp {
         } else {
             serde_json::from_str(&text).unwrap_or(Value::String(text))
         };
-        Reply { status, headers, body }
+        Reply {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// `POST` JSON to an API path (`/api/v1/...`).
@@ -147,17 +167,30 @@ impl TestApp {
 
     /// `POST` JSON with a bearer token.
     pub async fn post_as(&self, token: &str, path: &str, body: &Value) -> Reply {
-        self.send(self.client.post(self.url(path)).bearer_auth(token).json(body)).await
+        self.send(
+            self.client
+                .post(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
     }
 
     /// `PATCH` JSON with a bearer token.
     pub async fn patch_as(&self, token: &str, path: &str, body: &Value) -> Reply {
-        self.send(self.client.patch(self.url(path)).bearer_auth(token).json(body)).await
+        self.send(
+            self.client
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .json(body),
+        )
+        .await
     }
 
     /// `GET` with a bearer token.
     pub async fn get_as(&self, token: &str, path: &str) -> Reply {
-        self.send(self.client.get(self.url(path)).bearer_auth(token)).await
+        self.send(self.client.get(self.url(path)).bearer_auth(token))
+            .await
     }
 
     /// `GET` without credentials.
@@ -167,11 +200,10 @@ impl TestApp {
 
     /// `POST` with only the refresh cookie (refresh, logout).
     pub async fn post_with_cookie(&self, path: &str, refresh_token: &str) -> Reply {
-        self.send(
-            self.client
-                .post(self.url(path))
-                .header(reqwest::header::COOKIE, format!("partnerly_refresh={refresh_token}")),
-        )
+        self.send(self.client.post(self.url(path)).header(
+            reqwest::header::COOKIE,
+            format!("partnerly_refresh={refresh_token}"),
+        ))
         .await
     }
 
@@ -183,7 +215,10 @@ impl TestApp {
     /// Signs up a partner and returns the session (asserts 201).
     pub async fn signup(&self, name: &str, email: &str) -> Session {
         let reply = self
-            .post("/api/v1/auth/signup", &json!({"name": name, "email": email, "password": PASSWORD}))
+            .post(
+                "/api/v1/auth/signup",
+                &json!({"name": name, "email": email, "password": PASSWORD}),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
         session(&reply)
@@ -192,7 +227,10 @@ impl TestApp {
     /// Signs in and returns the session (asserts 200).
     pub async fn login(&self, email: &str, password: &str) -> Session {
         let reply = self
-            .post("/api/v1/auth/login", &json!({"email": email, "password": password}))
+            .post(
+                "/api/v1/auth/login",
+                &json!({"email": email, "password": password}),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
         session(&reply)
@@ -208,7 +246,10 @@ impl TestApp {
     /// The outbox emails sent to `to`, newest first, as an admin reads them.
     pub async fn outbox_for(&self, admin: &Session, to: &str) -> Vec<Value> {
         let reply = self
-            .get_as(&admin.access_token, &format!("/api/v1/admin/outbox?to={to}"))
+            .get_as(
+                &admin.access_token,
+                &format!("/api/v1/admin/outbox?to={to}"),
+            )
             .await;
         assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
         reply.body["items"].as_array().cloned().unwrap_or_default()

@@ -11,13 +11,15 @@ use crate::helpers::TestApp;
 
 /// A minimal SMTP server: accepts every message and keeps its DATA.
 async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let store = received.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((socket, _)) = listener.accept().await else { return };
+            let Ok((socket, _)) = listener.accept().await else {
+                return;
+            };
             let store = store.clone();
             tokio::spawn(async move {
                 let (read, mut write) = socket.into_split();
@@ -27,7 +29,7 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
                 while let Ok(Some(line)) = lines.next_line().await {
                     if let Some(buffer) = data.as_mut() {
                         if line == "." {
-                            store.lock().unwrap().push(std::mem::take(buffer));
+                            store.lock().expect("lock").push(std::mem::take(buffer));
                             data = None;
                             write.write_all(b"250 2.0.0 queued\r\n").await.ok();
                         } else {
@@ -36,7 +38,11 @@ async fn fake_smtp() -> (u16, Arc<Mutex<Vec<String>>>) {
                         }
                         continue;
                     }
-                    let verb = line.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+                    let verb = line
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or_default()
+                        .to_ascii_uppercase();
                     let reply: &[u8] = match verb.as_str() {
                         "EHLO" => b"250-fake\r\n250 8BITMIME\r\n",
                         "HELO" | "MAIL" | "RCPT" | "RSET" | "NOOP" => b"250 OK\r\n",
@@ -63,12 +69,19 @@ async fn queued_emails_are_delivered_over_smtp_and_marked_sent() {
     let (port, received) = fake_smtp().await;
     let app = TestApp::spawn_with(&[
         ("PARTNERLY_SMTP_URL", format!("smtp://127.0.0.1:{port}")),
-        ("PARTNERLY_SMTP_FROM", "Partners <partners@vendor.example>".into()),
+        (
+            "PARTNERLY_SMTP_FROM",
+            "Partners <partners@vendor.example>".into(),
+        ),
     ])
     .await;
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     app.signup("Ada Lovelace", "ada@example.com").await;
-    app.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "ada@example.com"}),
+    )
+    .await;
 
     let mut sent = None;
     for _ in 0..100 {
@@ -85,18 +98,33 @@ async fn queued_emails_are_delivered_over_smtp_and_marked_sent() {
     assert_eq!(messages.len(), 1);
     let message = &messages[0];
     assert!(message.contains("To: ada@example.com"), "{message}");
-    assert!(message.contains("From: Partners <partners@vendor.example>"), "{message}");
-    assert!(message.contains("Subject: Reset your Partnerly password"), "{message}");
+    assert!(
+        message.contains("From: Partners <partners@vendor.example>"),
+        "{message}"
+    );
+    assert!(
+        message.contains("Subject: Reset your Partnerly password"),
+        "{message}"
+    );
     assert!(message.contains("reset-password?token="), "{message}");
 }
 
 #[actix_web::test]
 async fn an_unreachable_smtp_server_leaves_the_email_queued_with_the_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let app = TestApp::spawn_with(&[("PARTNERLY_SMTP_URL", format!("smtp://127.0.0.1:{port}"))]).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let app =
+        TestApp::spawn_with(&[("PARTNERLY_SMTP_URL", format!("smtp://127.0.0.1:{port}"))]).await;
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     app.signup("Ada Lovelace", "ada@example.com").await;
-    app.post("/api/v1/auth/password-reset", &json!({"email": "ada@example.com"})).await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "ada@example.com"}),
+    )
+    .await;
     let mut failed = None;
     for _ in 0..100 {
         let emails = app.outbox_for(&admin, "ada@example.com").await;

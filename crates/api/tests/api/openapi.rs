@@ -10,8 +10,11 @@ async fn the_served_openapi_document_equals_the_committed_file() {
     let served = app.get("/api/openapi.json").await;
     assert_eq!(served.status, StatusCode::OK);
     let committed: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/openapi.json"))
-            .expect("openapi/openapi.json exists"),
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../openapi/openapi.json"
+        ))
+        .expect("openapi/openapi.json exists"),
     )
     .unwrap();
     assert!(
@@ -48,8 +51,16 @@ async fn the_docs_page_is_served_without_the_internet() {
     assert_eq!(page.status(), StatusCode::OK);
     let html = page.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "{html}");
-    assert!(!html.contains("cdn."), "the page must not load scripts from a CDN");
-    let init = app.client.get(app.url("/api/docs/swagger-initializer.js")).send().await.unwrap();
+    assert!(
+        !html.contains("cdn."),
+        "the page must not load scripts from a CDN"
+    );
+    let init = app
+        .client
+        .get(app.url("/api/docs/swagger-initializer.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(init.status(), StatusCode::OK);
     assert!(init.text().await.unwrap().contains("/api/openapi.json"));
 }

@@ -22,11 +22,19 @@ async fn every_response_carries_a_request_id_and_a_sane_incoming_one_is_kept() {
     let id = generated.headers["x-request-id"].to_str().unwrap();
     assert_eq!(id.len(), 32);
     let kept = app
-        .send(app.client.get(app.url("/healthz")).header("x-request-id", "trace-123"))
+        .send(
+            app.client
+                .get(app.url("/healthz"))
+                .header("x-request-id", "trace-123"),
+        )
         .await;
     assert_eq!(kept.headers["x-request-id"], "trace-123");
     let replaced = app
-        .send(app.client.get(app.url("/healthz")).header("x-request-id", "bad id with spaces"))
+        .send(
+            app.client
+                .get(app.url("/healthz"))
+                .header("x-request-id", "bad id with spaces"),
+        )
         .await;
     assert_ne!(replaced.headers["x-request-id"], "bad id with spaces");
 }

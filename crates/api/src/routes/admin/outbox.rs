@@ -52,7 +52,10 @@ pub async fn list_outbox(
         return Err(ApiError::field("page", "Pages start at 1."));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::field("per_page", "Ask for 1 to 100 emails per page."));
+        return Err(ApiError::field(
+            "per_page",
+            "Ask for 1 to 100 emails per page.",
+        ));
     }
     let to = query
         .to
@@ -61,7 +64,14 @@ pub async fn list_outbox(
         .filter(|t| !t.is_empty());
     let offset = i64::from(page - 1) * i64::from(per_page);
     let (rows, total) = state
-        .db(move |conn| Ok(OutboxEmail::list(conn, to.as_deref(), offset, i64::from(per_page))?))
+        .db(move |conn| {
+            Ok(OutboxEmail::list(
+                conn,
+                to.as_deref(),
+                offset,
+                i64::from(per_page),
+            )?)
+        })
         .await?;
     Ok(web::Json(OutboxPage {
         items: rows
