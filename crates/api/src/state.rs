@@ -20,6 +20,8 @@ pub struct AppState {
     pub limits: RateLimits,
     /// Wakes the email sender when a handler queued an email.
     pub mail_queued: Arc<Notify>,
+    /// Wakes the webhook sender when a transaction queued deliveries.
+    pub webhooks_queued: Arc<Notify>,
 }
 
 impl AppState {
@@ -31,6 +33,7 @@ impl AppState {
             limits: RateLimits::new(config.rate_limit_ip_factor),
             config: Arc::new(config),
             mail_queued: Arc::new(Notify::new()),
+            webhooks_queued: Arc::new(Notify::new()),
         }
     }
 

@@ -12,7 +12,11 @@ pub mod account;
 pub mod auth;
 pub mod email;
 pub mod error;
+pub mod event;
 pub mod iso;
+pub mod ledger;
+pub mod level;
+pub mod money;
 pub mod outbox;
 pub mod password;
 pub mod profile;
@@ -20,5 +24,6 @@ pub mod public_id;
 
 pub use email::Email;
 pub use error::{ErrorBody, FieldErrors};
+pub use money::{Currency, Money, MoneyView, Rate};
 pub use password::Password;
 pub use public_id::PublicId;

@@ -1,0 +1,371 @@
+//! Events from the vendor's billing (E1–E2): the envelope, each type's data, and the
+//! result the API answers per event.
+//!
+//! An event is `{id, type, occurred_at, data}`. The envelope is read first; `data` is
+//! then read as the type's struct, so a bad field is reported as `data.<field>`.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::error::{FieldErrors, Validator};
+use crate::money::{Currency, Money, MoneyView};
+
+/// Longest id, external id or code we accept, in bytes.
+pub const MAX_ID_LEN: usize = 200;
+/// Most events in one batch.
+pub const MAX_BATCH: usize = 1000;
+
+/// One event as sent.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventEnvelope {
+    /// The sender's unique id for this event; sending it again changes nothing.
+    #[schema(example = "evt_01J9Z3")]
+    pub id: String,
+    /// One of `customer.signed_up`, `payment.succeeded`, `payment.refunded`,
+    /// `payment.charged_back`, `customer.status_changed`, `subscription.updated`.
+    #[serde(rename = "type")]
+    #[schema(example = "payment.succeeded")]
+    pub kind: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub occurred_at: OffsetDateTime,
+    /// The type's fields (see the `*Data` schemas).
+    #[schema(value_type = Object)]
+    pub data: serde_json::Value,
+}
+
+/// A batch: `POST /api/v1/events/batch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventBatch {
+    /// 1 to 1000 events, applied in order.
+    pub events: Vec<EventEnvelope>,
+}
+
+/// `customer.signed_up`: an account was created in the vendor's product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerSignedUpData {
+    /// The vendor's id of the customer account.
+    pub customer_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    /// The referral code from the link (`?ref=`).
+    pub ref_code: Option<String>,
+    /// The click id Partnerly's redirect added to the landing URL.
+    pub click_id: Option<String>,
+    /// A promo code the customer entered.
+    pub promo_code: Option<String>,
+}
+
+/// `payment.succeeded`: a customer paid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentSucceededData {
+    /// The vendor's id of the payment (unique).
+    pub payment_id: String,
+    /// The vendor's id of the customer.
+    pub customer_id: String,
+    /// Decimal string, e.g. "49.00".
+    #[schema(example = "49.00")]
+    pub amount: String,
+    pub currency: String,
+    /// How many months the payment covers (1 monthly, 12 yearly).
+    #[serde(default = "one")]
+    pub period_months: u16,
+    #[serde(with = "time::serde::rfc3339")]
+    pub paid_at: OffsetDateTime,
+}
+
+fn one() -> u16 {
+    1
+}
+
+/// `payment.refunded` / `payment.charged_back`: money went back to the customer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentReversedData {
+    pub payment_id: String,
+    /// The amount refunded by this event (partial refunds allowed), in the payment's
+    /// currency.
+    #[schema(example = "24.50")]
+    pub amount: String,
+}
+
+/// A customer account's state in the vendor's product.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    Active,
+    /// Did not renew.
+    Frozen,
+    Deleted,
+}
+
+impl CustomerStatus {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CustomerStatus::Active => "active",
+            CustomerStatus::Frozen => "frozen",
+            CustomerStatus::Deleted => "deleted",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "active" => Some(CustomerStatus::Active),
+            "frozen" => Some(CustomerStatus::Frozen),
+            "deleted" => Some(CustomerStatus::Deleted),
+            _ => None,
+        }
+    }
+}
+
+/// `customer.status_changed`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerStatusChangedData {
+    pub customer_id: String,
+    pub status: CustomerStatus,
+}
+
+/// `subscription.updated`: what the vendor knows of the customer's plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubscriptionUpdatedData {
+    pub customer_id: String,
+    pub plan: Option<String>,
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub ends_at: Option<OffsetDateTime>,
+    /// The customer's account balance in the product.
+    pub balance: Option<MoneyView>,
+}
+
+/// A validated event, ready to apply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    CustomerSignedUp(CustomerSignedUpData),
+    PaymentSucceeded {
+        data: PaymentSucceededData,
+        amount: Money,
+    },
+    PaymentRefunded {
+        payment_id: String,
+        amount_text: String,
+    },
+    PaymentChargedBack {
+        payment_id: String,
+        amount_text: String,
+    },
+    CustomerStatusChanged(CustomerStatusChangedData),
+    SubscriptionUpdated(SubscriptionUpdatedData),
+}
+
+fn id_field(v: &mut Validator, field: &str, value: &str) {
+    if value.trim().is_empty() {
+        v.add(field, "Required.");
+    } else if value.len() > MAX_ID_LEN {
+        v.add(field, "At most 200 characters.");
+    }
+}
+
+fn optional_code(v: &mut Validator, field: &str, value: &Option<String>) {
+    if let Some(value) = value
+        && value.len() > MAX_ID_LEN
+    {
+        v.add(field, "At most 200 characters.");
+    }
+}
+
+fn data<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, FieldErrors> {
+    serde_json::from_value(value.clone()).map_err(|e| {
+        FieldErrors::from([(
+            "data".to_owned(),
+            format!("Not valid for this event type: {e}."),
+        )])
+    })
+}
+
+impl EventEnvelope {
+    /// Reads `data` as the event's type and validates every field.
+    pub fn validate(&self) -> Result<Event, FieldErrors> {
+        let mut v = Validator::new();
+        id_field(&mut v, "id", &self.id);
+        let event = match self.kind.as_str() {
+            "customer.signed_up" => {
+                let d: CustomerSignedUpData = data(&self.data)?;
+                id_field(&mut v, "data.customer_id", &d.customer_id);
+                optional_code(&mut v, "data.ref_code", &d.ref_code);
+                optional_code(&mut v, "data.click_id", &d.click_id);
+                optional_code(&mut v, "data.promo_code", &d.promo_code);
+                if let Some(email) = &d.email
+                    && crate::Email::parse(email).is_err()
+                {
+                    v.add("data.email", "Not an email address.");
+                }
+                Event::CustomerSignedUp(d)
+            }
+            "payment.succeeded" => {
+                let d: PaymentSucceededData = data(&self.data)?;
+                id_field(&mut v, "data.payment_id", &d.payment_id);
+                id_field(&mut v, "data.customer_id", &d.customer_id);
+                if d.period_months == 0 || d.period_months > 120 {
+                    v.add("data.period_months", "Between 1 and 120 months.");
+                }
+                let amount = v
+                    .check("data.currency", Currency::parse(&d.currency))
+                    .and_then(|c| v.check("data.amount", Money::parse(&d.amount, c)))
+                    .filter(|m| {
+                        let ok = m.is_positive();
+                        if !ok {
+                            v.add("data.amount", "A payment is a positive amount.");
+                        }
+                        ok
+                    });
+                v.finish()?;
+                let amount = amount.ok_or_else(FieldErrors::new)?;
+                return Ok(Event::PaymentSucceeded { data: d, amount });
+            }
+            "payment.refunded" | "payment.charged_back" => {
+                let d: PaymentReversedData = data(&self.data)?;
+                id_field(&mut v, "data.payment_id", &d.payment_id);
+                let parsed: Option<rust_decimal::Decimal> = d.amount.trim().parse().ok();
+                if !parsed.is_some_and(|a| a > rust_decimal::Decimal::ZERO) {
+                    v.add("data.amount", "A positive amount, like \"24.50\".");
+                }
+                if self.kind == "payment.refunded" {
+                    Event::PaymentRefunded {
+                        payment_id: d.payment_id,
+                        amount_text: d.amount,
+                    }
+                } else {
+                    Event::PaymentChargedBack {
+                        payment_id: d.payment_id,
+                        amount_text: d.amount,
+                    }
+                }
+            }
+            "customer.status_changed" => {
+                let d: CustomerStatusChangedData = data(&self.data)?;
+                id_field(&mut v, "data.customer_id", &d.customer_id);
+                Event::CustomerStatusChanged(d)
+            }
+            "subscription.updated" => {
+                let d: SubscriptionUpdatedData = data(&self.data)?;
+                id_field(&mut v, "data.customer_id", &d.customer_id);
+                optional_code(&mut v, "data.plan", &d.plan);
+                if let Some(balance) = &d.balance {
+                    v.check("data.balance", balance.parse());
+                }
+                Event::SubscriptionUpdated(d)
+            }
+            other => {
+                v.add(
+                    "type",
+                    format!(
+                        "Unknown event type {other:?}; use customer.signed_up, payment.succeeded, \
+                         payment.refunded, payment.charged_back, customer.status_changed or \
+                         subscription.updated."
+                    ),
+                );
+                return Err(v.finish().err().unwrap_or_default());
+            }
+        };
+        v.finish().map(|()| event)
+    }
+}
+
+/// What happened to one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EventStatus {
+    /// Applied now.
+    Applied,
+    /// Seen before with the same body: nothing changed; the first result is repeated.
+    Duplicate,
+    /// Kept until something it refers to arrives (a payment before its customer).
+    Deferred,
+    /// Refused; see `error`.
+    Rejected,
+}
+
+/// The answer for one event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EventResult {
+    pub id: String,
+    pub status: EventStatus,
+    /// For rejected events: the same body as a single event's error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::ErrorBody>,
+    /// What the event did, e.g. `{"commissions": 1}`.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    #[schema(value_type = Object)]
+    pub effects: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The answer to a batch: one result per event, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct BatchResult {
+    pub results: Vec<EventResult>,
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn envelope(kind: &str, data: serde_json::Value) -> EventEnvelope {
+        serde_json::from_value(json!({
+            "id": "evt_1", "type": kind, "occurred_at": "2026-11-01T10:00:00Z", "data": data
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_payment_is_read_with_its_exact_amount() {
+        let e = envelope(
+            "payment.succeeded",
+            json!({"payment_id": "pay_1", "customer_id": "cus_1", "amount": "49.00", "currency": "usd",
+                   "paid_at": "2026-11-01T10:00:00Z"}),
+        );
+        match e.validate().unwrap() {
+            Event::PaymentSucceeded { data, amount } => {
+                assert_eq!(amount.minor(), 4900);
+                assert_eq!(data.period_months, 1);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_fields_are_reported_under_data() {
+        let e = envelope(
+            "payment.succeeded",
+            json!({"payment_id": "", "customer_id": "cus_1", "amount": "49.001", "currency": "USD",
+                   "paid_at": "2026-11-01T10:00:00Z", "period_months": 0}),
+        );
+        let errors = e.validate().unwrap_err();
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            ["data.amount", "data.payment_id", "data.period_months"]
+        );
+    }
+
+    #[test]
+    fn unknown_types_and_wrong_data_shapes_are_refused() {
+        assert!(
+            envelope("payment.exploded", json!({}))
+                .validate()
+                .unwrap_err()
+                .contains_key("type")
+        );
+        let errors = envelope("customer.signed_up", json!({"customer": "x"}))
+            .validate()
+            .unwrap_err();
+        assert!(errors.contains_key("data"));
+    }
+}
