@@ -5,6 +5,8 @@
 //! On start-up the app calls `POST /api/v1/auth/refresh` to recover the session, so a
 //! reload keeps the partner signed in.
 
+use std::time::Duration;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use partnerly_domain::account::Account;
@@ -81,11 +83,15 @@ impl Session {
         self.token.get_value()
     }
 
-    /// Remembers a fresh sign-in, sign-up or refresh.
+    /// Remembers a fresh sign-in, sign-up or refresh. The token is usable at once; the
+    /// status changes once the caller's updates have settled (see [`after_updates`]).
     pub fn sign_in(&self, auth: AuthResponse) {
         self.token.set_value(Some(auth.access_token));
-        self.set_account(auth.account);
-        self.restored.set(true);
+        let session = *self;
+        after_updates(move || {
+            session.set_account(auth.account);
+            session.restored.set(true);
+        });
     }
 
     /// Replaces the account after a profile change, so the header shows the new name.
@@ -102,9 +108,23 @@ impl Session {
     /// send the browser to the sign-in page.
     pub fn clear(&self) {
         self.token.set_value(None);
-        self.account.set(None);
-        self.restored.set(true);
+        let session = *self;
+        after_updates(move || {
+            session.account.set(None);
+            session.restored.set(true);
+        });
     }
+}
+
+/// Runs `change` after the current task and every reactive update it caused.
+///
+/// Signing in or out swaps the page (the route guards), which disposes its signals. The
+/// change is usually made from inside that page's own `Action`, whose result is stored
+/// (and rendered) right after; disposing the page first makes those renders touch
+/// disposed signals and panic. A zero-delay timeout is a macrotask, so it runs after the
+/// microtasks in which Leptos delivers the action's result and re-runs its effects.
+fn after_updates(change: impl FnOnce() + 'static) {
+    set_timeout(change, Duration::ZERO);
 }
 
 /// The session provided by [`Session::provide`].

@@ -143,10 +143,12 @@ fn ProfileForm(
         });
     };
 
-    let countries = COUNTRIES
+    // People look for their country by name, not by code.
+    let mut countries = COUNTRIES
         .iter()
         .map(|c| (c.code, c.name.to_owned()))
         .collect::<Vec<_>>();
+    countries.sort_by(|a, b| a.1.cmp(&b.1));
     let currencies = CURRENCIES
         .iter()
         .map(|c| (c.code, format!("{} – {}", c.code, c.name)))
@@ -274,6 +276,16 @@ fn ChangePasswordForm() -> impl IntoView {
         <section class="panel">
             <h2>"Change password"</h2>
             <form aria-label="Change password" novalidate on:submit=on_submit>
+                // Tells password managers whose password changes; `hidden` keeps it out of
+                // sight and out of the accessibility tree.
+                <input
+                    type="email"
+                    name="username"
+                    autocomplete="username"
+                    hidden
+                    readonly
+                    prop:value=move || session.account().map(|a| a.email).unwrap_or_default()
+                />
                 <FormAlert failure fields=&["current_password", "new_password"] />
                 <div class="field-row">
                     <TextField
