@@ -43,6 +43,10 @@ pub enum ApiError {
     /// 415: the body is not JSON.
     #[error("Send the body as JSON with Content-Type: application/json.")]
     UnsupportedMediaType,
+    /// 422: valid fields, but the request cannot be applied (e.g. `unknown_payment`,
+    /// `idempotency_conflict`).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     /// 422: readable, but some fields are not valid.
     #[error("Some fields are not valid.")]
     Validation(FieldErrors),
@@ -94,7 +98,8 @@ impl ApiError {
         match self {
             Self::BadRequest { code, .. }
             | Self::Unauthorized { code, .. }
-            | Self::Conflict { code, .. } => code,
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. } => code,
             Self::Forbidden => "forbidden",
             Self::NotFound => "not_found",
             Self::PayloadTooLarge => "payload_too_large",
@@ -143,7 +148,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

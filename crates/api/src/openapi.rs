@@ -23,6 +23,8 @@ use crate::routes;
     tags(
         (name = "auth", description = "Sign-up, sign-in, sessions and password reset."),
         (name = "me", description = "The signed-in account."),
+        (name = "partner", description = "A partner's programs, links, balances, commissions and dashboard figures."),
+        (name = "events", description = "Events from the vendor's billing (API key with `events:write`)."),
         (name = "admin", description = "Staff-only routes."),
         (name = "operations", description = "Health and readiness probes."),
     ),

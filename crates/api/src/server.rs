@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::config::Config;
 use crate::error::{self, ApiError};
 use crate::state::AppState;
-use crate::{mail, openapi, request_log, routes};
+use crate::{jobs, mail, openapi, request_log, routes};
 
 /// Largest JSON body accepted (413 above it).
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -29,6 +29,16 @@ pub fn start(
     listener: TcpListener,
 ) -> anyhow::Result<(Server, AppState)> {
     let state = AppState::new(pool, config);
+    // A fresh installation gets a default program (L1) that admins edit later.
+    let mut conn = state.pool.get()?;
+    if partnerly_db::program::Program::ensure_default(
+        &mut conn,
+        &state.config.public_url,
+        partnerly_db::now(),
+    )? {
+        tracing::info!("created the default program");
+    }
+    drop(conn);
     let doc = openapi::document();
     let data = web::Data::new(state.clone());
     let static_dir = state.config.static_dir.clone();
@@ -70,6 +80,7 @@ pub fn start(
 
     actix_web::rt::spawn(mail::run_sender(state.clone()));
     actix_web::rt::spawn(housekeeping(state.clone()));
+    actix_web::rt::spawn(jobs::run(state.clone()));
     Ok((server, state))
 }
 

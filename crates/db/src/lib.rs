@@ -6,9 +6,14 @@
 //! `match` on the connection variant, here and nowhere else.
 
 pub mod audit;
+pub mod commission;
 pub mod conn;
+pub mod customer;
+pub mod ledger;
 pub mod outbox;
 pub mod password_reset;
+pub mod payment;
+pub mod program;
 pub mod rate_limit;
 pub mod refresh_token;
 pub mod schema;

@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod level;
 pub mod money;
 pub mod outbox;
+pub mod partner;
 pub mod password;
 pub mod profile;
 pub mod public_id;

@@ -18,6 +18,17 @@ pub fn generate() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
+/// Letters and digits that cannot be confused when read aloud or typed (no 0/O, 1/l/I).
+const CODE_ALPHABET: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+
+/// A referral code: 8 characters from a 56-letter alphabet, about 47 bits — short
+/// enough to read out, far too many to enumerate.
+pub fn referral_code() -> String {
+    (0..8)
+        .map(|_| char::from(CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())]))
+        .collect()
+}
+
 /// The hex SHA-256 of a token: what the database keeps. A plain hash suffices because
 /// the token has 256 bits of entropy (no dictionary to try).
 pub fn digest(token: &str) -> String {
@@ -59,6 +70,14 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         );
         assert_ne!(a, generate());
+    }
+
+    #[test]
+    fn referral_codes_are_short_url_safe_and_unambiguous() {
+        let code = referral_code();
+        assert_eq!(code.len(), 8);
+        assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)));
+        assert!(!code.contains(['0', 'O', '1', 'l', 'I']));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use partnerly_db::password_reset::{self, NewPasswordReset};
+use partnerly_db::program::{Membership, Program};
 use partnerly_db::refresh_token::{NewRefreshToken, RefreshToken};
 use partnerly_db::user::{CreateUserError, NewUser, User, UserChanges};
 use partnerly_db::{DbConn, write_transaction};
@@ -175,6 +176,11 @@ pub async fn signup(
                         return Err(ApiError::Internal(e.to_string()));
                     }
                 };
+                // P1: the partner joins every program open to sign-up, each with its
+                // default link, in the same transaction as the account.
+                for program in Program::open_for_signup(conn)? {
+                    Membership::enrol(conn, user.id, &program, now, tokens::referral_code)?;
+                }
                 Ok::<_, ApiError>(Some(open_session(&st, conn, &user, None)?))
             })
         })

@@ -3,8 +3,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod events;
 pub mod health;
 pub mod me;
+pub mod partner;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -19,5 +21,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)
+        .service(partner::list_programs)
+        .service(partner::list_links)
+        .service(partner::get_balances)
+        .service(partner::list_commissions)
+        .service(partner::get_stats)
+        .service(events::create_event)
+        .service(events::create_event_batch)
         .service(admin::outbox::list_outbox);
 }

@@ -118,7 +118,10 @@ fn the_openapi_command_prints_the_committed_document() {
         "/../../openapi/openapi.json"
     ))
     .expect("openapi/openapi.json exists (run `just openapi`)");
-    assert_eq!(String::from_utf8(output.stdout).unwrap(), committed);
+    assert!(
+        String::from_utf8(output.stdout).unwrap() == committed,
+        "openapi/openapi.json is stale: run `just openapi` and commit it"
+    );
 }
 
 #[actix_web::test]

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::net::TcpListener;
 
 use diesel::Connection;
-use diesel::RunQueryDsl;
 use diesel::pg::PgConnection;
+use diesel::{ExpressionMethods, RunQueryDsl};
 use partnerly_api::config::Config;
 use partnerly_api::state::AppState;
 use partnerly_db::{DbConn, DbUrl, run_migrations};
@@ -304,4 +304,94 @@ impl Drop for TestApp {
                 .execute(&mut admin);
         }
     }
+}
+
+/// Vendor-side helpers: API keys, events, jobs.
+impl TestApp {
+    /// An API key for `owner` with `scopes`, inserted directly (the admin routes for keys
+    /// have their own tests).
+    pub fn insert_api_key(&self, owner: &str, scopes: &str) -> String {
+        use partnerly_db::schema::api_keys::dsl as k;
+        let secret = format!("pk_test_{}", uuid::Uuid::new_v4().simple());
+        let mut conn = self.db();
+        let conn: &mut DbConn = &mut conn;
+        diesel::insert_into(k::api_keys)
+            .values((
+                k::name.eq(owner),
+                k::owner.eq(owner),
+                k::prefix.eq(&secret[..12]),
+                k::key_hash.eq(partnerly_api::auth::tokens::digest(&secret)),
+                k::scopes.eq(scopes),
+                k::created_at.eq(partnerly_db::now()),
+            ))
+            .execute(conn)
+            .expect("api key");
+        secret
+    }
+
+    /// A key with `events:write` for the vendor's billing.
+    pub fn billing_key(&self) -> String {
+        self.insert_api_key("billing", "events:write")
+    }
+
+    /// Sends one event with a key.
+    pub async fn event(&self, key: &str, event: &Value) -> Reply {
+        self.send(
+            self.client
+                .post(self.url("/api/v1/events"))
+                .bearer_auth(key)
+                .json(event),
+        )
+        .await
+    }
+
+    /// Sends one event and asserts it was applied (or deferred).
+    pub async fn applied(&self, key: &str, event: &Value) -> Value {
+        let reply = self.event(key, event).await;
+        assert!(
+            reply.status == StatusCode::OK || reply.status == StatusCode::ACCEPTED,
+            "{event}: {} {:?}",
+            reply.status,
+            reply.body
+        );
+        reply.body
+    }
+
+    /// Releases every commission due at `now` (the hold-release job, run by hand).
+    pub fn release_due_at(&self, now: time::OffsetDateTime) -> usize {
+        let mut conn = self.db();
+        partnerly_api::jobs::release_due(&mut conn, partnerly_api::events::to_db(now))
+            .expect("release job")
+    }
+
+    /// The partner's default referral code.
+    pub async fn default_code(&self, partner: &Session) -> String {
+        let links = self.get_as(&partner.access_token, "/api/v1/links").await;
+        assert_eq!(links.status, StatusCode::OK, "{:?}", links.body);
+        links.body["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|l| l["is_default"] == true))
+            .and_then(|l| l["code"].as_str())
+            .expect("a default link")
+            .to_owned()
+    }
+}
+
+/// A `customer.signed_up` event.
+pub fn signed_up(id: &str, customer: &str, ref_code: Option<&str>) -> Value {
+    json!({"id": id, "type": "customer.signed_up", "occurred_at": "2026-11-01T10:00:00Z",
+           "data": {"customer_id": customer, "email": format!("{customer}@client.example"), "ref_code": ref_code}})
+}
+
+/// A `payment.succeeded` event.
+pub fn paid(id: &str, payment: &str, customer: &str, amount: &str, paid_at: &str) -> Value {
+    json!({"id": id, "type": "payment.succeeded", "occurred_at": paid_at,
+           "data": {"payment_id": payment, "customer_id": customer, "amount": amount, "currency": "USD",
+                    "paid_at": paid_at}})
+}
+
+/// A `payment.refunded` event.
+pub fn refunded(id: &str, payment: &str, amount: &str) -> Value {
+    json!({"id": id, "type": "payment.refunded", "occurred_at": "2026-11-20T10:00:00Z",
+           "data": {"payment_id": payment, "amount": amount}})
 }

@@ -1,0 +1,791 @@
+//! Applying the vendor's events (E1, C1–C4, L3): attribution at sign-up, commissions
+//! from payments, reversals from refunds, level promotion, and the hold-release job.
+//!
+//! Every function here runs inside the caller's write transaction, so an event's state
+//! changes, ledger transfers and webhooks commit together or not at all. Ledger keys
+//! (`commission:<id>:accrue`, `:release`, `:reverse:<total>`) make every booking
+//! idempotent even if a step runs twice.
+//!
+//! Decisions, documented in the README:
+//! - A payment for a customer Partnerly has not seen is kept (`deferred`) and applied
+//!   when the customer's `customer.signed_up` arrives.
+//! - A refund for an unknown payment, or more than was paid, is rejected (422): the
+//!   vendor can send it again once the payment is known.
+//! - Attribution precedence is promo code > click id > ref code; a customer keeps its
+//!   partner unless a manager reassigns it.
+//! - A flat first-payment amount is paid in the program's currency; percentages in the
+//!   payment's currency.
+
+use diesel::prelude::*;
+use partnerly_db::commission::{Commission, NewCommission};
+use partnerly_db::customer::{Customer, CustomerChanges, NewCustomer};
+use partnerly_db::payment::{NewPayment, Payment};
+use partnerly_db::program::{Level, LevelChangeReason, Link, Membership, Program};
+use partnerly_db::schema::{client_bonuses, customers, events, payments};
+use partnerly_db::{DbConn, ledger};
+use partnerly_domain::event::{
+    CustomerSignedUpData, CustomerStatusChangedData, Event, EventEnvelope, EventResult,
+    EventStatus, PaymentSucceededData, SubscriptionUpdatedData,
+};
+use partnerly_domain::ledger::{Account, AccountKind, Transfer};
+use partnerly_domain::level::{PaymentFacts, Progress, promoted_level, reversed_total};
+use partnerly_domain::money::{Currency, Money};
+use serde_json::{Map, Value, json};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
+
+use crate::auth::tokens;
+use crate::error::ApiError;
+use crate::webhooks;
+
+/// What applying an event did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Applied {
+    pub status: EventStatus,
+    pub effects: Map<String, Value>,
+}
+
+impl Applied {
+    fn done() -> Self {
+        Self {
+            status: EventStatus::Applied,
+            effects: Map::new(),
+        }
+    }
+
+    fn note(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.effects.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// A UTC `OffsetDateTime` as stored (microsecond precision).
+pub fn to_db(t: OffsetDateTime) -> PrimitiveDateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = t
+        .replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t);
+    PrimitiveDateTime::new(t.date(), t.time())
+}
+
+fn rejected(code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::Unprocessable {
+        code,
+        message: message.into(),
+    }
+}
+
+fn money_json(minor: i64, currency: &str) -> Value {
+    match Currency::parse(currency) {
+        Ok(c) => json!(Money::from_minor(minor, c).to_view()),
+        Err(_) => json!({"amount_minor": minor, "currency": currency}),
+    }
+}
+
+fn currency(code: &str) -> Result<Currency, ApiError> {
+    Currency::parse(code).map_err(|e| ApiError::Internal(format!("stored currency: {e}")))
+}
+
+fn transfer(key: String, from: Account, to: Account, amount: Money) -> Result<Transfer, ApiError> {
+    Transfer::new(key, from, to, amount).map_err(|e| ApiError::Internal(format!("ledger: {e}")))
+}
+
+fn status_name(status: EventStatus) -> &'static str {
+    match status {
+        EventStatus::Applied => "applied",
+        EventStatus::Duplicate => "duplicate",
+        EventStatus::Deferred => "deferred",
+        EventStatus::Rejected => "rejected",
+    }
+}
+
+/// Applies one event inside the caller's transaction, or repeats the result recorded
+/// for its id. Client mistakes come back as errors and record nothing, so the sender
+/// can fix the event and send it again with the same id.
+pub fn ingest(
+    conn: &mut DbConn,
+    owner: &str,
+    envelope: &EventEnvelope,
+) -> Result<EventResult, ApiError> {
+    let hash = tokens::digest(
+        &serde_json::to_string(envelope).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    let seen: Option<(String, String)> = events::table
+        .filter(events::owner.eq(owner))
+        .filter(events::event_id.eq(&envelope.id))
+        .select((events::body_hash, events::result))
+        .first(conn)
+        .optional()?;
+    if let Some((seen_hash, result)) = seen {
+        if seen_hash != hash {
+            return Err(ApiError::Unprocessable {
+                code: "idempotency_conflict",
+                message: format!(
+                    "Event {} was already received with a different body; give a new event a new id.",
+                    envelope.id
+                ),
+            });
+        }
+        let mut first: EventResult = serde_json::from_str(&result)
+            .map_err(|e| ApiError::Internal(format!("stored event result: {e}")))?;
+        first.status = EventStatus::Duplicate;
+        return Ok(first);
+    }
+    let event = envelope.validate()?;
+    let applied = conn.transaction(|c| apply(c, &event, envelope.occurred_at))?;
+    let result = EventResult {
+        id: envelope.id.clone(),
+        status: applied.status,
+        error: None,
+        effects: applied.effects,
+    };
+    diesel::insert_into(events::table)
+        .values((
+            events::owner.eq(owner),
+            events::event_id.eq(&envelope.id),
+            events::kind.eq(&envelope.kind),
+            events::body_hash.eq(&hash),
+            events::status.eq(status_name(result.status)),
+            events::result
+                .eq(serde_json::to_string(&result)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?),
+            events::received_at.eq(partnerly_db::now()),
+        ))
+        .execute(conn)?;
+    Ok(result)
+}
+
+/// Applies one validated event.
+pub fn apply(
+    conn: &mut DbConn,
+    event: &Event,
+    occurred_at: OffsetDateTime,
+) -> Result<Applied, ApiError> {
+    let now = partnerly_db::now();
+    match event {
+        Event::CustomerSignedUp(data) => signed_up(conn, data, occurred_at, now),
+        Event::PaymentSucceeded { data, amount } => payment_succeeded(conn, data, *amount, now),
+        Event::PaymentRefunded {
+            payment_id,
+            amount_text,
+        } => reverse_payment(conn, payment_id, amount_text, "refund", now),
+        Event::PaymentChargedBack {
+            payment_id,
+            amount_text,
+        } => reverse_payment(conn, payment_id, amount_text, "chargeback", now),
+        Event::CustomerStatusChanged(data) => status_changed(conn, data, now),
+        Event::SubscriptionUpdated(data) => subscription_updated(conn, data, now),
+    }
+}
+
+/// The membership a sign-up is attributed to, and how: promo code, then click id
+/// (clicks are recorded by the tracking redirect; an unknown click id is skipped),
+/// then ref code. Suspended memberships attribute nothing.
+fn attribute(
+    conn: &mut DbConn,
+    data: &CustomerSignedUpData,
+) -> Result<Option<(Link, Membership, &'static str)>, ApiError> {
+    let mut candidates: Vec<(Option<Link>, &'static str)> = Vec::new();
+    if let Some(promo) = data.promo_code.as_deref().filter(|p| !p.trim().is_empty()) {
+        candidates.push((Link::by_promo_code(conn, promo)?, "promo_code"));
+    }
+    if let Some(code) = data.ref_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        candidates.push((Link::by_code(conn, code.trim())?, "ref_code"));
+    }
+    for (link, via) in candidates {
+        if let Some(link) = link
+            && let Some(membership) = Membership::find(conn, link.membership_id)?
+            && membership.is_active()
+        {
+            return Ok(Some((link, membership, via)));
+        }
+    }
+    Ok(None)
+}
+
+fn signed_up(
+    conn: &mut DbConn,
+    data: &CustomerSignedUpData,
+    occurred_at: OffsetDateTime,
+    now: PrimitiveDateTime,
+) -> Result<Applied, ApiError> {
+    if let Some(existing) = Customer::by_external_id(conn, &data.customer_id)? {
+        return Ok(Applied::done()
+            .note("customer", "already_known")
+            .note("attributed", existing.membership_id.is_some()));
+    }
+    let attribution = attribute(conn, data)?;
+    let signed_up_at = to_db(occurred_at);
+    let email = data.email.as_deref().map(|e| e.trim().to_lowercase());
+    let customer = NewCustomer {
+        external_id: &data.customer_id,
+        email: email.as_deref(),
+        name: data.name.as_deref(),
+        membership_id: attribution.as_ref().map(|(_, m, _)| m.id),
+        link_id: attribution.as_ref().map(|(l, _, _)| l.id),
+        attributed_via: attribution.as_ref().map(|(_, _, via)| *via),
+        attributed_at: attribution.as_ref().map(|_| signed_up_at),
+        status: "active",
+        signed_up_at,
+        updated_at: now,
+    }
+    .insert(conn)?;
+    let mut applied = Applied::done().note("attributed", attribution.is_some());
+    if let Some((link, membership, via)) = &attribution {
+        webhooks::enqueue(
+            conn,
+            "customer.attributed",
+            &json!({"customer_id": customer.external_id, "membership_id": membership.id,
+                    "program_id": membership.program_id, "link_code": link.code, "via": via}),
+        )?;
+        let level = Level::find(conn, membership.level_id)?
+            .ok_or_else(|| ApiError::Internal("membership without level".into()))?;
+        if level.bonus_trigger.as_deref() == Some("sign_up")
+            && grant_bonus(conn, &customer, membership, &level, now)?
+        {
+            applied = applied.note("client_bonus", true);
+        }
+    }
+    // Payments that arrived before the sign-up are applied now, oldest first.
+    let waiting = Payment::waiting_for(conn, &customer.external_id)?;
+    let mut commissions = 0;
+    for payment in &waiting {
+        Payment::attach(conn, payment.id, customer.id)?;
+        let customer = Customer::find(conn, customer.id)?.ok_or(ApiError::NotFound)?;
+        commissions += commission_payment(conn, payment, &customer, now)?;
+    }
+    if !waiting.is_empty() {
+        applied = applied
+            .note("deferred_payments_applied", waiting.len())
+            .note("commissions", commissions);
+    }
+    Ok(applied)
+}
+
+/// Grants the level's client bonus once per customer (C4) and tells the vendor.
+fn grant_bonus(
+    conn: &mut DbConn,
+    customer: &Customer,
+    membership: &Membership,
+    level: &Level,
+    now: PrimitiveDateTime,
+) -> Result<bool, ApiError> {
+    let Some(amount) = level.bonus_minor.filter(|a| *a > 0) else {
+        return Ok(false);
+    };
+    let program = Program::find(conn, membership.program_id)?.ok_or(ApiError::NotFound)?;
+    let trigger = level
+        .bonus_trigger
+        .clone()
+        .unwrap_or_else(|| "first_payment".into());
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(client_bonuses::table)
+            .values((
+                client_bonuses::customer_id.eq(customer.id),
+                client_bonuses::membership_id.eq(membership.id),
+                client_bonuses::level_id.eq(level.id),
+                client_bonuses::amount_minor.eq(amount),
+                client_bonuses::currency.eq(&program.currency),
+                client_bonuses::trigger.eq(&trigger),
+                client_bonuses::created_at.eq(now),
+            ))
+            .execute(c)
+    });
+    match inserted {
+        Ok(_) => {}
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => {
+            return Ok(false);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    webhooks::enqueue(
+        conn,
+        "client_bonus.granted",
+        &json!({"customer_id": customer.external_id, "amount": money_json(amount, &program.currency),
+                "trigger": trigger, "membership_id": membership.id}),
+    )?;
+    Ok(true)
+}
+
+fn payment_succeeded(
+    conn: &mut DbConn,
+    data: &PaymentSucceededData,
+    amount: Money,
+    now: PrimitiveDateTime,
+) -> Result<Applied, ApiError> {
+    if let Some(existing) = Payment::by_external_id(conn, &data.payment_id)? {
+        if existing.amount_minor != amount.minor() || existing.currency != amount.currency().code()
+        {
+            return Err(rejected(
+                "payment_conflict",
+                format!(
+                    "Payment {} was already reported with another amount.",
+                    data.payment_id
+                ),
+            ));
+        }
+        return Ok(Applied::done().note("payment", "already_recorded"));
+    }
+    let customer = Customer::by_external_id(conn, &data.customer_id)?;
+    let payment = NewPayment {
+        external_id: &data.payment_id,
+        customer_external_id: &data.customer_id,
+        customer_id: customer.as_ref().map(|c| c.id),
+        amount_minor: amount.minor(),
+        currency: amount.currency().code(),
+        period_months: i32::from(data.period_months),
+        paid_at: to_db(data.paid_at),
+        created_at: now,
+    }
+    .insert(conn)?;
+    let Some(customer) = customer else {
+        return Ok(Applied {
+            status: EventStatus::Deferred,
+            effects: Map::new(),
+        }
+        .note(
+            "reason",
+            "unknown_customer: applied when customer.signed_up arrives",
+        ));
+    };
+    let commissions = commission_payment(conn, &payment, &customer, now)?;
+    Ok(Applied::done().note("commissions", commissions))
+}
+
+/// Records the payment against its customer (first payment date) and books the
+/// commissions its partner earns. Returns how many commission lines were created.
+fn commission_payment(
+    conn: &mut DbConn,
+    payment: &Payment,
+    customer: &Customer,
+    now: PrimitiveDateTime,
+) -> Result<usize, ApiError> {
+    let first_paid_at = match customer.first_paid_at {
+        Some(first) if first <= payment.paid_at => first,
+        _ => {
+            Customer::update(
+                conn,
+                customer.id,
+                &CustomerChanges {
+                    first_paid_at: Some(Some(payment.paid_at)),
+                    updated_at: Some(now),
+                    ..Default::default()
+                },
+            )?;
+            payment.paid_at
+        }
+    };
+    let Some(membership_id) = customer.membership_id else {
+        return Ok(0);
+    };
+    // An earlier payment arriving late moves the customer's first payment: commissions
+    // booked on later payments under the old date are corrected first.
+    if customer.first_paid_at.is_some_and(|f| payment.paid_at < f) {
+        void_outdated(conn, customer, payment, now)?;
+    }
+    let membership = Membership::find(conn, membership_id)?.ok_or(ApiError::NotFound)?;
+    if !membership.is_active() {
+        return Ok(0);
+    }
+    let program = Program::find(conn, membership.program_id)?.ok_or(ApiError::NotFound)?;
+    let level = Level::find(conn, membership.level_id)?.ok_or(ApiError::NotFound)?;
+    let program_currency = currency(&program.currency)?;
+    let payment_currency = currency(&payment.currency)?;
+    let is_first = !Payment::has_earlier(conn, customer.id, payment.paid_at, payment.id)?
+        && customer.first_paid_at.is_none_or(|f| f >= payment.paid_at);
+    let facts = PaymentFacts {
+        amount: Money::from_minor(payment.amount_minor, payment_currency),
+        paid_at: payment.paid_at.assume_utc(),
+        first_paid_at: first_paid_at.assume_utc(),
+        is_first,
+    };
+    let lines = level
+        .rule(program_currency)
+        .lines(membership.rate_override(), &facts)
+        .map_err(|e| ApiError::Internal(format!("commission: {e}")))?;
+    let available_at = payment.paid_at + Duration::days(i64::from(program.hold_days));
+    let mut created = 0;
+    for line in lines {
+        let Some(commission) = (NewCommission {
+            payment_id: payment.id,
+            membership_id: membership.id,
+            level_id: level.id,
+            rule_version: level.rule_version,
+            kind: line.kind.as_str(),
+            rate: line.rate.map(|r| r.percent().to_string()),
+            amount_minor: line.amount.minor(),
+            currency: line.amount.currency().code(),
+            status: "pending",
+            available_at,
+            created_at: now,
+        })
+        .insert(conn)?
+        else {
+            continue;
+        };
+        let c = line.amount.currency();
+        ledger::post(
+            conn,
+            &transfer(
+                format!("commission:{}:accrue", commission.id),
+                Account::vendor(AccountKind::CommissionExpense, c),
+                Account::partner(membership.id, AccountKind::Pending, c),
+                line.amount,
+            )?,
+            "commission",
+            commission.id,
+            now,
+        )?;
+        webhooks::enqueue(
+            conn,
+            "commission.created",
+            &commission_payload(&commission, payment, customer),
+        )?;
+        // A deferred payment may have been refunded before its customer arrived.
+        if payment.refunded_minor > 0 {
+            reverse_commission(
+                conn,
+                &commission,
+                payment,
+                Some(customer),
+                payment.refunded_minor,
+                "refund",
+                now,
+            )?;
+        }
+        created += 1;
+    }
+    if is_first && level.bonus_trigger.as_deref() == Some("first_payment") {
+        grant_bonus(conn, customer, &membership, &level, now)?;
+    }
+    promote(conn, &membership, now)?;
+    Ok(created)
+}
+
+fn commission_payload(c: &Commission, payment: &Payment, customer: &Customer) -> Value {
+    json!({
+        "commission_id": c.id, "membership_id": c.membership_id, "kind": c.kind,
+        "rate": c.rate, "amount": money_json(c.amount_minor, &c.currency),
+        "reversed": money_json(c.reversed_minor, &c.currency), "status": c.status,
+        "available_at": partnerly_db::utc(c.available_at).format(&time::format_description::well_known::Rfc3339).ok(),
+        "payment_id": payment.external_id, "customer_id": customer.external_id,
+    })
+}
+
+fn reverse_payment(
+    conn: &mut DbConn,
+    payment_id: &str,
+    amount_text: &str,
+    cause: &str,
+    now: PrimitiveDateTime,
+) -> Result<Applied, ApiError> {
+    let payment = Payment::by_external_id(conn, payment_id)?.ok_or_else(|| {
+        rejected(
+            "unknown_payment",
+            format!("No payment {payment_id} was reported; send payment.succeeded first."),
+        )
+    })?;
+    let payment_currency = currency(&payment.currency)?;
+    let amount = Money::parse(amount_text, payment_currency)
+        .map_err(|e| ApiError::Validation([("data.amount".to_owned(), e.to_string())].into()))?;
+    let refunded_total = payment.refunded_minor + amount.minor();
+    if refunded_total > payment.amount_minor {
+        return Err(rejected(
+            "refund_exceeds_payment",
+            format!(
+                "Refunds of payment {payment_id} would total {}, more than the {} paid.",
+                Money::from_minor(refunded_total, payment_currency),
+                Money::from_minor(payment.amount_minor, payment_currency)
+            ),
+        ));
+    }
+    Payment::set_refunded(conn, payment.id, refunded_total)?;
+    let customer = match payment.customer_id {
+        Some(id) => Customer::find(conn, id)?,
+        None => None,
+    };
+    let mut reversed_lines = 0;
+    for commission in Commission::of_payment(conn, payment.id)? {
+        if reverse_commission(
+            conn,
+            &commission,
+            &payment,
+            customer.as_ref(),
+            refunded_total,
+            cause,
+            now,
+        )? {
+            reversed_lines += 1;
+        }
+    }
+    Ok(Applied::done()
+        .note(
+            "refunded_total",
+            money_json(refunded_total, &payment.currency),
+        )
+        .note("commissions_reversed", reversed_lines))
+}
+
+/// Voids the commissions of a customer's later payments that an earlier first payment
+/// (`first`, arriving out of order) makes wrong: the flat first-payment line, which
+/// belongs to the new first payment, and percentage lines now outside the rule's
+/// duration. Each is reversed in full, as a refund of the whole payment would be.
+fn void_outdated(
+    conn: &mut DbConn,
+    customer: &Customer,
+    first: &Payment,
+    now: PrimitiveDateTime,
+) -> Result<(), ApiError> {
+    for later in Payment::of_customer(conn, customer.id)? {
+        if later.id == first.id || later.paid_at <= first.paid_at {
+            continue;
+        }
+        for commission in Commission::of_payment(conn, later.id)? {
+            if commission.reversed_minor >= commission.amount_minor {
+                continue;
+            }
+            let outdated = if commission.kind == "flat" {
+                true
+            } else {
+                let Some(level) = Level::find(conn, commission.level_id)? else {
+                    continue;
+                };
+                let c = currency(&later.currency)?;
+                let facts = PaymentFacts {
+                    amount: Money::from_minor(later.amount_minor, c),
+                    paid_at: later.paid_at.assume_utc(),
+                    first_paid_at: first.paid_at.assume_utc(),
+                    is_first: false,
+                };
+                !level.rule(c).covers(&facts)
+            };
+            if outdated {
+                // Reversing "the whole payment" reverses the whole line.
+                reverse_commission(
+                    conn,
+                    &commission,
+                    &later,
+                    Some(customer),
+                    later.amount_minor,
+                    "rule_correction",
+                    now,
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Brings a commission's reversal up to the payment's refunded total: the commission's
+/// share of the refunds, booked back to the vendor. Returns whether anything moved.
+fn reverse_commission(
+    conn: &mut DbConn,
+    commission: &Commission,
+    payment: &Payment,
+    customer: Option<&Customer>,
+    refunded_total: i64,
+    cause: &str,
+    now: PrimitiveDateTime,
+) -> Result<bool, ApiError> {
+    let target = reversed_total(
+        commission.amount_minor,
+        payment.amount_minor,
+        refunded_total,
+    );
+    let delta = target - commission.reversed_minor;
+    if delta <= 0 {
+        return Ok(false);
+    }
+    let c = currency(&commission.currency)?;
+    // Before release the reversal comes out of pending; after, out of available,
+    // which may go below zero: a clawback that later commissions repay.
+    let from_kind = if commission.status == "pending" {
+        AccountKind::Pending
+    } else {
+        AccountKind::Available
+    };
+    ledger::post(
+        conn,
+        &transfer(
+            format!("commission:{}:reverse:{target}", commission.id),
+            Account::partner(commission.membership_id, from_kind, c),
+            Account::vendor(AccountKind::CommissionExpense, c),
+            Money::from_minor(delta, c),
+        )?,
+        cause,
+        commission.id,
+        now,
+    )?;
+    Commission::set_reversed(conn, commission, target)?;
+    if let Some(customer) = customer {
+        let mut payload = commission_payload(commission, payment, customer);
+        payload["reversed"] = money_json(target, &commission.currency);
+        payload["reason"] = json!(cause);
+        webhooks::enqueue(conn, "commission.reversed", &payload)?;
+    }
+    Ok(true)
+}
+
+fn status_changed(
+    conn: &mut DbConn,
+    data: &CustomerStatusChangedData,
+    now: PrimitiveDateTime,
+) -> Result<Applied, ApiError> {
+    let customer = Customer::by_external_id(conn, &data.customer_id)?.ok_or_else(|| {
+        rejected(
+            "unknown_customer",
+            format!("No customer {} was reported.", data.customer_id),
+        )
+    })?;
+    Customer::update(
+        conn,
+        customer.id,
+        &CustomerChanges {
+            status: Some(data.status.as_str().into()),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )?;
+    Ok(Applied::done().note("status", data.status.as_str()))
+}
+
+fn subscription_updated(
+    conn: &mut DbConn,
+    data: &SubscriptionUpdatedData,
+    now: PrimitiveDateTime,
+) -> Result<Applied, ApiError> {
+    let customer = Customer::by_external_id(conn, &data.customer_id)?.ok_or_else(|| {
+        rejected(
+            "unknown_customer",
+            format!("No customer {} was reported.", data.customer_id),
+        )
+    })?;
+    let balance = match &data.balance {
+        Some(view) => Some(view.parse().map_err(|e| {
+            ApiError::Validation([("data.balance".to_owned(), e.to_string())].into())
+        })?),
+        None => None,
+    };
+    Customer::update(
+        conn,
+        customer.id,
+        &CustomerChanges {
+            plan: data.plan.clone().map(Some),
+            subscription_ends_at: data.ends_at.map(|t| Some(to_db(t))),
+            balance_minor: balance.map(|b: Money| Some(b.minor())),
+            balance_currency: balance.map(|b| Some(b.currency().code().to_owned())),
+            updated_at: Some(now),
+            ..Default::default()
+        },
+    )?;
+    Ok(Applied::done())
+}
+
+/// The progress figures that promote a membership: paying customers, and sales in the
+/// program's currency net of refunds.
+pub fn progress(
+    conn: &mut DbConn,
+    membership: &Membership,
+    program_currency: &str,
+) -> Result<Progress, ApiError> {
+    let paying: i64 = customers::table
+        .filter(customers::membership_id.eq(membership.id))
+        .filter(customers::first_paid_at.is_not_null())
+        .count()
+        .get_result(conn)?;
+    let sales: Vec<(i64, i64)> = payments::table
+        .inner_join(customers::table)
+        .filter(customers::membership_id.eq(membership.id))
+        .filter(payments::currency.eq(program_currency))
+        .select((payments::amount_minor, payments::refunded_minor))
+        .load(conn)?;
+    Ok(Progress {
+        paying_customers: u32::try_from(paying).unwrap_or(u32::MAX),
+        sales_volume: sales.iter().map(|(a, r)| a - r).sum(),
+    })
+}
+
+/// Moves a membership up to the highest level of its track whose threshold it meets
+/// (L3). Returns the new level when it moved.
+pub fn promote(
+    conn: &mut DbConn,
+    membership: &Membership,
+    now: PrimitiveDateTime,
+) -> Result<Option<Level>, ApiError> {
+    let program = Program::find(conn, membership.program_id)?.ok_or(ApiError::NotFound)?;
+    let levels: Vec<Level> = Level::of_program(conn, program.id)?
+        .into_iter()
+        .filter(|l| l.track == membership.track)
+        .collect();
+    let Some(current) = levels.iter().find(|l| l.id == membership.level_id).cloned() else {
+        return Ok(None);
+    };
+    let progress = progress(conn, membership, &program.currency)?;
+    let rungs: Vec<_> = levels.iter().map(Level::rung).collect();
+    let target = promoted_level(&rungs, current.rung(), progress);
+    if target.level_id == current.id {
+        return Ok(None);
+    }
+    let Some(new_level) = levels.into_iter().find(|l| l.id == target.level_id) else {
+        return Ok(None);
+    };
+    Membership::set_level(
+        conn,
+        membership,
+        new_level.id,
+        LevelChangeReason::Promotion,
+        None,
+        now,
+    )?;
+    webhooks::enqueue(
+        conn,
+        "partner.level_changed",
+        &json!({"membership_id": membership.id, "program_id": program.id, "from_level": current.name,
+                "to_level": new_level.name, "reason": "promotion"}),
+    )?;
+    tracing::info!(membership.id = membership.id, level = %new_level.name, "membership promoted");
+    Ok(Some(new_level))
+}
+
+/// Releases one commission whose hold ended: pending → available for what was not
+/// reversed. Safe to run on several instances at once: the status compare-and-set
+/// lets one win, and the ledger key refuses a second booking.
+pub fn release(
+    conn: &mut DbConn,
+    commission: &Commission,
+    now: PrimitiveDateTime,
+) -> Result<bool, ApiError> {
+    if !Commission::mark_available(conn, commission.id, now)? {
+        return Ok(false);
+    }
+    let remaining = commission.amount_minor - commission.reversed_minor;
+    if remaining > 0 {
+        let c = currency(&commission.currency)?;
+        ledger::post(
+            conn,
+            &transfer(
+                format!("commission:{}:release", commission.id),
+                Account::partner(commission.membership_id, AccountKind::Pending, c),
+                Account::partner(commission.membership_id, AccountKind::Available, c),
+                Money::from_minor(remaining, c),
+            )?,
+            "commission",
+            commission.id,
+            now,
+        )?;
+    }
+    if let (Some(payment), true) = (Payment::find(conn, commission.payment_id)?, remaining > 0) {
+        let customer = match payment.customer_id {
+            Some(id) => Customer::find(conn, id)?,
+            None => None,
+        };
+        if let Some(customer) = customer {
+            let mut payload = commission_payload(commission, &payment, &customer);
+            payload["status"] = json!("available");
+            webhooks::enqueue(conn, "commission.available", &payload)?;
+        }
+    }
+    Ok(true)
+}

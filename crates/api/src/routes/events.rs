@@ -1,0 +1,135 @@
+//! The events API (E1–E3): the vendor's billing reports sign-ups, payments, refunds and
+//! subscription changes. Every event is idempotent by its id per API key owner.
+
+use actix_web::{HttpResponse, post, web};
+use partnerly_db::{DbConn, write_transaction};
+use partnerly_domain::ErrorBody;
+use partnerly_domain::event::{
+    BatchResult, EventBatch, EventEnvelope, EventResult, EventStatus, MAX_BATCH,
+};
+use serde_json::Map;
+
+use crate::auth::ApiKeyCaller;
+use crate::error::ApiError;
+use crate::events::ingest;
+use crate::state::AppState;
+
+/// The scope a key needs to send events.
+pub const EVENTS_WRITE: &str = "events:write";
+
+fn is_unique_violation(e: &ApiError) -> bool {
+    matches!(e, ApiError::Internal(m) if m.contains("duplicate key") || m.contains("UNIQUE constraint"))
+}
+
+/// Runs `f` in a write transaction, once more if a concurrent writer (another
+/// instance on PostgreSQL) inserted the same event or payment first: the second run
+/// sees its result.
+async fn with_retry<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
+    T: Send + 'static,
+{
+    let first = f.clone();
+    match state
+        .db(move |conn| write_transaction(conn, |c| first(c)))
+        .await
+    {
+        Err(e) if is_unique_violation(&e) => {
+            state
+                .db(move |conn| write_transaction(conn, |c| f(c)))
+                .await
+        }
+        other => other,
+    }
+}
+
+/// Send one event.
+///
+/// Event types: `customer.signed_up` (CustomerSignedUpData), `payment.succeeded`
+/// (PaymentSucceededData), `payment.refunded` and `payment.charged_back`
+/// (PaymentReversedData), `customer.status_changed` (CustomerStatusChangedData),
+/// `subscription.updated` (SubscriptionUpdatedData). Sending an event id again answers
+/// the first result with status `duplicate` and changes nothing; the same id with a
+/// different body is 422 `idempotency_conflict`. A payment for a customer not yet
+/// signed up is kept (202, `deferred`) and applied when the sign-up arrives.
+#[utoipa::path(
+    tag = "events",
+    request_body = EventEnvelope,
+    responses(
+        (status = 200, description = "Applied, or a duplicate of an event already applied.", body = EventResult),
+        (status = 202, description = "Deferred until the customer it refers to signs up.", body = EventResult),
+        (status = 400, description = "Malformed body.", body = ErrorBody),
+        (status = 401, description = "`invalid_api_key`.", body = ErrorBody),
+        (status = 403, description = "The key lacks the `events:write` scope.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` (field errors under `data.*`), `idempotency_conflict`, `unknown_payment`, `unknown_customer`, `refund_exceeds_payment`, `payment_conflict`.", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/events")]
+pub async fn create_event(
+    state: web::Data<AppState>,
+    caller: ApiKeyCaller,
+    body: web::Json<EventEnvelope>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require(EVENTS_WRITE)?;
+    let owner = caller.key.owner.clone();
+    let envelope = body.into_inner();
+    let result = with_retry(&state, move |conn| ingest(conn, &owner, &envelope)).await?;
+    if result.status == EventStatus::Applied {
+        state.webhooks_queued.notify_one();
+    }
+    Ok(match result.status {
+        EventStatus::Deferred => HttpResponse::Accepted().json(result),
+        _ => HttpResponse::Ok().json(result),
+    })
+}
+
+/// Send up to 1000 events at once, applied in order in one transaction.
+///
+/// Each event gets its own result; a rejected event (`status: rejected`, with the
+/// error body a single event would get) does not stop the others.
+#[utoipa::path(
+    tag = "events",
+    request_body = EventBatch,
+    responses(
+        (status = 200, description = "One result per event, in order.", body = BatchResult),
+        (status = 400, description = "Malformed body.", body = ErrorBody),
+        (status = 401, description = "`invalid_api_key`.", body = ErrorBody),
+        (status = 403, description = "The key lacks the `events:write` scope.", body = ErrorBody),
+        (status = 413, description = "The body is over the batch size limit.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: no events, or more than 1000.", body = ErrorBody),
+    ),
+    security(("api_key" = []))
+)]
+#[post("/events/batch")]
+pub async fn create_event_batch(
+    state: web::Data<AppState>,
+    caller: ApiKeyCaller,
+    body: web::Json<EventBatch>,
+) -> Result<web::Json<BatchResult>, ApiError> {
+    caller.require(EVENTS_WRITE)?;
+    let batch = body.into_inner();
+    if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
+        return Err(ApiError::field("events", "Send 1 to 1000 events."));
+    }
+    let owner = caller.key.owner.clone();
+    let results = with_retry(&state, move |conn| {
+        let mut results = Vec::with_capacity(batch.events.len());
+        for envelope in &batch.events {
+            match ingest(conn, &owner, envelope) {
+                Ok(result) => results.push(result),
+                Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+                Err(e) => results.push(EventResult {
+                    id: envelope.id.clone(),
+                    status: EventStatus::Rejected,
+                    error: Some(e.body()),
+                    effects: Map::new(),
+                }),
+            }
+        }
+        Ok(results)
+    })
+    .await?;
+    state.webhooks_queued.notify_one();
+    Ok(web::Json(BatchResult { results }))
+}

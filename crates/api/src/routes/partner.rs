@@ -1,0 +1,369 @@
+//! A partner's programs, links, balances, commissions and dashboard figures
+//! (S1, L5, C5). Everything is scoped to the signed-in partner's memberships: another
+//! partner's data is never reachable.
+
+use actix_web::{get, web};
+use partnerly_db::commission::{Commission, CommissionFilter};
+use partnerly_db::customer::Customer;
+use partnerly_db::payment::Payment;
+use partnerly_db::program::{Level, Link, Membership};
+use partnerly_domain::ErrorBody;
+use partnerly_domain::level::{LineKind, Threshold};
+use partnerly_domain::money::{Currency, Money, Rate};
+use partnerly_domain::partner::{
+    Balances, CommissionPage, CommissionStatus, CommissionView, CustomerCounts, LinkList, LinkView,
+    MembershipList, MembershipStats, NextLevel, Stats, mask_email,
+};
+use serde::Deserialize;
+use time::OffsetDateTime;
+use utoipa::IntoParams;
+
+use crate::auth::AuthUser;
+use crate::error::ApiError;
+use crate::events::progress;
+use crate::state::AppState;
+use crate::views;
+
+/// The partner's programs with their level and rules.
+#[utoipa::path(
+    tag = "partner",
+    responses((status = 200, body = MembershipList), (status = 401, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/me/programs")]
+pub async fn list_programs(
+    state: web::Data<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<web::Json<MembershipList>, ApiError> {
+    let items = state
+        .db(move |conn| {
+            Membership::of_user(conn, user.id)?
+                .iter()
+                .map(|(m, p, l)| views::membership_view(m, p, l))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(web::Json(MembershipList { items }))
+}
+
+/// The partner's referral links with their full URLs.
+#[utoipa::path(
+    tag = "partner",
+    responses((status = 200, body = LinkList), (status = 401, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/links")]
+pub async fn list_links(
+    state: web::Data<AppState>,
+    AuthUser(user): AuthUser,
+) -> Result<web::Json<LinkList>, ApiError> {
+    let public_url = state.config.public_url.clone();
+    let items = state
+        .db(move |conn| {
+            let programs: std::collections::BTreeMap<i64, String> =
+                Membership::of_user(conn, user.id)?
+                    .into_iter()
+                    .map(|(m, p, _)| (m.id, p.name))
+                    .collect();
+            Ok(Link::of_user(conn, user.id)?
+                .into_iter()
+                .map(|(link, membership)| LinkView {
+                    id: link.id,
+                    membership_id: membership.id,
+                    program_name: programs.get(&membership.id).cloned().unwrap_or_default(),
+                    url: format!("{public_url}/r/{}", link.code),
+                    code: link.code,
+                    label: link.label,
+                    promo_code: link.promo_code,
+                    is_default: link.is_default,
+                    disabled: link.disabled_at.is_some(),
+                    created_at: partnerly_db::utc(link.created_at),
+                })
+                .collect())
+        })
+        .await?;
+    Ok(web::Json(LinkList { items }))
+}
+
+/// Which of the partner's memberships a request is about: one program, or all.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ProgramQuery {
+    /// Only this program (one of the partner's).
+    pub program_id: Option<i64>,
+}
+
+fn membership_ids(
+    conn: &mut partnerly_db::DbConn,
+    user_id: i64,
+    program_id: Option<i64>,
+) -> Result<Vec<i64>, ApiError> {
+    let ids: Vec<i64> = Membership::of_user(conn, user_id)?
+        .into_iter()
+        .filter(|(m, _, _)| program_id.is_none_or(|p| m.program_id == p))
+        .map(|(m, _, _)| m.id)
+        .collect();
+    if program_id.is_some() && ids.is_empty() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(ids)
+}
+
+/// Balances per currency (C5): pending, available, reserved, review, withdrawn, earned.
+#[utoipa::path(
+    tag = "partner",
+    params(ProgramQuery),
+    responses((status = 200, body = Balances), (status = 401, body = ErrorBody), (status = 404, description = "Not one of the partner's programs.", body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/me/balances")]
+pub async fn get_balances(
+    state: web::Data<AppState>,
+    AuthUser(user): AuthUser,
+    query: web::Query<ProgramQuery>,
+) -> Result<web::Json<Balances>, ApiError> {
+    let program_id = query.program_id;
+    let balances = state
+        .db(move |conn| {
+            let ids = membership_ids(conn, user.id, program_id)?;
+            views::balances(conn, &ids)
+        })
+        .await?;
+    Ok(web::Json(Balances { balances }))
+}
+
+/// Filters and paging of the commission list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CommissionQuery {
+    /// `pending`, `available` or `reversed`.
+    pub status: Option<String>,
+    /// Created at or after (RFC 3339).
+    pub from: Option<String>,
+    /// Created before (RFC 3339).
+    pub to: Option<String>,
+    pub program_id: Option<i64>,
+    /// 1-based (default 1).
+    pub page: Option<u32>,
+    /// Default 20, at most 100.
+    pub per_page: Option<u32>,
+}
+
+fn parse_time(
+    field: &str,
+    raw: &Option<String>,
+    v: &mut partnerly_domain::error::Validator,
+) -> Option<OffsetDateTime> {
+    raw.as_deref().and_then(|s| {
+        v.check(
+            field,
+            OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+                .map_err(|_| "Use an RFC 3339 time, like 2026-11-01T00:00:00Z."),
+        )
+    })
+}
+
+/// The partner's commissions, newest first, each traceable to its payment and rule.
+#[utoipa::path(
+    tag = "partner",
+    params(CommissionQuery),
+    responses(
+        (status = 200, body = CommissionPage),
+        (status = 400, description = "`invalid_query`.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "Not one of the partner's programs.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: bad status, dates or paging.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/me/commissions")]
+pub async fn list_commissions(
+    state: web::Data<AppState>,
+    AuthUser(user): AuthUser,
+    query: web::Query<CommissionQuery>,
+) -> Result<web::Json<CommissionPage>, ApiError> {
+    let mut v = partnerly_domain::error::Validator::new();
+    let status = query.status.as_deref().and_then(|s| {
+        v.check(
+            "status",
+            CommissionStatus::parse(s).ok_or("Use pending, available or reversed."),
+        )
+    });
+    let from = parse_time("from", &query.from, &mut v);
+    let to = parse_time("to", &query.to, &mut v);
+    let page = query.page.unwrap_or(1);
+    let per_page = query.per_page.unwrap_or(20);
+    if page == 0 {
+        v.add("page", "Pages start at 1.");
+    }
+    if !(1..=100).contains(&per_page) {
+        v.add("per_page", "Ask for 1 to 100 commissions per page.");
+    }
+    v.finish()?;
+    let filter = CommissionFilter {
+        status: status.map(|s| s.as_str().to_owned()),
+        from: from.map(crate::events::to_db),
+        to: to.map(crate::events::to_db),
+    };
+    let program_id = query.program_id;
+    let (items, total) = state
+        .db(move |conn| {
+            let memberships = Membership::of_user(conn, user.id)?;
+            let ids = membership_ids(conn, user.id, program_id)?;
+            let offset = i64::from(page - 1) * i64::from(per_page);
+            let (rows, total) = Commission::list(conn, &ids, &filter, offset, i64::from(per_page))?;
+            let mut items = Vec::with_capacity(rows.len());
+            for c in rows {
+                let payment = Payment::find(conn, c.payment_id)?.ok_or(ApiError::NotFound)?;
+                let customer = match payment.customer_id {
+                    Some(id) => Customer::find(conn, id)?,
+                    None => None,
+                };
+                let level_name = Level::find(conn, c.level_id)?
+                    .map(|l| l.name)
+                    .unwrap_or_default();
+                let program_name = memberships
+                    .iter()
+                    .find(|(m, _, _)| m.id == c.membership_id)
+                    .map(|(_, p, _)| p.name.clone())
+                    .unwrap_or_default();
+                let currency =
+                    Currency::parse(&c.currency).map_err(|e| ApiError::Internal(e.to_string()))?;
+                let payment_currency = Currency::parse(&payment.currency)
+                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                items.push(CommissionView {
+                    id: c.id,
+                    program_name,
+                    status: CommissionStatus::parse(&c.status).unwrap_or(CommissionStatus::Pending),
+                    kind: if c.kind == "flat" {
+                        LineKind::Flat
+                    } else {
+                        LineKind::Percent
+                    },
+                    rate: c.rate.as_deref().and_then(|r| Rate::parse(r).ok()),
+                    amount: Money::from_minor(c.amount_minor, currency).to_view(),
+                    reversed: Money::from_minor(c.reversed_minor, currency).to_view(),
+                    level_name,
+                    rule_version: c.rule_version,
+                    payment_id: payment.external_id.clone(),
+                    payment_amount: Money::from_minor(payment.amount_minor, payment_currency)
+                        .to_view(),
+                    paid_at: partnerly_db::utc(payment.paid_at),
+                    customer: customer
+                        .map(|c| c.email.as_deref().map(mask_email).unwrap_or(c.external_id))
+                        .unwrap_or_default(),
+                    available_at: partnerly_db::utc(c.available_at),
+                    created_at: partnerly_db::utc(c.created_at),
+                });
+            }
+            Ok((items, total))
+        })
+        .await?;
+    Ok(web::Json(CommissionPage {
+        items,
+        page,
+        per_page,
+        total: u64::try_from(total).unwrap_or_default(),
+    }))
+}
+
+fn remaining_words(
+    threshold: Threshold,
+    progress: partnerly_domain::level::Progress,
+    currency: Currency,
+) -> String {
+    match threshold {
+        Threshold::PayingCustomers { count } => {
+            let left = count.saturating_sub(progress.paying_customers);
+            format!(
+                "{left} more paying customer{}",
+                if left == 1 { "" } else { "s" }
+            )
+        }
+        Threshold::SalesVolume { minor } => {
+            format!(
+                "{} more in sales",
+                Money::from_minor((minor - progress.sales_volume).max(0), currency)
+            )
+        }
+    }
+}
+
+/// Dashboard figures (S1, L5): level, current rate and progress to the next level,
+/// customers by status, sales, revenue, and balances.
+#[utoipa::path(
+    tag = "partner",
+    params(ProgramQuery),
+    responses((status = 200, body = Stats), (status = 401, body = ErrorBody), (status = 404, description = "Not one of the partner's programs.", body = ErrorBody)),
+    security(("bearer" = []))
+)]
+#[get("/me/stats")]
+pub async fn get_stats(
+    state: web::Data<AppState>,
+    AuthUser(user): AuthUser,
+    query: web::Query<ProgramQuery>,
+) -> Result<web::Json<Stats>, ApiError> {
+    let program_id = query.program_id;
+    let stats = state
+        .db(move |conn| {
+            let ids = membership_ids(conn, user.id, program_id)?;
+            let mut memberships = Vec::new();
+            for (m, program, level) in Membership::of_user(conn, user.id)? {
+                if !ids.contains(&m.id) {
+                    continue;
+                }
+                let currency = views::program_currency(&program)?;
+                let progress = progress(conn, &m, &program.currency)?;
+                let next = Level::of_program(conn, program.id)?
+                    .into_iter()
+                    .filter(|l| l.track == m.track && l.position > level.position)
+                    .find(|l| l.threshold().is_some());
+                let next_level = next.and_then(|l| {
+                    let threshold = l.threshold()?;
+                    Some(NextLevel {
+                        name: l.name.clone(),
+                        threshold,
+                        progress: threshold.fraction(progress).round_dp(4),
+                        remaining: remaining_words(threshold, progress, currency),
+                        percent: l.rule(currency).percent,
+                    })
+                });
+                let counts = Customer::counts(conn, &[m.id])?;
+                let sales = Payment::sales(conn, &[m.id])?;
+                let rule = level.rule(currency);
+                let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
+                memberships.push(MembershipStats {
+                    membership_id: m.id,
+                    program_name: program.name.clone(),
+                    level: level.name.clone(),
+                    current_rate: m.rate_override().or(rule.percent),
+                    flat_first_payment: rule.flat_first_payment.map(Money::to_view),
+                    next_level,
+                    customers: CustomerCounts {
+                        active: to_u64(counts.active),
+                        frozen: to_u64(counts.frozen),
+                        deleted: to_u64(counts.deleted),
+                        paying: to_u64(counts.paying),
+                    },
+                    successful_sales: sales.iter().map(|(_, s)| to_u64(s.count)).sum(),
+                    revenue: sales
+                        .iter()
+                        .filter_map(|(code, s)| {
+                            Currency::parse(code)
+                                .ok()
+                                .map(|c| Money::from_minor(s.net_minor, c).to_view())
+                        })
+                        .collect(),
+                });
+            }
+            let balances = views::balances(conn, &ids)?;
+            Ok(Stats {
+                memberships,
+                balances,
+            })
+        })
+        .await?;
+    Ok(web::Json(stats))
+}

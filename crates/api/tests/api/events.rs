@@ -1,0 +1,530 @@
+//! The events API end to end: attribution, commissions, hold, refunds, idempotency,
+//! deferred payments, batches, keys — and what partners then see.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use time::macros::datetime;
+
+use crate::helpers::{TestApp, paid, refunded, signed_up};
+
+fn amount(v: &Value) -> &str {
+    v["amount"].as_str().unwrap_or_default()
+}
+
+async fn balances(app: &TestApp, token: &str) -> Value {
+    let reply = app.get_as(token, "/api/v1/me/balances").await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body["balances"][0].clone()
+}
+
+#[actix_web::test]
+async fn a_referred_customers_payment_earns_the_level_percentage_held_until_the_hold_ends() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+
+    let signup = app
+        .applied(&key, &signed_up("e1", "cus_1", Some(&code)))
+        .await;
+    assert_eq!(signup["status"], "applied");
+    assert_eq!(signup["effects"]["attributed"], true);
+    let payment = app
+        .applied(
+            &key,
+            &paid("e2", "pay_1", "cus_1", "49.00", "2026-11-01T10:00:00Z"),
+        )
+        .await;
+    assert_eq!(payment["effects"]["commissions"], 1);
+
+    let list = app
+        .get_as(&partner.access_token, "/api/v1/me/commissions")
+        .await;
+    let line = &list.body["items"][0];
+    assert_eq!(list.body["total"], 1);
+    assert_eq!(amount(&line["amount"]), "9.80");
+    assert_eq!(line["status"], "pending");
+    assert_eq!(line["rate"], "20");
+    assert_eq!(line["payment_id"], "pay_1");
+    assert_eq!(amount(&line["payment_amount"]), "49.00");
+    assert_eq!(line["customer"], "c***@client.example");
+    assert_eq!(
+        line["available_at"], "2026-12-02T10:00:00Z",
+        "31 days of hold"
+    );
+
+    let b = balances(&app, &partner.access_token).await;
+    assert_eq!(
+        (
+            amount(&b["pending"]),
+            amount(&b["available"]),
+            amount(&b["earned"])
+        ),
+        ("9.80", "0.00", "9.80")
+    );
+
+    assert_eq!(
+        app.release_due_at(datetime!(2026-12-02 09:59 UTC)),
+        0,
+        "not before the hold ends"
+    );
+    assert_eq!(app.release_due_at(datetime!(2026-12-02 10:00 UTC)), 1);
+    assert_eq!(
+        app.release_due_at(datetime!(2026-12-03 10:00 UTC)),
+        0,
+        "released once"
+    );
+    let b = balances(&app, &partner.access_token).await;
+    assert_eq!(
+        (
+            amount(&b["pending"]),
+            amount(&b["available"]),
+            amount(&b["earned"])
+        ),
+        ("0.00", "9.80", "9.80")
+    );
+    let list = app
+        .get_as(
+            &partner.access_token,
+            "/api/v1/me/commissions?status=available",
+        )
+        .await;
+    assert_eq!(list.body["total"], 1);
+}
+
+#[actix_web::test]
+async fn sending_an_event_again_answers_the_first_result_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
+        .await;
+    let event = paid("e2", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z");
+    let first = app.applied(&key, &event).await;
+    let again = app.event(&key, &event).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.body["status"], "duplicate");
+    assert_eq!(again.body["effects"], first["effects"]);
+    assert_eq!(
+        amount(&balances(&app, &partner.access_token).await["pending"]),
+        "20.00"
+    );
+
+    // Another key of the same owner shares the idempotency scope.
+    let rotated = app.insert_api_key("billing", "events:write");
+    assert_eq!(
+        app.event(&rotated, &event).await.body["status"],
+        "duplicate"
+    );
+    // A different payment event reusing the payment id is recorded once.
+    let other = app
+        .applied(
+            &key,
+            &paid("e3", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z"),
+        )
+        .await;
+    assert_eq!(other["effects"]["payment"], "already_recorded");
+    assert_eq!(
+        amount(&balances(&app, &partner.access_token).await["pending"]),
+        "20.00"
+    );
+}
+
+#[actix_web::test]
+async fn the_same_event_id_with_another_body_is_422_idempotency_conflict() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    app.applied(&key, &signed_up("e1", "cus_1", None)).await;
+    let reply = app.event(&key, &signed_up("e1", "cus_2", None)).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error(), "idempotency_conflict");
+}
+
+#[actix_web::test]
+async fn a_payment_before_its_customer_is_deferred_and_applied_when_the_customer_signs_up() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    let early = app
+        .event(
+            &key,
+            &paid("e1", "pay_1", "cus_1", "50.00", "2026-11-01T10:00:00Z"),
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::ACCEPTED);
+    assert_eq!(early.body["status"], "deferred");
+    assert_eq!(
+        app.get_as(&partner.access_token, "/api/v1/me/commissions")
+            .await
+            .body["total"],
+        0
+    );
+
+    let signup = app
+        .applied(&key, &signed_up("e2", "cus_1", Some(&code)))
+        .await;
+    assert_eq!(signup["effects"]["deferred_payments_applied"], 1);
+    assert_eq!(signup["effects"]["commissions"], 1);
+    assert_eq!(
+        amount(&balances(&app, &partner.access_token).await["pending"]),
+        "10.00"
+    );
+}
+
+#[actix_web::test]
+async fn refunds_reverse_the_commission_proportionally_before_and_after_release() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
+        .await;
+    app.applied(
+        &key,
+        &paid("e2", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    app.applied(
+        &key,
+        &paid("e3", "pay_2", "cus_1", "100.00", "2026-11-02T10:00:00Z"),
+    )
+    .await;
+
+    // A quarter of pay_1 refunded while pending: 5.00 of its 20.00 comes back.
+    let r = app.applied(&key, &refunded("e4", "pay_1", "25.00")).await;
+    assert_eq!(r["effects"]["commissions_reversed"], 1);
+    let b = balances(&app, &partner.access_token).await;
+    assert_eq!(
+        (amount(&b["pending"]), amount(&b["earned"])),
+        ("35.00", "35.00")
+    );
+
+    app.release_due_at(datetime!(2027-01-01 00:00 UTC));
+    // pay_2 charged back in full after release: a clawback out of available.
+    let chargeback = json!({"id": "e5", "type": "payment.charged_back", "occurred_at": "2027-01-02T00:00:00Z",
+                            "data": {"payment_id": "pay_2", "amount": "100.00"}});
+    app.applied(&key, &chargeback).await;
+    let b = balances(&app, &partner.access_token).await;
+    assert_eq!(
+        (
+            amount(&b["pending"]),
+            amount(&b["available"]),
+            amount(&b["earned"])
+        ),
+        ("0.00", "15.00", "15.00")
+    );
+    let reversed = app
+        .get_as(
+            &partner.access_token,
+            "/api/v1/me/commissions?status=reversed",
+        )
+        .await;
+    assert_eq!(reversed.body["total"], 1);
+    assert_eq!(amount(&reversed.body["items"][0]["reversed"]), "20.00");
+
+    // The rest of pay_1, in two parts, reverses exactly the rest of its commission.
+    app.applied(&key, &refunded("e6", "pay_1", "37.50")).await;
+    app.applied(&key, &refunded("e7", "pay_1", "37.50")).await;
+    let b = balances(&app, &partner.access_token).await;
+    assert_eq!(
+        (amount(&b["available"]), amount(&b["earned"])),
+        ("0.00", "0.00")
+    );
+}
+
+#[actix_web::test]
+async fn refunds_of_unknown_payments_or_beyond_the_payment_are_rejected() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let unknown = app.event(&key, &refunded("e1", "pay_x", "1.00")).await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(unknown.error(), "unknown_payment");
+    app.applied(&key, &signed_up("e2", "cus_1", None)).await;
+    app.applied(
+        &key,
+        &paid("e3", "pay_1", "cus_1", "10.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    let too_much = app.event(&key, &refunded("e4", "pay_1", "10.01")).await;
+    assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(too_much.error(), "refund_exceeds_payment");
+    // A rejected event records nothing: the same id can be sent again, corrected.
+    let fixed = app.event(&key, &refunded("e4", "pay_1", "10.00")).await;
+    assert_eq!(fixed.status, StatusCode::OK, "{:?}", fixed.body);
+}
+
+#[actix_web::test]
+async fn bad_events_get_422_with_a_message_per_field() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let reply = app
+        .event(
+            &key,
+            &json!({"id": "e1", "type": "payment.succeeded", "occurred_at": "2026-11-01T10:00:00Z",
+                    "data": {"payment_id": "", "customer_id": "c", "amount": "-5", "currency": "USDX",
+                             "paid_at": "2026-11-01T10:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["data.payment_id", "data.currency"] {
+        assert!(
+            reply.field_error(field).is_some(),
+            "{field}: {:?}",
+            reply.body
+        );
+    }
+    let unknown_type = app
+        .event(&key, &json!({"id": "e2", "type": "payment.exploded", "occurred_at": "2026-11-01T10:00:00Z", "data": {}}))
+        .await;
+    assert_eq!(unknown_type.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(unknown_type.field_error("type").is_some());
+    let no_time = app
+        .event(
+            &key,
+            &json!({"id": "e3", "type": "customer.signed_up", "data": {}}),
+        )
+        .await;
+    assert_eq!(no_time.status, StatusCode::BAD_REQUEST);
+}
+
+#[actix_web::test]
+async fn unattributed_customers_are_kept_and_earn_nobody_anything() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let signup = app
+        .applied(&key, &signed_up("e1", "cus_1", Some("no-such-code")))
+        .await;
+    assert_eq!(signup["effects"]["attributed"], false);
+    app.applied(
+        &key,
+        &paid("e2", "pay_1", "cus_1", "49.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        app.get_as(&partner.access_token, "/api/v1/me/commissions")
+            .await
+            .body["total"],
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_promo_code_wins_over_a_ref_code() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let bob = app.signup("Bob Builder", "bob@example.com").await;
+    let ada_code = app.default_code(&ada).await;
+    let bob_code = app.default_code(&bob).await;
+    app.execute(&format!(
+        "UPDATE links SET promo_code = 'BOB10' WHERE code = '{bob_code}'"
+    ));
+    let event = json!({"id": "e1", "type": "customer.signed_up", "occurred_at": "2026-11-01T10:00:00Z",
+                       "data": {"customer_id": "cus_1", "ref_code": ada_code, "promo_code": "bob10"}});
+    app.applied(&key, &event).await;
+    app.applied(
+        &key,
+        &paid("e2", "pay_1", "cus_1", "10.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        app.get_as(&bob.access_token, "/api/v1/me/commissions")
+            .await
+            .body["total"],
+        1
+    );
+    assert_eq!(
+        app.get_as(&ada.access_token, "/api/v1/me/commissions")
+            .await
+            .body["total"],
+        0
+    );
+}
+
+#[actix_web::test]
+async fn a_partner_never_sees_another_partners_commissions_or_programs() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let bob = app.signup("Bob Builder", "bob@example.com").await;
+    let code = app.default_code(&ada).await;
+    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
+        .await;
+    app.applied(
+        &key,
+        &paid("e2", "pay_1", "cus_1", "10.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(
+        app.get_as(&bob.access_token, "/api/v1/me/commissions")
+            .await
+            .body["total"],
+        0
+    );
+    assert!(
+        app.get_as(&bob.access_token, "/api/v1/me/balances")
+            .await
+            .body["balances"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let bobs_links = app.get_as(&bob.access_token, "/api/v1/links").await;
+    assert!(
+        bobs_links.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["code"] != code.as_str())
+    );
+    let other_program = app
+        .get_as(&bob.access_token, "/api/v1/me/balances?program_id=999999")
+        .await;
+    assert_eq!(other_program.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn batches_apply_in_order_and_reject_bad_events_one_by_one() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    let batch = json!({"events": [
+        signed_up("b1", "cus_1", Some(&code)),
+        paid("b2", "pay_1", "cus_1", "10.00", "2026-11-01T10:00:00Z"),
+        refunded("b3", "pay_unknown", "1.00"),
+        paid("b4", "pay_2", "cus_1", "20.00", "2026-11-02T10:00:00Z"),
+        paid("b2", "pay_1", "cus_1", "10.00", "2026-11-01T10:00:00Z"),
+    ]});
+    let reply = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .json(&batch),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let statuses: Vec<&str> = reply.body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["applied", "applied", "rejected", "applied", "duplicate"]
+    );
+    assert_eq!(
+        reply.body["results"][2]["error"]["error"],
+        "unknown_payment"
+    );
+    assert_eq!(
+        amount(&balances(&app, &partner.access_token).await["pending"]),
+        "6.00"
+    );
+
+    let empty = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .json(&json!({"events": []})),
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[actix_web::test]
+async fn the_events_api_needs_a_valid_key_with_the_events_write_scope() {
+    let app = TestApp::spawn().await;
+    let event = signed_up("e1", "cus_1", None);
+    let none = app
+        .send(app.client.post(app.url("/api/v1/events")).json(&event))
+        .await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    let wrong = app.event("pk_live_not-a-key", &event).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    let read_only = app.insert_api_key("reporting", "read");
+    assert_eq!(
+        app.event(&read_only, &event).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    assert_eq!(
+        app.event(&partner.access_token, &event).await.status,
+        StatusCode::UNAUTHORIZED,
+        "a partner token is not an API key"
+    );
+}
+
+#[actix_web::test]
+async fn status_and_subscription_changes_show_in_the_partners_stats() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    for i in 1..=3 {
+        app.applied(
+            &key,
+            &signed_up(&format!("s{i}"), &format!("cus_{i}"), Some(&code)),
+        )
+        .await;
+    }
+    app.applied(
+        &key,
+        &paid("p1", "pay_1", "cus_1", "49.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    app.applied(&key, &json!({"id": "x1", "type": "customer.status_changed", "occurred_at": "2026-11-05T00:00:00Z",
+                              "data": {"customer_id": "cus_2", "status": "frozen"}})).await;
+    app.applied(&key, &json!({"id": "x2", "type": "customer.status_changed", "occurred_at": "2026-11-05T00:00:00Z",
+                              "data": {"customer_id": "cus_3", "status": "deleted"}})).await;
+    let sub = app.applied(&key, &json!({"id": "x3", "type": "subscription.updated", "occurred_at": "2026-11-05T00:00:00Z",
+        "data": {"customer_id": "cus_1", "plan": "Business", "ends_at": "2027-11-01T00:00:00Z",
+                 "balance": {"amount": "12.00", "currency": "USD"}}})).await;
+    assert_eq!(sub["status"], "applied");
+    let unknown = app.event(&key, &json!({"id": "x4", "type": "customer.status_changed", "occurred_at": "2026-11-05T00:00:00Z",
+                                          "data": {"customer_id": "nobody", "status": "frozen"}})).await;
+    assert_eq!(unknown.error(), "unknown_customer");
+
+    let stats = app.get_as(&partner.access_token, "/api/v1/me/stats").await;
+    assert_eq!(stats.status, StatusCode::OK, "{:?}", stats.body);
+    let m = &stats.body["memberships"][0];
+    assert_eq!(
+        m["customers"],
+        json!({"active": 1, "frozen": 1, "deleted": 1, "paying": 1})
+    );
+    assert_eq!(m["successful_sales"], 1);
+    assert_eq!(m["revenue"][0]["amount"], "49.00");
+    assert_eq!(m["current_rate"], "20");
+    assert_eq!(m["level"], "Partner");
+    assert_eq!(amount(&stats.body["balances"][0]["pending"]), "9.80");
+}
+
+#[actix_web::test]
+async fn a_new_partner_is_enrolled_in_the_default_program_with_a_default_link() {
+    let app = TestApp::spawn().await;
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let programs = app
+        .get_as(&partner.access_token, "/api/v1/me/programs")
+        .await;
+    assert_eq!(programs.status, StatusCode::OK);
+    let m = &programs.body["items"][0];
+    assert_eq!(m["program_name"], "Referral program");
+    assert_eq!(m["level"]["percent"], "20");
+    assert_eq!(
+        m["level"]["duration"],
+        json!({"kind": "months", "months": 12})
+    );
+    assert_eq!(m["hold_days"], 31);
+    let links = app.get_as(&partner.access_token, "/api/v1/links").await;
+    let link = &links.body["items"][0];
+    let code = link["code"].as_str().unwrap();
+    assert_eq!(code.len(), 8);
+    assert_eq!(link["url"], format!("http://portal.test/r/{code}"));
+    assert_eq!(link["is_default"], true);
+}

@@ -1,0 +1,168 @@
+//! Commissions (C1–C3): what a payment earned a membership, its hold and reversals.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::DbConn;
+use crate::schema::commissions;
+
+/// A stored commission line.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = commissions)]
+pub struct Commission {
+    pub id: i64,
+    pub payment_id: i64,
+    pub membership_id: i64,
+    pub level_id: i64,
+    pub rule_version: i32,
+    pub kind: String,
+    pub rate: Option<String>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub reversed_minor: i64,
+    pub status: String,
+    pub available_at: PrimitiveDateTime,
+    pub released_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// A commission line to record.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = commissions)]
+pub struct NewCommission<'a> {
+    pub payment_id: i64,
+    pub membership_id: i64,
+    pub level_id: i64,
+    pub rule_version: i32,
+    pub kind: &'a str,
+    pub rate: Option<String>,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub status: &'a str,
+    pub available_at: PrimitiveDateTime,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// Filters of a partner's commission list.
+#[derive(Debug, Clone, Default)]
+pub struct CommissionFilter {
+    pub status: Option<String>,
+    pub from: Option<PrimitiveDateTime>,
+    pub to: Option<PrimitiveDateTime>,
+}
+
+impl NewCommission<'_> {
+    /// Stores the line; `None` when the payment already has a line of this kind (a
+    /// payment is commissioned once).
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Option<Commission>> {
+        let result = conn.transaction(|c| {
+            diesel::insert_into(commissions::table)
+                .values(self)
+                .returning(commissions::all_columns)
+                .get_result(c)
+        });
+        match result {
+            Ok(c) => Ok(Some(c)),
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Commission {
+    /// A payment's lines.
+    pub fn of_payment(conn: &mut DbConn, payment_id: i64) -> QueryResult<Vec<Commission>> {
+        commissions::table
+            .filter(commissions::payment_id.eq(payment_id))
+            .order(commissions::id)
+            .select(Commission::as_select())
+            .load(conn)
+    }
+
+    /// Pending lines whose hold ended by `now`, oldest first.
+    pub fn due(
+        conn: &mut DbConn,
+        now: PrimitiveDateTime,
+        limit: i64,
+    ) -> QueryResult<Vec<Commission>> {
+        commissions::table
+            .filter(commissions::status.eq("pending"))
+            .filter(commissions::available_at.le(now))
+            .order(commissions::available_at)
+            .limit(limit)
+            .select(Commission::as_select())
+            .load(conn)
+    }
+
+    /// Moves a line from pending to available if it is still pending: of two instances
+    /// releasing the same line, exactly one wins.
+    pub fn mark_available(conn: &mut DbConn, id: i64, now: PrimitiveDateTime) -> QueryResult<bool> {
+        let n = diesel::update(
+            commissions::table
+                .find(id)
+                .filter(commissions::status.eq("pending")),
+        )
+        .set((
+            commissions::status.eq("available"),
+            commissions::released_at.eq(now),
+        ))
+        .execute(conn)?;
+        Ok(n == 1)
+    }
+
+    /// Records a reversal total and, when it covers the line, its reversed status.
+    pub fn set_reversed(
+        conn: &mut DbConn,
+        commission: &Commission,
+        reversed_minor: i64,
+    ) -> QueryResult<()> {
+        let status = if reversed_minor >= commission.amount_minor {
+            "reversed"
+        } else {
+            commission.status.as_str()
+        };
+        diesel::update(commissions::table.find(commission.id))
+            .set((
+                commissions::reversed_minor.eq(reversed_minor),
+                commissions::status.eq(status),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// A page of some memberships' lines, newest first, and the total count.
+    pub fn list(
+        conn: &mut DbConn,
+        memberships: &[i64],
+        filter: &CommissionFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<Commission>, i64)> {
+        let query = || {
+            let mut q = commissions::table
+                .filter(commissions::membership_id.eq_any(memberships.to_vec()))
+                .into_boxed();
+            if let Some(status) = &filter.status {
+                q = q.filter(commissions::status.eq(status.clone()));
+            }
+            if let Some(from) = filter.from {
+                q = q.filter(commissions::created_at.ge(from));
+            }
+            if let Some(to) = filter.to {
+                q = q.filter(commissions::created_at.lt(to));
+            }
+            q
+        };
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order(commissions::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(Commission::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    }
+}

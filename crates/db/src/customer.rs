@@ -1,0 +1,126 @@
+//! Customers: the vendor's accounts, attributed to a partner's membership (or not yet).
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::DbConn;
+use crate::schema::customers;
+
+/// A stored customer.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = customers)]
+pub struct Customer {
+    pub id: i64,
+    pub external_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub membership_id: Option<i64>,
+    pub link_id: Option<i64>,
+    pub attributed_via: Option<String>,
+    pub attributed_at: Option<PrimitiveDateTime>,
+    pub status: String,
+    pub plan: Option<String>,
+    pub subscription_ends_at: Option<PrimitiveDateTime>,
+    pub balance_minor: Option<i64>,
+    pub balance_currency: Option<String>,
+    pub signed_up_at: PrimitiveDateTime,
+    pub first_paid_at: Option<PrimitiveDateTime>,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// A customer to create.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = customers)]
+pub struct NewCustomer<'a> {
+    pub external_id: &'a str,
+    pub email: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub membership_id: Option<i64>,
+    pub link_id: Option<i64>,
+    pub attributed_via: Option<&'a str>,
+    pub attributed_at: Option<PrimitiveDateTime>,
+    pub status: &'a str,
+    pub signed_up_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// Changes the vendor reported.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = customers)]
+pub struct CustomerChanges {
+    pub status: Option<String>,
+    pub plan: Option<Option<String>>,
+    pub subscription_ends_at: Option<Option<PrimitiveDateTime>>,
+    pub balance_minor: Option<Option<i64>>,
+    pub balance_currency: Option<Option<String>>,
+    pub first_paid_at: Option<Option<PrimitiveDateTime>>,
+    pub updated_at: Option<PrimitiveDateTime>,
+}
+
+/// Counts of a membership's customers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CustomerCounts {
+    pub active: i64,
+    pub frozen: i64,
+    pub deleted: i64,
+    /// Customers who paid at least once.
+    pub paying: i64,
+}
+
+impl NewCustomer<'_> {
+    /// Stores the customer.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Customer> {
+        diesel::insert_into(customers::table)
+            .values(self)
+            .returning(customers::all_columns)
+            .get_result(conn)
+    }
+}
+
+impl Customer {
+    /// The customer with this vendor id.
+    pub fn by_external_id(conn: &mut DbConn, external_id: &str) -> QueryResult<Option<Customer>> {
+        customers::table
+            .filter(customers::external_id.eq(external_id))
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The customer with this id.
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Customer>> {
+        customers::table
+            .find(id)
+            .select(Customer::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Applies changes.
+    pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> QueryResult<Customer> {
+        diesel::update(customers::table.find(id))
+            .set(changes)
+            .returning(customers::all_columns)
+            .get_result(conn)
+    }
+
+    /// Customer counts per status, and how many paid, for some memberships.
+    pub fn counts(conn: &mut DbConn, memberships: &[i64]) -> QueryResult<CustomerCounts> {
+        let rows: Vec<(String, Option<PrimitiveDateTime>)> = customers::table
+            .filter(customers::membership_id.eq_any(memberships))
+            .select((customers::status, customers::first_paid_at))
+            .load(conn)?;
+        let mut counts = CustomerCounts::default();
+        for (status, first_paid) in rows {
+            match status.as_str() {
+                "frozen" => counts.frozen += 1,
+                "deleted" => counts.deleted += 1,
+                _ => counts.active += 1,
+            }
+            if first_paid.is_some() {
+                counts.paying += 1;
+            }
+        }
+        Ok(counts)
+    }
+}

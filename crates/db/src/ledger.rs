@@ -1,0 +1,167 @@
+//! The ledger in the database (C5, LEDGER.md): immutable transfers with a unique key
+//! per cause, and the balances derived from them.
+
+use std::collections::BTreeMap;
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::{BigInt, Nullable, Text};
+use partnerly_domain::ledger::{Account, AccountKind, Transfer};
+use time::PrimitiveDateTime;
+
+use crate::DbConn;
+use crate::schema::ledger_transfers;
+
+/// A stored transfer.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = ledger_transfers)]
+pub struct StoredTransfer {
+    pub id: i64,
+    pub key: String,
+    pub currency: String,
+    pub from_membership: Option<i64>,
+    pub from_kind: String,
+    pub to_membership: Option<i64>,
+    pub to_kind: String,
+    pub amount_minor: i64,
+    pub cause_type: String,
+    pub cause_id: i64,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// An account's identity as stored: (membership, kind, currency).
+pub type AccountKey = (Option<i64>, String, String);
+
+/// Books a transfer in the caller's transaction. Returns `false` when a transfer with
+/// the same key exists: the booking was already done (by a retry, a replayed event or
+/// another instance), and nothing is added.
+pub fn post(
+    conn: &mut DbConn,
+    transfer: &Transfer,
+    cause_type: &str,
+    cause_id: i64,
+    now: PrimitiveDateTime,
+) -> QueryResult<bool> {
+    let inserted = conn.transaction(|c| {
+        diesel::insert_into(ledger_transfers::table)
+            .values((
+                ledger_transfers::key.eq(&transfer.key),
+                ledger_transfers::currency.eq(transfer.amount.currency().code()),
+                ledger_transfers::from_membership.eq(transfer.from.membership),
+                ledger_transfers::from_kind.eq(transfer.from.kind.as_str()),
+                ledger_transfers::to_membership.eq(transfer.to.membership),
+                ledger_transfers::to_kind.eq(transfer.to.kind.as_str()),
+                ledger_transfers::amount_minor.eq(transfer.amount.minor()),
+                ledger_transfers::cause_type.eq(cause_type),
+                ledger_transfers::cause_id.eq(cause_id),
+                ledger_transfers::created_at.eq(now),
+            ))
+            .execute(c)
+    });
+    match inserted {
+        Ok(_) => Ok(true),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(QueryableByName)]
+struct Sum {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    membership: Option<i64>,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Text)]
+    currency: String,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
+}
+
+/// Balances of the accounts of some memberships (or of every account with `None`), in
+/// minor units, keyed by (membership, kind, currency). Accounts without transfers are
+/// absent (their balance is zero).
+pub fn balances(
+    conn: &mut DbConn,
+    memberships: Option<&[i64]>,
+) -> QueryResult<BTreeMap<AccountKey, i64>> {
+    // SUM over BIGINT is NUMERIC on PostgreSQL and INTEGER on SQLite: the CAST gives
+    // both the same type. Membership ids are integers, so formatting them is safe.
+    let filter = |column: &str| match memberships {
+        Some([]) => " WHERE 1 = 0".to_owned(),
+        Some(ids) => format!(
+            " WHERE {column} IN ({})",
+            ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+        ),
+        None => String::new(),
+    };
+    let credits = format!(
+        "SELECT to_membership AS membership, to_kind AS kind, currency, \
+         CAST(SUM(amount_minor) AS BIGINT) AS total FROM ledger_transfers{} \
+         GROUP BY to_membership, to_kind, currency",
+        filter("to_membership")
+    );
+    let debits = format!(
+        "SELECT from_membership AS membership, from_kind AS kind, currency, \
+         CAST(SUM(amount_minor) AS BIGINT) AS total FROM ledger_transfers{} \
+         GROUP BY from_membership, from_kind, currency",
+        filter("from_membership")
+    );
+    let mut out = BTreeMap::new();
+    for row in diesel::sql_query(credits).load::<Sum>(conn)? {
+        *out.entry((row.membership, row.kind, row.currency))
+            .or_insert(0) += row.total;
+    }
+    for row in diesel::sql_query(debits).load::<Sum>(conn)? {
+        *out.entry((row.membership, row.kind, row.currency))
+            .or_insert(0) -= row.total;
+    }
+    Ok(out)
+}
+
+/// What memberships have withdrawn, per (membership, currency): transfers from their
+/// reserved account to the payout sinks.
+pub fn withdrawn(
+    conn: &mut DbConn,
+    memberships: &[i64],
+) -> QueryResult<BTreeMap<(i64, String), i64>> {
+    if memberships.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let rows: Vec<(Option<i64>, String, i64)> = ledger_transfers::table
+        .filter(ledger_transfers::from_membership.eq_any(memberships))
+        .filter(ledger_transfers::from_kind.eq(AccountKind::Reserved.as_str()))
+        .filter(ledger_transfers::to_kind.eq_any([
+            AccountKind::PayoutsOut.as_str(),
+            AccountKind::AccountCreditOut.as_str(),
+        ]))
+        .select((
+            ledger_transfers::from_membership,
+            ledger_transfers::currency,
+            ledger_transfers::amount_minor,
+        ))
+        .load(conn)?;
+    let mut out = BTreeMap::new();
+    for (membership, currency, amount) in rows {
+        if let Some(m) = membership {
+            *out.entry((m, currency)).or_insert(0) += amount;
+        }
+    }
+    Ok(out)
+}
+
+/// Every transfer, oldest first (for `partnerly ledger-check` and tests).
+pub fn all(conn: &mut DbConn) -> QueryResult<Vec<StoredTransfer>> {
+    ledger_transfers::table
+        .order(ledger_transfers::id)
+        .select(StoredTransfer::as_select())
+        .load(conn)
+}
+
+/// The account a stored transfer's side names, if its values are valid.
+pub fn account(membership: Option<i64>, kind: &str, currency: &str) -> Option<Account> {
+    Some(Account {
+        membership,
+        kind: AccountKind::parse(kind)?,
+        currency: partnerly_domain::Currency::parse(currency).ok()?,
+    })
+}

@@ -1,0 +1,147 @@
+//! Payments the vendor reported, and refunds against them.
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::DbConn;
+use crate::schema::{customers, payments};
+
+/// A stored payment.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = payments)]
+pub struct Payment {
+    pub id: i64,
+    pub external_id: String,
+    pub customer_external_id: String,
+    pub customer_id: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub period_months: i32,
+    pub paid_at: PrimitiveDateTime,
+    pub refunded_minor: i64,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// A payment to record.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = payments)]
+pub struct NewPayment<'a> {
+    pub external_id: &'a str,
+    pub customer_external_id: &'a str,
+    pub customer_id: Option<i64>,
+    pub amount_minor: i64,
+    pub currency: &'a str,
+    pub period_months: i32,
+    pub paid_at: PrimitiveDateTime,
+    pub created_at: PrimitiveDateTime,
+}
+
+impl NewPayment<'_> {
+    /// Stores the payment.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Payment> {
+        diesel::insert_into(payments::table)
+            .values(self)
+            .returning(payments::all_columns)
+            .get_result(conn)
+    }
+}
+
+/// Sales figures of some memberships' customers in one currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Sales {
+    /// Payments made (successful sales).
+    pub count: i64,
+    /// Paid minus refunded, minor units.
+    pub net_minor: i64,
+}
+
+impl Payment {
+    /// The payment with this vendor id.
+    pub fn by_external_id(conn: &mut DbConn, external_id: &str) -> QueryResult<Option<Payment>> {
+        payments::table
+            .filter(payments::external_id.eq(external_id))
+            .select(Payment::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The payment with this id.
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Payment>> {
+        payments::table
+            .find(id)
+            .select(Payment::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Payments waiting for a customer who has not signed up yet, oldest first.
+    pub fn waiting_for(conn: &mut DbConn, customer_external_id: &str) -> QueryResult<Vec<Payment>> {
+        payments::table
+            .filter(payments::customer_external_id.eq(customer_external_id))
+            .filter(payments::customer_id.is_null())
+            .order((payments::paid_at, payments::id))
+            .select(Payment::as_select())
+            .load(conn)
+    }
+
+    /// A customer's payments, oldest first.
+    pub fn of_customer(conn: &mut DbConn, customer_id: i64) -> QueryResult<Vec<Payment>> {
+        payments::table
+            .filter(payments::customer_id.eq(customer_id))
+            .order((payments::paid_at, payments::id))
+            .select(Payment::as_select())
+            .load(conn)
+    }
+
+    /// Attaches a waiting payment to its customer.
+    pub fn attach(conn: &mut DbConn, id: i64, customer_id: i64) -> QueryResult<()> {
+        diesel::update(payments::table.find(id))
+            .set(payments::customer_id.eq(customer_id))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Whether the customer has a payment made before `paid_at` (other than `except`).
+    pub fn has_earlier(
+        conn: &mut DbConn,
+        customer_id: i64,
+        paid_at: PrimitiveDateTime,
+        except: i64,
+    ) -> QueryResult<bool> {
+        let n: i64 = payments::table
+            .filter(payments::customer_id.eq(customer_id))
+            .filter(payments::paid_at.lt(paid_at))
+            .filter(payments::id.ne(except))
+            .count()
+            .get_result(conn)?;
+        Ok(n > 0)
+    }
+
+    /// Records a refund: the new refunded total.
+    pub fn set_refunded(conn: &mut DbConn, id: i64, refunded_minor: i64) -> QueryResult<()> {
+        diesel::update(payments::table.find(id))
+            .set(payments::refunded_minor.eq(refunded_minor))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Sales of the customers attributed to some memberships, per currency.
+    pub fn sales(conn: &mut DbConn, memberships: &[i64]) -> QueryResult<Vec<(String, Sales)>> {
+        let rows: Vec<(String, i64, i64)> = payments::table
+            .inner_join(customers::table)
+            .filter(customers::membership_id.eq_any(memberships))
+            .select((
+                payments::currency,
+                payments::amount_minor,
+                payments::refunded_minor,
+            ))
+            .load(conn)?;
+        let mut out: std::collections::BTreeMap<String, Sales> = Default::default();
+        for (currency, amount, refunded) in rows {
+            let s = out.entry(currency).or_default();
+            s.count += 1;
+            s.net_minor += amount - refunded;
+        }
+        Ok(out.into_iter().collect())
+    }
+}

@@ -1,0 +1,543 @@
+//! Programs (L1), their levels (L2), memberships (partner × program) with their level
+//! history (L3), and referral links.
+
+use diesel::prelude::*;
+use partnerly_domain::level::{CommissionRule, RuleDuration, Rung, Threshold, Track};
+use partnerly_domain::money::{Currency, Money, Rate};
+use time::PrimitiveDateTime;
+
+use crate::DbConn;
+use crate::schema::{level_history, levels, links, memberships, programs};
+
+/// A stored program.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = programs)]
+pub struct Program {
+    pub id: i64,
+    pub name: String,
+    pub currency: String,
+    pub attribution_window_days: i32,
+    pub hold_days: i32,
+    pub minimum_payout_minor: i64,
+    pub payout_schedule: String,
+    pub landing_url: String,
+    pub allowed_domains: String,
+    pub rules_text: String,
+    pub self_signup: bool,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// A program to create.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = programs)]
+pub struct NewProgram {
+    pub name: String,
+    pub currency: String,
+    pub attribution_window_days: i32,
+    pub hold_days: i32,
+    pub minimum_payout_minor: i64,
+    pub payout_schedule: String,
+    pub landing_url: String,
+    pub allowed_domains: String,
+    pub rules_text: String,
+    pub self_signup: bool,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// A stored level.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = levels)]
+pub struct Level {
+    pub id: i64,
+    pub program_id: i64,
+    pub position: i32,
+    pub name: String,
+    pub track: String,
+    pub flat_minor: Option<i64>,
+    pub percent: Option<String>,
+    pub duration_kind: String,
+    pub duration_months: Option<i32>,
+    pub bonus_minor: Option<i64>,
+    pub bonus_trigger: Option<String>,
+    pub threshold_kind: Option<String>,
+    pub threshold_value: Option<i64>,
+    pub rule_version: i32,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// A level to create (or the new values of one being edited).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = levels, treat_none_as_null = true)]
+pub struct NewLevel {
+    pub program_id: i64,
+    pub position: i32,
+    pub name: String,
+    pub track: String,
+    pub flat_minor: Option<i64>,
+    pub percent: Option<String>,
+    pub duration_kind: String,
+    pub duration_months: Option<i32>,
+    pub bonus_minor: Option<i64>,
+    pub bonus_trigger: Option<String>,
+    pub threshold_kind: Option<String>,
+    pub threshold_value: Option<i64>,
+    pub created_at: PrimitiveDateTime,
+    pub updated_at: PrimitiveDateTime,
+}
+
+/// A stored membership.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = memberships)]
+pub struct Membership {
+    pub id: i64,
+    pub user_id: i64,
+    pub program_id: i64,
+    pub level_id: i64,
+    pub track: String,
+    pub rate_override: Option<String>,
+    pub status: String,
+    pub joined_at: PrimitiveDateTime,
+}
+
+/// A stored referral link.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = links)]
+pub struct Link {
+    pub id: i64,
+    pub membership_id: i64,
+    pub code: String,
+    pub label: String,
+    pub promo_code: Option<String>,
+    pub is_default: bool,
+    pub disabled_at: Option<PrimitiveDateTime>,
+    pub created_at: PrimitiveDateTime,
+}
+
+/// An entry of a membership's level history.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = level_history)]
+pub struct LevelChange {
+    pub id: i64,
+    pub membership_id: i64,
+    pub from_level_id: Option<i64>,
+    pub to_level_id: i64,
+    pub reason: String,
+    pub actor_id: Option<i64>,
+    pub at: PrimitiveDateTime,
+}
+
+impl Program {
+    /// The program with this id.
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Program>> {
+        programs::table
+            .find(id)
+            .select(Program::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Every program, oldest first.
+    pub fn all(conn: &mut DbConn) -> QueryResult<Vec<Program>> {
+        programs::table
+            .order(programs::id)
+            .select(Program::as_select())
+            .load(conn)
+    }
+
+    /// The program's currency (stored codes are validated on write).
+    pub fn currency(&self) -> Option<Currency> {
+        Currency::parse(&self.currency).ok()
+    }
+
+    /// Creates the default program (with one level) when there is no program at all:
+    /// a fresh installation is usable at once and admins edit it later. Returns whether
+    /// it was created.
+    pub fn ensure_default(
+        conn: &mut DbConn,
+        landing_url: &str,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<bool> {
+        crate::write_transaction(conn, |conn| {
+            let count: i64 = programs::table.count().get_result(conn)?;
+            if count > 0 {
+                return Ok(false);
+            }
+            let program = NewProgram {
+                name: "Referral program".into(),
+                currency: "USD".into(),
+                attribution_window_days: 14,
+                hold_days: 31,
+                minimum_payout_minor: 5_000,
+                payout_schedule: "on_request".into(),
+                landing_url: landing_url.into(),
+                allowed_domains: String::new(),
+                rules_text: "Earn 20% of every payment your referred customers make in their \
+                             first 12 months."
+                    .into(),
+                self_signup: true,
+                created_at: now,
+                updated_at: now,
+            }
+            .insert(conn)?;
+            NewLevel {
+                program_id: program.id,
+                position: 1,
+                name: "Partner".into(),
+                track: Track::Referral.as_str().into(),
+                flat_minor: None,
+                percent: Some("20".into()),
+                duration_kind: "months".into(),
+                duration_months: Some(12),
+                bonus_minor: None,
+                bonus_trigger: None,
+                threshold_kind: None,
+                threshold_value: None,
+                created_at: now,
+                updated_at: now,
+            }
+            .insert(conn)?;
+            Ok(true)
+        })
+    }
+
+    /// Programs partners join by signing up.
+    pub fn open_for_signup(conn: &mut DbConn) -> QueryResult<Vec<Program>> {
+        programs::table
+            .filter(programs::self_signup.eq(true))
+            .order(programs::id)
+            .select(Program::as_select())
+            .load(conn)
+    }
+}
+
+impl NewProgram {
+    /// Stores the program.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Program> {
+        diesel::insert_into(programs::table)
+            .values(self)
+            .returning(programs::all_columns)
+            .get_result(conn)
+    }
+}
+
+impl NewLevel {
+    /// Stores the level.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Level> {
+        diesel::insert_into(levels::table)
+            .values(self)
+            .returning(levels::all_columns)
+            .get_result(conn)
+    }
+}
+
+impl Level {
+    /// The level with this id.
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Level>> {
+        levels::table
+            .find(id)
+            .select(Level::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// A program's levels, lowest first.
+    pub fn of_program(conn: &mut DbConn, program_id: i64) -> QueryResult<Vec<Level>> {
+        levels::table
+            .filter(levels::program_id.eq(program_id))
+            .order(levels::position)
+            .select(Level::as_select())
+            .load(conn)
+    }
+
+    /// The track.
+    pub fn track(&self) -> Track {
+        Track::parse(&self.track).unwrap_or(Track::Referral)
+    }
+
+    /// The level's commission rule; the flat amount is in `program_currency`.
+    pub fn rule(&self, program_currency: Currency) -> CommissionRule {
+        let duration = match (self.duration_kind.as_str(), self.duration_months) {
+            ("months", Some(m)) => RuleDuration::Months {
+                months: u16::try_from(m.max(1)).unwrap_or(u16::MAX),
+            },
+            ("lifetime", _) => RuleDuration::Lifetime,
+            _ => RuleDuration::FirstPayment,
+        };
+        CommissionRule {
+            flat_first_payment: self
+                .flat_minor
+                .map(|m| Money::from_minor(m, program_currency)),
+            percent: self.percent.as_deref().and_then(|p| Rate::parse(p).ok()),
+            duration,
+        }
+    }
+
+    /// What promotes a membership to this level.
+    pub fn threshold(&self) -> Option<Threshold> {
+        let value = self.threshold_value?;
+        match self.threshold_kind.as_deref()? {
+            "paying_customers" => Some(Threshold::PayingCustomers {
+                count: u32::try_from(value).ok()?,
+            }),
+            "sales_volume" => Some(Threshold::SalesVolume { minor: value }),
+            _ => None,
+        }
+    }
+
+    /// The level as a rung of the promotion ladder.
+    pub fn rung(&self) -> Rung {
+        Rung {
+            level_id: self.id,
+            position: self.position,
+            threshold: self.threshold(),
+        }
+    }
+}
+
+/// Why a membership's level changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LevelChangeReason {
+    Enrolment,
+    Promotion,
+    Manual,
+    TrackChange,
+}
+
+impl LevelChangeReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            LevelChangeReason::Enrolment => "enrolment",
+            LevelChangeReason::Promotion => "promotion",
+            LevelChangeReason::Manual => "manual",
+            LevelChangeReason::TrackChange => "track_change",
+        }
+    }
+}
+
+impl Membership {
+    /// The membership with this id.
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Membership>> {
+        memberships::table
+            .find(id)
+            .select(Membership::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// A partner's memberships with their program and level, oldest first.
+    pub fn of_user(
+        conn: &mut DbConn,
+        user_id: i64,
+    ) -> QueryResult<Vec<(Membership, Program, Level)>> {
+        memberships::table
+            .inner_join(programs::table)
+            .inner_join(levels::table)
+            .filter(memberships::user_id.eq(user_id))
+            .order(memberships::id)
+            .select((
+                Membership::as_select(),
+                Program::as_select(),
+                Level::as_select(),
+            ))
+            .load(conn)
+    }
+
+    /// Enrols a partner in a program on its lowest referral level (or its lowest
+    /// level), with a default link whose code comes from `new_code`. Does nothing and
+    /// returns `None` when the partner is already a member or the program has no level.
+    pub fn enrol(
+        conn: &mut DbConn,
+        user_id: i64,
+        program: &Program,
+        now: PrimitiveDateTime,
+        mut new_code: impl FnMut() -> String,
+    ) -> QueryResult<Option<Membership>> {
+        let exists: i64 = memberships::table
+            .filter(memberships::user_id.eq(user_id))
+            .filter(memberships::program_id.eq(program.id))
+            .count()
+            .get_result(conn)?;
+        if exists > 0 {
+            return Ok(None);
+        }
+        let levels = Level::of_program(conn, program.id)?;
+        let Some(level) = levels
+            .iter()
+            .find(|l| l.track() == Track::Referral)
+            .or_else(|| levels.first())
+        else {
+            return Ok(None);
+        };
+        let membership: Membership = diesel::insert_into(memberships::table)
+            .values((
+                memberships::user_id.eq(user_id),
+                memberships::program_id.eq(program.id),
+                memberships::level_id.eq(level.id),
+                memberships::track.eq(&level.track),
+                memberships::status.eq("active"),
+                memberships::joined_at.eq(now),
+            ))
+            .returning(memberships::all_columns)
+            .get_result(conn)?;
+        Self::record_level_change(
+            conn,
+            membership.id,
+            None,
+            level.id,
+            LevelChangeReason::Enrolment,
+            None,
+            now,
+        )?;
+        Link::create(
+            conn,
+            membership.id,
+            "Default link",
+            true,
+            now,
+            &mut new_code,
+        )?;
+        Ok(Some(membership))
+    }
+
+    /// Moves a membership to another level and records why.
+    pub fn set_level(
+        conn: &mut DbConn,
+        membership: &Membership,
+        level_id: i64,
+        reason: LevelChangeReason,
+        actor_id: Option<i64>,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::update(memberships::table.find(membership.id))
+            .set(memberships::level_id.eq(level_id))
+            .execute(conn)?;
+        Self::record_level_change(
+            conn,
+            membership.id,
+            Some(membership.level_id),
+            level_id,
+            reason,
+            actor_id,
+            now,
+        )
+    }
+
+    fn record_level_change(
+        conn: &mut DbConn,
+        membership_id: i64,
+        from: Option<i64>,
+        to: i64,
+        reason: LevelChangeReason,
+        actor_id: Option<i64>,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::insert_into(level_history::table)
+            .values((
+                level_history::membership_id.eq(membership_id),
+                level_history::from_level_id.eq(from),
+                level_history::to_level_id.eq(to),
+                level_history::reason.eq(reason.as_str()),
+                level_history::actor_id.eq(actor_id),
+                level_history::at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// The membership's rate override (L4).
+    pub fn rate_override(&self) -> Option<Rate> {
+        self.rate_override
+            .as_deref()
+            .and_then(|r| Rate::parse(r).ok())
+    }
+
+    /// Whether the membership earns (suspended ones do not).
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
+    /// The membership's level history, newest first.
+    pub fn history(conn: &mut DbConn, membership_id: i64) -> QueryResult<Vec<LevelChange>> {
+        level_history::table
+            .filter(level_history::membership_id.eq(membership_id))
+            .order(level_history::id.desc())
+            .select(LevelChange::as_select())
+            .load(conn)
+    }
+}
+
+impl Link {
+    /// Creates a link with a fresh code; a code already taken is retried in a savepoint.
+    pub fn create(
+        conn: &mut DbConn,
+        membership_id: i64,
+        label: &str,
+        is_default: bool,
+        now: PrimitiveDateTime,
+        new_code: &mut impl FnMut() -> String,
+    ) -> QueryResult<Link> {
+        let mut last = None;
+        for _ in 0..10 {
+            let code = new_code();
+            let attempt = conn.transaction(|c| {
+                diesel::insert_into(links::table)
+                    .values((
+                        links::membership_id.eq(membership_id),
+                        links::code.eq(&code),
+                        links::label.eq(label),
+                        links::is_default.eq(is_default),
+                        links::created_at.eq(now),
+                    ))
+                    .returning(links::all_columns)
+                    .get_result(c)
+            });
+            match attempt {
+                Err(diesel::result::Error::DatabaseError(
+                    diesel::result::DatabaseErrorKind::UniqueViolation,
+                    info,
+                )) => {
+                    last = Some(diesel::result::Error::DatabaseError(
+                        diesel::result::DatabaseErrorKind::UniqueViolation,
+                        info,
+                    ))
+                }
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or(diesel::result::Error::NotFound))
+    }
+
+    /// The links of a partner's memberships, default first.
+    pub fn of_user(conn: &mut DbConn, user_id: i64) -> QueryResult<Vec<(Link, Membership)>> {
+        links::table
+            .inner_join(memberships::table)
+            .filter(memberships::user_id.eq(user_id))
+            .order((links::membership_id, links::is_default.desc(), links::id))
+            .select((Link::as_select(), Membership::as_select()))
+            .load(conn)
+    }
+
+    /// The enabled link with this referral code.
+    pub fn by_code(conn: &mut DbConn, code: &str) -> QueryResult<Option<Link>> {
+        links::table
+            .filter(links::code.eq(code))
+            .filter(links::disabled_at.is_null())
+            .select(Link::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// The enabled link carrying this promo code (compared case-insensitively: codes
+    /// are stored upper-case).
+    pub fn by_promo_code(conn: &mut DbConn, promo: &str) -> QueryResult<Option<Link>> {
+        links::table
+            .filter(links::promo_code.eq(promo.trim().to_uppercase()))
+            .filter(links::disabled_at.is_null())
+            .select(Link::as_select())
+            .first(conn)
+            .optional()
+    }
+}
