@@ -77,6 +77,10 @@ e2e:
     cargo build -p partnerly-api
     cd e2e && npx playwright test
 
+# Benchmarks (release build): `just bench events`.
+bench what="events":
+    cargo bench -p partnerly-api --bench {{what}}
+
 # Regenerate openapi/openapi.json from the code.
 openapi:
     cargo run -q -p partnerly-api -- openapi > openapi/openapi.json

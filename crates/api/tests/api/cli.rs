@@ -78,7 +78,7 @@ fn create_admin_takes_the_password_from_the_environment_and_refuses_duplicates()
 #[test]
 fn seed_demo_is_idempotent_and_prints_the_logins() {
     let dir = tempfile::tempdir().unwrap();
-    for expected in ["3 accounts created", "0 accounts created"] {
+    for expected in ["5 accounts created", "0 accounts created"] {
         let output = partnerly(dir.path()).arg("seed-demo").output().unwrap();
         assert!(
             output.status.success(),
