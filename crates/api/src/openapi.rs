@@ -23,6 +23,7 @@ use crate::routes;
     tags(
         (name = "auth", description = "Sign-up, sign-in, sessions and password reset."),
         (name = "me", description = "The signed-in account."),
+        (name = "integration", description = "Routes for the vendor's systems, called with an API key."),
         (name = "admin", description = "Staff-only routes."),
         (name = "operations", description = "Health and readiness probes."),
     ),
@@ -43,6 +44,19 @@ impl Modify for Security {
                     .bearer_format("JWT")
                     .description(Some(
                         "The access token from sign-up, sign-in or refresh (15 minutes).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("API key")
+                    .description(Some(
+                        "An API key (`pk_live_...`) made by an admin, with the scopes the \
+                         route needs.",
                     ))
                     .build(),
             ),

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod health;
+pub mod integration;
 pub mod me;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -19,5 +20,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)
-        .service(admin::outbox::list_outbox);
+        .service(integration::whoami)
+        .service(admin::outbox::list_outbox)
+        .service(admin::api_keys::create_api_key)
+        .service(admin::api_keys::list_api_keys)
+        .service(admin::api_keys::revoke_api_key)
+        .service(admin::audit::list_audit_log);
 }
