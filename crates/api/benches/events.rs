@@ -99,7 +99,7 @@ fn api_key(database_url: &str) -> String {
         .connect()
         .expect("conn");
     use partnerly_db::schema::api_keys::dsl as k;
-    let secret = format!("pk_bench_{}", uuid::Uuid::new_v4().simple());
+    let secret = format!("pk_live_{}", uuid::Uuid::new_v4().simple());
     diesel::insert_into(k::api_keys)
         .values((
             k::name.eq("bench"),

@@ -27,6 +27,9 @@ pub enum ApiError {
     /// 403: signed in, but not allowed.
     #[error("You are not allowed to do this.")]
     Forbidden,
+    /// 403: a valid API key without the scope the route needs.
+    #[error("This API key lacks the {0:?} scope.")]
+    InsufficientScope(String),
     /// 404: no such thing (also another partner's thing).
     #[error("Not found.")]
     NotFound,
@@ -101,6 +104,7 @@ impl ApiError {
             | Self::Conflict { code, .. }
             | Self::Unprocessable { code, .. } => code,
             Self::Forbidden => "forbidden",
+            Self::InsufficientScope(_) => "insufficient_scope",
             Self::NotFound => "not_found",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
@@ -120,6 +124,11 @@ impl ApiError {
             Self::Validation(fields) => {
                 let mut details = Map::new();
                 details.insert("fields".into(), json!(fields));
+                (self.to_string(), details)
+            }
+            Self::InsufficientScope(scope) => {
+                let mut details = Map::new();
+                details.insert("required_scope".into(), json!(scope));
                 (self.to_string(), details)
             }
             Self::RateLimited { retry_after } => {
@@ -143,7 +152,7 @@ impl ResponseError for ApiError {
         match self {
             Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::Forbidden | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,

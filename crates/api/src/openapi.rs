@@ -25,6 +25,7 @@ use crate::routes;
         (name = "me", description = "The signed-in account."),
         (name = "partner", description = "A partner's programs, links, balances, commissions and dashboard figures."),
         (name = "events", description = "Events from the vendor's billing (API key with `events:write`)."),
+        (name = "integration", description = "Routes for the vendor's systems, called with an API key."),
         (name = "admin", description = "Staff-only routes."),
         (name = "operations", description = "Health and readiness probes."),
     ),
@@ -45,6 +46,19 @@ impl Modify for Security {
                     .bearer_format("JWT")
                     .description(Some(
                         "The access token from sign-up, sign-in or refresh (15 minutes).",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("API key")
+                    .description(Some(
+                        "An API key (`pk_live_...`) made by an admin, with the scopes the \
+                         route needs.",
                     ))
                     .build(),
             ),

@@ -37,6 +37,7 @@ pub async fn log_requests(
         http.method = %method,
         http.path = %path,
         account.id = tracing::field::Empty,
+        api_key.id = tracing::field::Empty,
     );
     let started = Instant::now();
     let mut response = next.call(req).instrument(span.clone()).await?;

@@ -5,6 +5,7 @@
 //! transaction begins and ends. Where SQL must differ between the backends there is one
 //! `match` on the connection variant, here and nowhere else.
 
+pub mod api_key;
 pub mod audit;
 pub mod commission;
 pub mod conn;

@@ -154,6 +154,21 @@ impl User {
             .optional()
     }
 
+    /// The emails of the accounts with these ids (ids without an account are absent).
+    pub fn emails(
+        conn: &mut DbConn,
+        ids: &[i64],
+    ) -> QueryResult<std::collections::HashMap<i64, String>> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let rows: Vec<(i64, String)> = users::table
+            .filter(users::id.eq_any(ids))
+            .select((users::id, users::email))
+            .load(conn)?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Applies `changes` and returns the updated account.
     pub fn update(conn: &mut DbConn, id: i64, changes: &UserChanges) -> QueryResult<User> {
         diesel::update(users::table.find(id))

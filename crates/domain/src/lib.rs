@@ -9,6 +9,8 @@
 //! command checks `cargo tree -p partnerly-domain -i diesel` finds nothing.
 
 pub mod account;
+pub mod api_key;
+pub mod audit;
 pub mod auth;
 pub mod email;
 pub mod error;

@@ -1,38 +1,86 @@
-//! TEMPORARY stand-in until the API keys branch is merged.
+//! API keys (E3): making a key, and `ApiKeyCaller`, the extractor of routes the vendor's
+//! systems call with `Authorization: Bearer pk_live_...`.
 
 use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use diesel::prelude::*;
+use partnerly_db::api_key::ApiKey;
+use partnerly_domain::api_key::{DISPLAY_PREFIX_LEN, KEY_PREFIX};
 
+use super::extract::bearer;
+use super::tokens;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The caller of an integration route.
-#[derive(Debug, Clone)]
-pub struct ApiKeyCaller {
-    pub key: StubKey,
+/// A key just made: the secret (shown once), its display prefix and the hash to store.
+#[derive(Debug)]
+pub struct NewKey {
+    pub secret: String,
+    pub prefix: String,
+    pub hash: String,
 }
 
-/// The key's fields used by the events API.
+/// A new key: `pk_live_` and 32 random bytes in base64url without padding.
+pub fn generate() -> NewKey {
+    let secret = format!("{KEY_PREFIX}{}", tokens::generate());
+    NewKey {
+        prefix: secret.chars().take(DISPLAY_PREFIX_LEN).collect(),
+        hash: tokens::digest(&secret),
+        secret,
+    }
+}
+
+/// The caller of an integration route: a valid, unrevoked API key, read fresh from the
+/// database on every request so that a revocation takes effect at once. A handler checks
+/// the scope it needs with [`ApiKeyCaller::require`].
 #[derive(Debug, Clone)]
-pub struct StubKey {
-    pub id: i64,
-    pub owner: String,
-    pub scopes: String,
+pub struct ApiKeyCaller {
+    pub key: ApiKey,
 }
 
 impl ApiKeyCaller {
-    /// Refuses a key without `scope`.
+    /// `Ok` when the key has `scope`, otherwise 403 `insufficient_scope`.
     pub fn require(&self, scope: &str) -> Result<(), ApiError> {
-        if self.key.scopes.split_whitespace().any(|s| s == scope) {
+        if self.key.has_scope(scope) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden)
+            Err(ApiError::InsufficientScope(scope.to_owned()))
         }
     }
+}
+
+fn invalid_key(message: &str) -> ApiError {
+    ApiError::unauthorized("invalid_api_key", message)
+}
+
+async fn authenticate(req: HttpRequest) -> Result<ApiKey, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?
+        .clone();
+    let secret = bearer(&req)
+        .ok_or_else(|| invalid_key("Send an API key as Authorization: Bearer pk_live_..."))?;
+    // Anything else (a session token, a typo) cannot be a key: no need to ask the database.
+    if !secret.starts_with(KEY_PREFIX) {
+        return Err(invalid_key("The API key is not valid or was revoked."));
+    }
+    let hash = tokens::digest(&secret);
+    let key = state
+        .db(move |conn| {
+            let Some(key) = ApiKey::find_active_by_hash(conn, &hash)? else {
+                return Ok(None);
+            };
+            // Bookkeeping only: a failed write must not fail the caller's request.
+            if let Err(e) = ApiKey::touch(conn, key.id, partnerly_db::now()) {
+                tracing::warn!(api_key.id = key.id, error = %e, "cannot record API key use");
+            }
+            Ok(Some(key))
+        })
+        .await?
+        .ok_or_else(|| invalid_key("The API key is not valid or was revoked."))?;
+    Ok(key)
 }
 
 impl FromRequest for ApiKeyCaller {
@@ -42,34 +90,25 @@ impl FromRequest for ApiKeyCaller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::Internal("state".into()))?
-                .clone();
-            let token = req
-                .headers()
-                .get("authorization")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::to_owned)
-                .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "Send an API key."))?;
-            let hash = crate::auth::tokens::digest(&token);
-            use partnerly_db::schema::api_keys::dsl as k;
-            let found: Option<(i64, String, String)> = state
-                .db(move |conn| {
-                    Ok(k::api_keys
-                        .filter(k::key_hash.eq(hash))
-                        .filter(k::revoked_at.is_null())
-                        .select((k::id, k::owner, k::scopes))
-                        .first(conn)
-                        .optional()?)
-                })
-                .await?;
-            let (id, owner, scopes) = found
-                .ok_or_else(|| ApiError::unauthorized("invalid_api_key", "Unknown API key."))?;
-            Ok(ApiKeyCaller {
-                key: StubKey { id, owner, scopes },
-            })
+            let key = authenticate(req).await?;
+            tracing::Span::current().record("api_key.id", key.id);
+            Ok(ApiKeyCaller { key })
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_have_the_live_prefix_and_43_random_characters() {
+        let key = generate();
+        assert!(key.secret.starts_with("pk_live_"));
+        assert_eq!(key.secret.len(), 8 + 43);
+        assert_eq!(key.prefix.len(), 12);
+        assert!(key.secret.starts_with(&key.prefix));
+        assert_eq!(key.hash, tokens::digest(&key.secret));
+        assert_ne!(key.secret, generate().secret);
     }
 }

@@ -27,7 +27,8 @@ pub struct StaffUser(pub User);
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub User);
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The token of an `Authorization: Bearer <token>` header.
+pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme

@@ -1,5 +1,6 @@
 //! Authentication: access tokens (JWT), password hashing, opaque tokens (refresh and
-//! reset), the refresh cookie, and the extractors handlers use to require a role.
+//! reset), the refresh cookie, API keys, and the extractors handlers use to require a
+//! role or a key's scope.
 
 pub mod api_key;
 pub mod extract;

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod events;
 pub mod health;
+pub mod integration;
 pub mod me;
 pub mod partner;
 
@@ -28,5 +29,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(partner::get_stats)
         .service(events::create_event)
         .service(events::create_event_batch)
-        .service(admin::outbox::list_outbox);
+        .service(integration::whoami)
+        .service(admin::outbox::list_outbox)
+        .service(admin::api_keys::create_api_key)
+        .service(admin::api_keys::list_api_keys)
+        .service(admin::api_keys::revoke_api_key)
+        .service(admin::audit::list_audit_log);
 }

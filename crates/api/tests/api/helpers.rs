@@ -267,6 +267,47 @@ impl TestApp {
         panic!("{to} did not receive {count} email(s) in time");
     }
 
+    /// `DELETE` with a bearer token.
+    pub async fn delete_as(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    /// Creates an API key with `scopes` as `admin` and returns its secret. Each key gets
+    /// its own name, and so its own owner (events are idempotent per owner); use
+    /// [`TestApp::api_key_with_owner`] for keys that share one.
+    pub async fn api_key(&self, admin: &Session, scopes: &[&str]) -> String {
+        let name = format!("Test key {}", uuid::Uuid::new_v4().simple());
+        self.create_api_key(admin, &json!({"name": name, "scopes": scopes}))
+            .await
+    }
+
+    /// Creates an API key of `owner` with `scopes` as `admin` and returns its secret.
+    pub async fn api_key_with_owner(
+        &self,
+        admin: &Session,
+        owner: &str,
+        scopes: &[&str],
+    ) -> String {
+        let name = format!("{owner} {}", uuid::Uuid::new_v4().simple());
+        self.create_api_key(
+            admin,
+            &json!({"name": name, "owner": owner, "scopes": scopes}),
+        )
+        .await
+    }
+
+    async fn create_api_key(&self, admin: &Session, body: &Value) -> String {
+        let reply = self
+            .post_as(&admin.access_token, "/api/v1/admin/api-keys", body)
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+        reply.body["secret"]
+            .as_str()
+            .expect("the key's secret")
+            .to_owned()
+    }
+
     /// Runs raw SQL on the test database (to age tokens, for example).
     pub fn execute(&self, sql: &str) {
         let mut conn = self.db();
@@ -312,7 +353,7 @@ impl TestApp {
     /// have their own tests).
     pub fn insert_api_key(&self, owner: &str, scopes: &str) -> String {
         use partnerly_db::schema::api_keys::dsl as k;
-        let secret = format!("pk_test_{}", uuid::Uuid::new_v4().simple());
+        let secret = format!("pk_live_{}", uuid::Uuid::new_v4().simple());
         let mut conn = self.db();
         let conn: &mut DbConn = &mut conn;
         diesel::insert_into(k::api_keys)

@@ -2,6 +2,8 @@
 //! SQLite file per test, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
 
 mod admin;
+mod api_keys;
+mod audit;
 mod auth;
 mod cli;
 mod errors;
