@@ -233,7 +233,7 @@ impl EventEnvelope {
                 let d: PaymentReversedData = data(&self.data)?;
                 id_field(&mut v, "data.payment_id", &d.payment_id);
                 let parsed: Option<rust_decimal::Decimal> = d.amount.trim().parse().ok();
-                if !parsed.is_some_and(|a| a > rust_decimal::Decimal::ZERO) {
+                if parsed.is_none_or(|a| a <= rust_decimal::Decimal::ZERO) {
                     v.add("data.amount", "A positive amount, like \"24.50\".");
                 }
                 if self.kind == "payment.refunded" {

@@ -21,6 +21,7 @@ pub mod outbox;
 pub mod password;
 pub mod profile;
 pub mod public_id;
+pub mod webhook;
 
 pub use email::Email;
 pub use error::{ErrorBody, FieldErrors};

@@ -19,5 +19,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)
-        .service(admin::outbox::list_outbox);
+        .service(admin::outbox::list_outbox)
+        .service(admin::webhooks::create_webhook_endpoint)
+        .service(admin::webhooks::list_webhook_endpoints)
+        .service(admin::webhooks::get_webhook_endpoint)
+        .service(admin::webhooks::update_webhook_endpoint)
+        .service(admin::webhooks::delete_webhook_endpoint)
+        .service(admin::webhooks::rotate_webhook_secret)
+        .service(admin::webhooks::list_webhook_deliveries)
+        .service(admin::webhooks::redeliver_webhook_delivery)
+        .service(admin::webhooks::send_test_webhook);
 }

@@ -10,3 +10,4 @@ mod mail;
 mod me;
 mod openapi;
 mod operations;
+mod webhooks;
