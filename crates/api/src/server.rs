@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::config::Config;
 use crate::error::{self, ApiError};
 use crate::state::AppState;
-use crate::{jobs, mail, openapi, request_log, routes};
+use crate::{jobs, mail, openapi, request_log, routes, webhooks};
 
 /// Largest JSON body accepted (413 above it).
 pub const MAX_JSON_BODY: usize = 64 * 1024;
@@ -79,6 +79,7 @@ pub fn start(
     .run();
 
     actix_web::rt::spawn(mail::run_sender(state.clone()));
+    actix_web::rt::spawn(webhooks::run_sender(state.clone()));
     actix_web::rt::spawn(housekeeping(state.clone()));
     actix_web::rt::spawn(jobs::run(state.clone()));
     Ok((server, state))

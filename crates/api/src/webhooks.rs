@@ -1,13 +1,478 @@
-//! TEMPORARY stand-in until the webhooks branch is merged: same signature as the real
-//! `enqueue`, which queues one delivery per subscribed endpoint.
+//! Outgoing webhooks (I2): messages queued in the transaction that causes them, signed
+//! per the Standard Webhooks spec, and the sender that POSTs them with retries.
+//!
+//! Other code calls [`enqueue`] inside its own transaction, so a rolled-back change sends
+//! nothing; after the commit it wakes the sender with `state.webhooks_queued`
+//! (otherwise the sender finds the message within a second). The sender claims one due
+//! delivery at a time, so several instances can run it side by side.
 
-use partnerly_db::DbConn;
+use std::error::Error as _;
+use std::time::{Duration, Instant};
 
-/// Queues `event_type` with `payload` for every subscribed endpoint.
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use hmac::{Hmac, Mac};
+use partnerly_db::webhook::{AttemptOutcome, NewWebhookDelivery, WebhookDelivery, WebhookEndpoint};
+use partnerly_db::{DbConn, DbError, DbPool, write_transaction};
+use partnerly_domain::webhook::{EventFilter, TEST_EVENT_TYPE};
+use reqwest::header::{CONTENT_TYPE, HeaderValue};
+use serde::Serialize;
+use sha2::Sha256;
+use time::OffsetDateTime;
+use tracing::Instrument;
+
+use crate::state::AppState;
+
+/// The event types Partnerly emits; endpoints subscribe to some of them or to `*`.
+///
+/// - `customer.attributed`: a customer was attributed to a partner.
+/// - `commission.created`: a commission was earned (pending its hold period).
+/// - `commission.available`: a commission's hold ended; it can be paid out.
+/// - `commission.reversed`: a commission was reversed (refund, chargeback, fraud).
+/// - `client_bonus.granted`: a partner received a bonus for a client.
+/// - `partner.level_changed`: a partner moved to another level.
+///
+/// `webhook.test` is sent only by "send test message", to one endpoint.
+pub const EVENT_TYPES: &[&str] = partnerly_domain::webhook::EVENT_TYPES;
+
+/// After this many failed attempts a delivery is `failed`.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// The wait before retrying after the 1st, 2nd, ... 7th failed attempt.
+pub const RETRY_SCHEDULE: [time::Duration; 7] = [
+    time::Duration::seconds(5),
+    time::Duration::minutes(5),
+    time::Duration::minutes(30),
+    time::Duration::hours(2),
+    time::Duration::hours(5),
+    time::Duration::hours(10),
+    time::Duration::hours(10),
+];
+
+/// How long one attempt may take, from connecting to the end of the answer.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a sender holds a claimed delivery before another may try it; longer than
+/// an attempt can take.
+const CLAIM_LEASE: time::Duration = time::Duration::minutes(2);
+/// How often the sender looks for due deliveries when nobody wakes it.
+const POLL_INTERVAL: Duration = Duration::from_secs(1);
+/// How much of an answer's body (and of an error) is kept, in characters.
+const SNIPPET_CHARS: usize = 1000;
+/// Prefix of endpoint secrets (Standard Webhooks).
+const SECRET_PREFIX: &str = "whsec_";
+
+/// The body of every message (Standard Webhooks payload shape).
+#[derive(Serialize)]
+struct Message<'a> {
+    #[serde(rename = "type")]
+    event_type: &'a str,
+    #[serde(with = "time::serde::rfc3339")]
+    timestamp: OffsetDateTime,
+    data: &'a serde_json::Value,
+}
+
+/// Queues `payload` as an `event_type` message to every active endpoint subscribed to
+/// it, in the caller's transaction; returns how many deliveries were queued. Every
+/// endpoint gets the same message id (`msg_…`) and body
+/// `{"type": event_type, "timestamp": now, "data": payload}`.
 pub fn enqueue(
-    _conn: &mut DbConn,
-    _event_type: &str,
-    _payload: &serde_json::Value,
+    conn: &mut DbConn,
+    event_type: &str,
+    payload: &serde_json::Value,
 ) -> diesel::QueryResult<usize> {
-    Ok(0)
+    let endpoints: Vec<i64> = WebhookEndpoint::list_active(conn)?
+        .into_iter()
+        .filter(|e| EventFilter::from_stored(&e.events).matches(event_type))
+        .map(|e| e.id)
+        .collect();
+    Ok(queue_message(conn, &endpoints, event_type, payload)?.len())
+}
+
+/// Queues a `webhook.test` message to one endpoint, whatever it subscribes to.
+pub fn enqueue_test(conn: &mut DbConn, endpoint_id: i64) -> diesel::QueryResult<WebhookDelivery> {
+    let data = serde_json::json!({
+        "endpoint_id": endpoint_id,
+        "message": "This is a test message from Partnerly.",
+    });
+    queue_message(conn, &[endpoint_id], TEST_EVENT_TYPE, &data)?
+        .pop()
+        .ok_or(diesel::result::Error::NotFound)
+}
+
+fn queue_message(
+    conn: &mut DbConn,
+    endpoint_ids: &[i64],
+    event_type: &str,
+    data: &serde_json::Value,
+) -> diesel::QueryResult<Vec<WebhookDelivery>> {
+    if endpoint_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let now = partnerly_db::now();
+    let body = serde_json::to_string(&Message {
+        event_type,
+        timestamp: partnerly_db::utc(now),
+        data,
+    })
+    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
+    let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
+    endpoint_ids
+        .iter()
+        .map(|&endpoint_id| {
+            NewWebhookDelivery::new(endpoint_id, &message_id, event_type, &body, now).insert(conn)
+        })
+        .collect()
+}
+
+/// A new endpoint secret: `whsec_` + base64 of 32 random bytes.
+pub fn new_secret() -> String {
+    format!(
+        "{SECRET_PREFIX}{}",
+        BASE64.encode(rand::random::<[u8; 32]>())
+    )
+}
+
+/// The secret as lists show it: the prefix and the last four characters.
+pub fn mask_secret(secret: &str) -> String {
+    let tail: String = {
+        let chars: Vec<char> = secret.chars().collect();
+        chars[chars.len().saturating_sub(4)..].iter().collect()
+    };
+    format!("{SECRET_PREFIX}…{tail}")
+}
+
+/// The `webhook-signature` header value for a message: `v1,` + base64 of
+/// HMAC-SHA256 over `"{msg_id}.{timestamp}.{body}"`, keyed with the base64-decoded part
+/// of `secret` after `whsec_`. `None` when the secret is not of that form.
+pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Option<String> {
+    let key = BASE64.decode(secret.strip_prefix(SECRET_PREFIX)?).ok()?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
+    mac.update(format!("{msg_id}.{timestamp}.{body}").as_bytes());
+    Some(format!("v1,{}", BASE64.encode(mac.finalize().into_bytes())))
+}
+
+/// When to try again after the `failures`-th failed attempt; `None`: give up.
+pub fn retry_delay(failures: i32) -> Option<time::Duration> {
+    let index = usize::try_from(failures.checked_sub(1)?).ok()?;
+    if failures >= MAX_ATTEMPTS {
+        return None;
+    }
+    RETRY_SCHEDULE.get(index).copied()
+}
+
+/// What went wrong in the sender's own machinery (not at an endpoint).
+#[derive(Debug, thiserror::Error)]
+enum SenderError {
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("blocking task failed: {0}")]
+    Join(#[from] tokio::task::JoinError),
+}
+
+/// Delivers due webhook messages until the process stops.
+pub async fn run_sender(state: AppState) {
+    let client = match reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        // A redirect is an answer other than 2xx: the endpoint's URL should be fixed.
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Partnerly-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+    {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot build the webhook HTTP client; webhooks stay queued");
+            return;
+        }
+    };
+    // Logged when the database first fails and when it is back, not every second.
+    let mut failing = false;
+    loop {
+        loop {
+            match deliver_one(&state.pool, &client).await {
+                Ok(found) => {
+                    if failing {
+                        tracing::info!("webhook sender reaches the database again");
+                        failing = false;
+                    }
+                    if !found {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    if !failing {
+                        tracing::warn!(error = %e, "webhook sender could not reach the database");
+                        failing = true;
+                    }
+                    break;
+                }
+            }
+        }
+        let _ = tokio::time::timeout(POLL_INTERVAL, state.webhooks_queued.notified()).await;
+    }
+}
+
+/// Runs `f` with a pooled connection on the blocking thread pool.
+async fn with_conn<T, F>(pool: &DbPool, f: F) -> Result<T, SenderError>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    Ok(tokio::task::spawn_blocking(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await??)
+}
+
+/// Claims one due delivery, attempts it and records the attempt. `Ok(false)` when
+/// nothing is due.
+async fn deliver_one(pool: &DbPool, client: &reqwest::Client) -> Result<bool, SenderError> {
+    let claimed = with_conn(pool, |conn| {
+        Ok(WebhookDelivery::claim_due(
+            conn,
+            partnerly_db::now(),
+            CLAIM_LEASE,
+        )?)
+    })
+    .await?;
+    let Some((delivery, endpoint)) = claimed else {
+        return Ok(false);
+    };
+    let span = tracing::info_span!(
+        "webhook.delivery",
+        webhook.delivery_id = delivery.id,
+        webhook.endpoint_id = endpoint.id,
+        webhook.message_id = %delivery.message_id,
+        webhook.event_type = %delivery.event_type,
+    );
+    let outcome = attempt(client, &endpoint, &delivery)
+        .instrument(span.clone())
+        .await;
+    let attempts = delivery.attempts + 1;
+    span.in_scope(|| match (outcome.delivered, &outcome.retry_at) {
+        (true, _) => tracing::info!(
+            webhook.attempts = attempts,
+            http.status = outcome.status_code,
+            "webhook delivered"
+        ),
+        (false, Some(retry_at)) => tracing::warn!(
+            webhook.attempts = attempts,
+            http.status = outcome.status_code,
+            error = outcome.error.as_deref(),
+            retry_at = %retry_at,
+            "webhook attempt failed; will retry"
+        ),
+        (false, None) => tracing::warn!(
+            webhook.attempts = attempts,
+            http.status = outcome.status_code,
+            error = outcome.error.as_deref(),
+            "webhook delivery failed for good"
+        ),
+    });
+    let recorded = with_conn(pool, move |conn| {
+        Ok(write_transaction(conn, |conn| {
+            WebhookDelivery::record_attempt(conn, &delivery, &outcome)
+        })?)
+    })
+    .await?;
+    if !recorded {
+        tracing::info!(parent: &span, "webhook endpoint deleted during the attempt; nothing recorded");
+    }
+    Ok(true)
+}
+
+/// POSTs the delivery's message to its endpoint once.
+async fn attempt(
+    client: &reqwest::Client,
+    endpoint: &WebhookEndpoint,
+    delivery: &WebhookDelivery,
+) -> AttemptOutcome {
+    let attempted_at = partnerly_db::now();
+    let started = Instant::now();
+    let result = send(client, endpoint, delivery).await;
+    let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
+    let (status_code, response_snippet, error, delivered) = match result {
+        Ok((status, snippet)) => (
+            Some(i32::from(status.as_u16())),
+            snippet,
+            None,
+            status.is_success(),
+        ),
+        Err(error) => (None, None, Some(truncate(&error)), false),
+    };
+    let retry_at = if delivered {
+        None
+    } else {
+        retry_delay(delivery.attempts + 1).map(|delay| attempted_at + delay)
+    };
+    AttemptOutcome {
+        attempted_at,
+        status_code,
+        response_snippet,
+        error,
+        duration_ms,
+        delivered,
+        retry_at,
+    }
+}
+
+/// Sends the signed request; the answer's status and the start of its body, or why
+/// no answer came.
+async fn send(
+    client: &reqwest::Client,
+    endpoint: &WebhookEndpoint,
+    delivery: &WebhookDelivery,
+) -> Result<(reqwest::StatusCode, Option<String>), String> {
+    let timestamp = OffsetDateTime::now_utc().unix_timestamp();
+    let signature = sign(
+        &endpoint.secret,
+        &delivery.message_id,
+        timestamp,
+        &delivery.payload,
+    )
+    .ok_or("the endpoint's secret is not a valid whsec_ secret; rotate it")?;
+    let mut response = client
+        .post(&endpoint.url)
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .header("webhook-id", &delivery.message_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(delivery.payload.clone())
+        .send()
+        .await
+        .map_err(|e| describe(&e))?;
+    let status = response.status();
+    Ok((status, read_snippet(&mut response).await))
+}
+
+/// The first [`SNIPPET_CHARS`] characters of the body, reading no more than needed.
+/// A body that cannot be read to the end keeps what arrived.
+async fn read_snippet(response: &mut reqwest::Response) -> Option<String> {
+    let mut bytes = Vec::new();
+    // A UTF-8 character has at most 4 bytes.
+    while bytes.len() < SNIPPET_CHARS * 4 {
+        match response.chunk().await {
+            Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    (!text.is_empty()).then(|| truncate(&text))
+}
+
+/// A transport error with its causes, e.g. "error sending request ...: connection refused".
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        return format!("no answer within {} s", REQUEST_TIMEOUT.as_secs());
+    }
+    let mut message = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
+
+fn truncate(text: &str) -> String {
+    text.chars().take(SNIPPET_CHARS).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_match_the_standard_webhooks_example() {
+        // The example of the Standard Webhooks specification.
+        assert_eq!(
+            sign(
+                "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                r#"{"test": 2432232314}"#,
+            )
+            .as_deref(),
+            Some("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=")
+        );
+    }
+
+    #[test]
+    fn signatures_match_a_vector_computed_with_python_hmac() {
+        // key = bytes(range(32)); base64(hmac.new(key, b"msg.ts.body", sha256).digest())
+        assert_eq!(
+            sign(
+                "whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                r#"{"test": 2432232314}"#,
+            )
+            .as_deref(),
+            Some("v1,O4Gjv1HqPqsMrjmczoggs/sWA8gZD0VyHG+fLh4+ktI=")
+        );
+    }
+
+    #[test]
+    fn secrets_without_the_prefix_or_base64_cannot_sign() {
+        assert_eq!(sign("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "m", 1, "{}"), None);
+        assert_eq!(sign("whsec_not base64!", "m", 1, "{}"), None);
+    }
+
+    #[test]
+    fn new_secrets_carry_32_random_bytes_and_sign() {
+        let secret = new_secret();
+        let key = BASE64
+            .decode(secret.strip_prefix("whsec_").unwrap())
+            .unwrap();
+        assert_eq!(key.len(), 32);
+        assert_ne!(secret, new_secret());
+        assert!(sign(&secret, "msg_1", 1, "{}").is_some());
+    }
+
+    #[test]
+    fn masked_secrets_show_only_the_last_four_characters() {
+        assert_eq!(
+            mask_secret("whsec_AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+            "whsec_…Hh8="
+        );
+        assert_eq!(mask_secret("ab"), "whsec_…ab");
+    }
+
+    #[test]
+    fn retries_follow_the_schedule_and_stop_after_the_eighth_failure() {
+        let delays: Vec<_> = (1..=8).map(retry_delay).collect();
+        assert_eq!(
+            delays,
+            [
+                Some(time::Duration::seconds(5)),
+                Some(time::Duration::minutes(5)),
+                Some(time::Duration::minutes(30)),
+                Some(time::Duration::hours(2)),
+                Some(time::Duration::hours(5)),
+                Some(time::Duration::hours(10)),
+                Some(time::Duration::hours(10)),
+                None,
+            ]
+        );
+        assert_eq!(retry_delay(0), None);
+        assert_eq!(retry_delay(9), None);
+    }
+
+    #[test]
+    fn the_message_body_has_the_standard_webhooks_shape() {
+        let data = serde_json::json!({"id": 7});
+        let body = serde_json::to_string(&Message {
+            event_type: "commission.created",
+            timestamp: time::macros::datetime!(2026-01-02 03:04:05 UTC),
+            data: &data,
+        })
+        .unwrap();
+        assert_eq!(
+            body,
+            r#"{"type":"commission.created","timestamp":"2026-01-02T03:04:05Z","data":{"id":7}}"#
+        );
+    }
 }

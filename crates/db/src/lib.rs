@@ -19,6 +19,7 @@ pub mod rate_limit;
 pub mod refresh_token;
 pub mod schema;
 pub mod user;
+pub mod webhook;
 
 pub use conn::{
     Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, run_migrations, write_transaction,

@@ -24,6 +24,7 @@ pub mod partner;
 pub mod password;
 pub mod profile;
 pub mod public_id;
+pub mod webhook;
 
 pub use email::Email;
 pub use error::{ErrorBody, FieldErrors};

@@ -34,5 +34,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(admin::api_keys::create_api_key)
         .service(admin::api_keys::list_api_keys)
         .service(admin::api_keys::revoke_api_key)
-        .service(admin::audit::list_audit_log);
+        .service(admin::audit::list_audit_log)
+        .service(admin::webhooks::create_webhook_endpoint)
+        .service(admin::webhooks::list_webhook_endpoints)
+        .service(admin::webhooks::get_webhook_endpoint)
+        .service(admin::webhooks::update_webhook_endpoint)
+        .service(admin::webhooks::delete_webhook_endpoint)
+        .service(admin::webhooks::rotate_webhook_secret)
+        .service(admin::webhooks::list_webhook_deliveries)
+        .service(admin::webhooks::redeliver_webhook_delivery)
+        .service(admin::webhooks::send_test_webhook);
 }

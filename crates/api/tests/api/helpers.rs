@@ -193,6 +193,12 @@ impl TestApp {
             .await
     }
 
+    /// `DELETE` with a bearer token.
+    pub async fn delete_as(&self, token: &str, path: &str) -> Reply {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token))
+            .await
+    }
+
     /// `GET` without credentials.
     pub async fn get(&self, path: &str) -> Reply {
         self.send(self.client.get(self.url(path))).await
@@ -265,12 +271,6 @@ impl TestApp {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         panic!("{to} did not receive {count} email(s) in time");
-    }
-
-    /// `DELETE` with a bearer token.
-    pub async fn delete_as(&self, token: &str, path: &str) -> Reply {
-        self.send(self.client.delete(self.url(path)).bearer_auth(token))
-            .await
     }
 
     /// Creates an API key with `scopes` as `admin` and returns its secret. Each key gets

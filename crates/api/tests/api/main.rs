@@ -14,3 +14,4 @@ mod mail;
 mod me;
 mod openapi;
 mod operations;
+mod webhooks;

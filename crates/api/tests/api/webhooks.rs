@@ -1,0 +1,920 @@
+//! Outgoing webhooks (I2): the admin routes, and delivery to a small HTTP receiver run
+//! by the test that checks every signature with its own HMAC.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use partnerly_api::webhooks::enqueue;
+use partnerly_db::audit::{AuditEntry, AuditFilter};
+use partnerly_db::schema::webhook_deliveries;
+use partnerly_db::{DbConn, write_transaction};
+use partnerly_domain::account::Role;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use sha2::Sha256;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+use crate::helpers::{Session, TestApp};
+
+/// One request the receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    /// Header names in lower case.
+    headers: HashMap<String, String>,
+    body: String,
+}
+
+/// A webhook receiver: answers 200 `ok`, or 500 while it is told to fail.
+struct Receiver {
+    url: String,
+    requests: Arc<Mutex<Vec<Received>>>,
+    failures_left: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let failures_left = Arc::new(AtomicUsize::new(0));
+        let (store, failures) = (requests.clone(), failures_left.clone());
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let (store, failures) = (store.clone(), failures.clone());
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut reader = BufReader::new(read);
+                    let mut request_line = String::new();
+                    if reader.read_line(&mut request_line).await.is_err() {
+                        return;
+                    }
+                    let path = request_line
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut headers = HashMap::new();
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).await.unwrap_or(0) == 0 {
+                            return;
+                        }
+                        let line = line.trim_end();
+                        if line.is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = line.split_once(':') {
+                            headers.insert(name.trim().to_lowercase(), value.trim().to_owned());
+                        }
+                    }
+                    let length: usize = headers
+                        .get("content-length")
+                        .and_then(|l| l.parse().ok())
+                        .unwrap_or(0);
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    store.lock().expect("lock").push(Received {
+                        path,
+                        headers,
+                        body: String::from_utf8_lossy(&body).into_owned(),
+                    });
+                    let fail = failures
+                        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                        .is_ok();
+                    let (status, body) = if fail {
+                        ("500 Internal Server Error", "receiver says no")
+                    } else {
+                        ("200 OK", "ok")
+                    };
+                    let response = format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: text/plain\r\ncontent-length: {}\r\n\
+                         connection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    write.write_all(response.as_bytes()).await.ok();
+                    write.shutdown().await.ok();
+                });
+            }
+        });
+        Receiver {
+            url: format!("http://127.0.0.1:{port}/hooks"),
+            requests,
+            failures_left,
+        }
+    }
+
+    /// Answer 500 to the next `n` requests.
+    fn fail_next(&self, n: usize) {
+        self.failures_left.store(n, Ordering::SeqCst);
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.requests.lock().expect("lock").clone()
+    }
+
+    /// Waits (up to 10 s) for at least `n` requests and returns them.
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            let received = self.received();
+            if received.len() >= n {
+                return received;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the receiver did not get {n} request(s) in time");
+    }
+}
+
+/// Checks a request's Standard Webhooks headers and signature against `secret`,
+/// computing the HMAC here rather than with the code under test.
+fn assert_signed(request: &Received, secret: &str) {
+    assert_eq!(request.headers["content-type"], "application/json");
+    let id = &request.headers["webhook-id"];
+    assert!(
+        id.starts_with("msg_") && id.len() == 36,
+        "webhook-id {id:?}"
+    );
+    let timestamp: i64 = request.headers["webhook-timestamp"]
+        .parse()
+        .expect("webhook-timestamp is unix seconds");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    assert!(
+        (now - timestamp).abs() < 60,
+        "webhook-timestamp {timestamp}"
+    );
+    let key = BASE64
+        .decode(secret.strip_prefix("whsec_").expect("a whsec_ secret"))
+        .expect("base64 after whsec_");
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).expect("any key length");
+    mac.update(format!("{id}.{timestamp}.{}", request.body).as_bytes());
+    let expected = format!("v1,{}", BASE64.encode(mac.finalize().into_bytes()));
+    assert_eq!(request.headers["webhook-signature"], expected);
+}
+
+/// An admin, and the receiver's endpoint subscribed to `events`.
+async fn create_endpoint(
+    app: &TestApp,
+    admin: &Session,
+    url: &str,
+    events: Value,
+) -> (i64, String) {
+    let reply = app
+        .post_as(
+            &admin.access_token,
+            "/api/v1/admin/webhooks",
+            &json!({"url": url, "events": events}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    (
+        reply.body["id"].as_i64().expect("an id"),
+        reply.body["secret"].as_str().expect("a secret").to_owned(),
+    )
+}
+
+/// Queues an event as other code does: inside a transaction, then wakes the sender.
+fn emit(app: &TestApp, event_type: &str, data: Value) -> usize {
+    let mut conn = app.db();
+    let queued = write_transaction::<_, diesel::result::Error, _>(&mut conn, |conn| {
+        enqueue(conn, event_type, &data)
+    })
+    .expect("enqueue");
+    app.state.webhooks_queued.notify_one();
+    queued
+}
+
+/// The endpoint's delivery log (first page, newest first).
+async fn deliveries(app: &TestApp, admin: &Session, endpoint_id: i64) -> Vec<Value> {
+    let reply = app
+        .get_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{endpoint_id}/deliveries"),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// Waits (up to 10 s) until the newest delivery of the endpoint satisfies `done`.
+async fn wait_for_delivery(
+    app: &TestApp,
+    admin: &Session,
+    endpoint_id: i64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    for _ in 0..200 {
+        if let Some(delivery) = deliveries(app, admin, endpoint_id).await.first()
+            && done(delivery)
+        {
+            return delivery.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!(
+        "the delivery did not reach the expected state: {:?}",
+        deliveries(app, admin, endpoint_id).await.first()
+    );
+}
+
+/// Makes a waiting retry due now instead of minutes or hours from now.
+fn make_due(app: &TestApp, delivery_id: i64) {
+    let mut conn = app.db();
+    let conn: &mut DbConn = &mut conn;
+    diesel::update(webhook_deliveries::table.find(delivery_id))
+        .set(webhook_deliveries::next_attempt_at.eq(partnerly_db::now()))
+        .execute(conn)
+        .expect("make due");
+    app.state.webhooks_queued.notify_one();
+}
+
+fn seconds_until(timestamp: &Value) -> i64 {
+    let at = time::OffsetDateTime::parse(
+        timestamp.as_str().expect("a timestamp"),
+        &time::format_description::well_known::Rfc3339,
+    )
+    .expect("an RFC 3339 timestamp");
+    (at - time::OffsetDateTime::now_utc()).whole_seconds()
+}
+
+#[actix_web::test]
+async fn admins_create_list_change_and_delete_webhook_endpoints() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let token = &admin.access_token;
+
+    let created = app
+        .post_as(
+            token,
+            "/api/v1/admin/webhooks",
+            &json!({
+                "url": "https://billing.example.com/hooks",
+                "description": " Billing ",
+                "events": ["commission.reversed", "commission.created"],
+            }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.body);
+    let id = created.body["id"].as_i64().unwrap();
+    let secret = created.body["secret"].as_str().unwrap();
+    assert_eq!(
+        BASE64
+            .decode(secret.strip_prefix("whsec_").unwrap())
+            .unwrap()
+            .len(),
+        32
+    );
+    assert_eq!(created.body["description"], "Billing");
+    assert_eq!(
+        created.body["events"],
+        json!(["commission.created", "commission.reversed"])
+    );
+    assert_eq!(created.body["active"], true);
+
+    let masked = format!("whsec_…{}", &secret[secret.len() - 4..]);
+    let list = app.get_as(token, "/api/v1/admin/webhooks").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert_eq!(list.body.as_array().unwrap().len(), 1);
+    assert_eq!(list.body[0]["secret"], masked.as_str());
+    let one = app
+        .get_as(token, &format!("/api/v1/admin/webhooks/{id}"))
+        .await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(one.body["secret"], masked.as_str());
+    assert_eq!(one.body["url"], "https://billing.example.com/hooks");
+
+    let changed = app
+        .patch_as(
+            token,
+            &format!("/api/v1/admin/webhooks/{id}"),
+            &json!({"url": "https://crm.example.com/in", "events": ["*"], "active": false}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    assert_eq!(changed.body["url"], "https://crm.example.com/in");
+    assert_eq!(changed.body["events"], json!(["*"]));
+    assert_eq!(changed.body["active"], false);
+    assert_eq!(changed.body["description"], "Billing");
+    assert_eq!(changed.body["secret"], masked.as_str());
+
+    let rotated = app
+        .post_as(
+            token,
+            &format!("/api/v1/admin/webhooks/{id}/rotate-secret"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{:?}", rotated.body);
+    let new_secret = rotated.body["secret"].as_str().unwrap();
+    assert!(new_secret.starts_with("whsec_") && new_secret != secret);
+
+    let deleted = app
+        .delete_as(token, &format!("/api/v1/admin/webhooks/{id}"))
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let path = format!("/api/v1/admin/webhooks/{id}");
+    assert_eq!(app.get_as(token, &path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.patch_as(token, &path, &json!({"active": true}))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.delete_as(token, &path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get_as(token, "/api/v1/admin/webhooks/abc").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[actix_web::test]
+async fn invalid_endpoints_are_rejected_with_field_errors() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let token = &admin.access_token;
+
+    let reply = app
+        .post_as(
+            token,
+            "/api/v1/admin/webhooks",
+            &json!({"url": "ftp://example.com/in", "events": ["payment.made"]}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.error(), "validation_failed");
+    assert!(reply.field_error("url").is_some(), "{:?}", reply.body);
+    assert!(
+        reply
+            .field_error("events")
+            .unwrap()
+            .contains("payment.made"),
+        "{:?}",
+        reply.body
+    );
+
+    for (body, field) in [
+        (json!({"url": "/relative", "events": ["*"]}), "url"),
+        (json!({"url": "example.com", "events": ["*"]}), "url"),
+        (
+            json!({"url": "https://example.com", "events": []}),
+            "events",
+        ),
+        (
+            json!({"url": "https://example.com", "events": ["*"], "description": "x".repeat(501)}),
+            "description",
+        ),
+    ] {
+        let reply = app.post_as(token, "/api/v1/admin/webhooks", &body).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(
+            reply.field_error(field).is_some(),
+            "{body}: {:?}",
+            reply.body
+        );
+    }
+
+    let unknown = app
+        .post_as(
+            token,
+            "/api/v1/admin/webhooks",
+            &json!({"url": "https://example.com", "events": ["*"], "secret": "mine"}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+
+    let (id, _) = create_endpoint(&app, &admin, "https://example.com/in", json!(["*"])).await;
+    let reply = app
+        .patch_as(
+            token,
+            &format!("/api/v1/admin/webhooks/{id}"),
+            &json!({"url": "mailto:ops@example.com", "events": ["webhook.test"]}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.field_error("url").is_some());
+    assert!(reply.field_error("events").is_some());
+    let unchanged = app
+        .get_as(token, &format!("/api/v1/admin/webhooks/{id}"))
+        .await;
+    assert_eq!(unchanged.body["url"], "https://example.com/in");
+}
+
+#[actix_web::test]
+async fn partners_and_other_staff_cannot_manage_webhooks() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let (id, _) = create_endpoint(&app, &admin, "https://example.com/in", json!(["*"])).await;
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let finance = app.staff(Role::Finance, "fin@example.com").await;
+    for session in [&partner, &finance] {
+        let token = &session.access_token;
+        let list = app.get_as(token, "/api/v1/admin/webhooks").await;
+        assert_eq!(list.status, StatusCode::FORBIDDEN);
+        assert_eq!(list.error(), "forbidden");
+        let create = app
+            .post_as(
+                token,
+                "/api/v1/admin/webhooks",
+                &json!({"url": "https://evil.example.com", "events": ["*"]}),
+            )
+            .await;
+        assert_eq!(create.status, StatusCode::FORBIDDEN);
+        let delete = app
+            .delete_as(token, &format!("/api/v1/admin/webhooks/{id}"))
+            .await;
+        assert_eq!(delete.status, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(
+        app.get("/api/v1/admin/webhooks").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[actix_web::test]
+async fn an_event_is_delivered_with_standard_webhooks_headers_and_a_valid_signature() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    let (id, secret) =
+        create_endpoint(&app, &admin, &receiver.url, json!(["commission.created"])).await;
+
+    let data = json!({"commission_id": 42, "amount": "12.50", "currency": "EUR"});
+    assert_eq!(emit(&app, "commission.created", data.clone()), 1);
+
+    let requests = receiver.wait_for(1).await;
+    let request = &requests[0];
+    assert_eq!(request.path, "/hooks");
+    assert_signed(request, &secret);
+    let body: Value = serde_json::from_str(&request.body).unwrap();
+    assert_eq!(body["type"], "commission.created");
+    assert_eq!(body["data"], data);
+    assert!(seconds_until(&body["timestamp"]).abs() < 60);
+    assert_eq!(
+        body.as_object().unwrap().keys().collect::<Vec<_>>(),
+        ["data", "timestamp", "type"]
+    );
+
+    let delivery = wait_for_delivery(&app, &admin, id, |d| d["status"] == "delivered").await;
+    assert_eq!(
+        delivery["message_id"],
+        request.headers["webhook-id"].as_str()
+    );
+    assert_eq!(delivery["event_type"], "commission.created");
+    assert_eq!(delivery["payload"], body);
+    assert_eq!(delivery["last_status_code"], 200);
+    assert!(delivery["next_attempt_at"].is_null());
+    assert!(delivery["delivered_at"].is_string());
+    let attempts = delivery["attempts"].as_array().unwrap();
+    assert_eq!(attempts.len(), 1);
+    assert_eq!(attempts[0]["status_code"], 200);
+    assert_eq!(attempts[0]["response_snippet"], "ok");
+    assert!(attempts[0]["error"].is_null());
+    assert!(attempts[0]["duration_ms"].as_i64().unwrap() >= 0);
+}
+
+#[actix_web::test]
+async fn a_failing_receiver_is_retried_on_schedule_and_every_answer_is_recorded() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    receiver.fail_next(2);
+    let (id, secret) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    emit(&app, "customer.attributed", json!({"customer_id": "cus_1"}));
+
+    let first = wait_for_delivery(&app, &admin, id, |d| {
+        d["attempts"].as_array().unwrap().len() == 1
+    })
+    .await;
+    assert_eq!(first["status"], "pending");
+    assert_eq!(first["last_status_code"], 500);
+    assert_eq!(first["last_response"], "receiver says no");
+    let wait = seconds_until(&first["next_attempt_at"]);
+    assert!((0..=5).contains(&wait), "retry in {wait} s, not 5 s");
+    let attempt = &first["attempts"][0];
+    assert_eq!(attempt["status_code"], 500);
+    assert_eq!(attempt["response_snippet"], "receiver says no");
+
+    let delivery_id = first["id"].as_i64().unwrap();
+    make_due(&app, delivery_id);
+    let second = wait_for_delivery(&app, &admin, id, |d| {
+        d["attempts"].as_array().unwrap().len() == 2
+    })
+    .await;
+    assert_eq!(second["status"], "pending");
+    let wait = seconds_until(&second["next_attempt_at"]);
+    assert!((290..=300).contains(&wait), "retry in {wait} s, not 5 min");
+
+    make_due(&app, delivery_id);
+    let done = wait_for_delivery(&app, &admin, id, |d| d["status"] == "delivered").await;
+    let codes: Vec<_> = done["attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["status_code"].clone())
+        .collect();
+    assert_eq!(codes, [json!(500), json!(500), json!(200)]);
+    assert!(done["last_error"].is_null());
+
+    let requests = receiver.received();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_signed(request, &secret);
+        assert_eq!(
+            request.headers["webhook-id"],
+            requests[0].headers["webhook-id"]
+        );
+        assert_eq!(request.body, requests[0].body);
+    }
+}
+
+#[actix_web::test]
+async fn a_delivery_fails_after_the_eighth_attempt_and_a_redelivery_sends_it_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    receiver.fail_next(usize::MAX);
+    let (id, secret) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    emit(&app, "commission.reversed", json!({"commission_id": 7}));
+
+    let mut delivery = Value::Null;
+    for attempt in 1..=8 {
+        delivery = wait_for_delivery(&app, &admin, id, |d| {
+            d["attempts"].as_array().unwrap().len() == attempt
+        })
+        .await;
+        if attempt < 8 {
+            assert_eq!(delivery["status"], "pending", "after attempt {attempt}");
+            make_due(&app, delivery["id"].as_i64().unwrap());
+        }
+    }
+    assert_eq!(delivery["status"], "failed");
+    assert!(delivery["next_attempt_at"].is_null());
+    assert_eq!(delivery["last_status_code"], 500);
+    // Failed deliveries are not retried any more.
+    make_due(&app, delivery["id"].as_i64().unwrap());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(receiver.received().len(), 8);
+    let failed = app
+        .get_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{id}/deliveries?status=failed"),
+        )
+        .await;
+    assert_eq!(failed.body["total"], 1);
+
+    receiver.fail_next(0);
+    let redeliver = app
+        .post_as(
+            &admin.access_token,
+            &format!(
+                "/api/v1/admin/webhooks/deliveries/{}/redeliver",
+                delivery["id"]
+            ),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        redeliver.status,
+        StatusCode::ACCEPTED,
+        "{:?}",
+        redeliver.body
+    );
+    assert_eq!(redeliver.body["status"], "pending");
+    let delivered = wait_for_delivery(&app, &admin, id, |d| d["status"] == "delivered").await;
+    assert_eq!(delivered["attempts"].as_array().unwrap().len(), 9);
+    let requests = receiver.wait_for(9).await;
+    assert_signed(&requests[8], &secret);
+    assert_eq!(requests[8].body, requests[0].body);
+
+    let missing = app
+        .post_as(
+            &admin.access_token,
+            "/api/v1/admin/webhooks/deliveries/999999/redeliver",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn an_unreachable_endpoint_records_the_connection_error() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (id, _) = create_endpoint(
+        &app,
+        &admin,
+        &format!("http://127.0.0.1:{port}/hooks"),
+        json!(["*"]),
+    )
+    .await;
+    emit(&app, "partner.level_changed", json!({"level": "Gold"}));
+    let delivery = wait_for_delivery(&app, &admin, id, |d| {
+        d["attempts"].as_array().unwrap().len() == 1
+    })
+    .await;
+    assert_eq!(delivery["status"], "pending");
+    assert!(delivery["last_status_code"].is_null());
+    assert!(delivery["last_error"].is_string(), "{delivery}");
+    let attempt = &delivery["attempts"][0];
+    assert!(attempt["status_code"].is_null());
+    assert!(attempt["error"].as_str().unwrap().len() > 10, "{attempt}");
+}
+
+#[actix_web::test]
+async fn the_test_message_goes_to_one_endpoint_whatever_it_subscribes_to() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let target = Receiver::start().await;
+    let other = Receiver::start().await;
+    let (id, secret) =
+        create_endpoint(&app, &admin, &target.url, json!(["commission.created"])).await;
+    create_endpoint(&app, &admin, &other.url, json!(["*"])).await;
+
+    let reply = app
+        .post_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{id}/test"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::ACCEPTED, "{:?}", reply.body);
+    assert_eq!(reply.body["event_type"], "webhook.test");
+    assert_eq!(reply.body["endpoint_id"], id);
+
+    let requests = target.wait_for(1).await;
+    assert_signed(&requests[0], &secret);
+    let body: Value = serde_json::from_str(&requests[0].body).unwrap();
+    assert_eq!(body["type"], "webhook.test");
+    assert_eq!(body["data"]["endpoint_id"], id);
+    wait_for_delivery(&app, &admin, id, |d| d["status"] == "delivered").await;
+    assert!(other.received().is_empty());
+
+    let missing = app
+        .post_as(
+            &admin.access_token,
+            "/api/v1/admin/webhooks/999999/test",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+}
+
+#[actix_web::test]
+async fn endpoints_get_only_the_event_types_they_subscribe_to() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let commissions = Receiver::start().await;
+    let everything = Receiver::start().await;
+    let customers = Receiver::start().await;
+    let (commissions_id, _) = create_endpoint(
+        &app,
+        &admin,
+        &commissions.url,
+        json!(["commission.created", "commission.reversed"]),
+    )
+    .await;
+    let (everything_id, _) = create_endpoint(&app, &admin, &everything.url, json!(["*"])).await;
+    let (customers_id, _) =
+        create_endpoint(&app, &admin, &customers.url, json!(["customer.attributed"])).await;
+
+    assert_eq!(emit(&app, "commission.created", json!({"n": 1})), 2);
+    let a = commissions.wait_for(1).await;
+    let b = everything.wait_for(1).await;
+    // One message, one id, to every subscriber.
+    assert_eq!(a[0].headers["webhook-id"], b[0].headers["webhook-id"]);
+    assert_eq!(a[0].body, b[0].body);
+    wait_for_delivery(&app, &admin, commissions_id, |d| d["status"] == "delivered").await;
+    wait_for_delivery(&app, &admin, everything_id, |d| d["status"] == "delivered").await;
+    assert!(deliveries(&app, &admin, customers_id).await.is_empty());
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(customers.received().is_empty());
+}
+
+#[actix_web::test]
+async fn inactive_endpoints_get_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    let (id, _) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    let paused = app
+        .patch_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{id}"),
+            &json!({"active": false}),
+        )
+        .await;
+    assert_eq!(paused.status, StatusCode::OK);
+
+    assert_eq!(emit(&app, "client_bonus.granted", json!({"bonus": 1})), 0);
+    let test = app
+        .post_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{id}/test"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(test.status, StatusCode::CONFLICT);
+    assert_eq!(test.error(), "endpoint_inactive");
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(receiver.received().is_empty());
+    assert!(deliveries(&app, &admin, id).await.is_empty());
+}
+
+#[actix_web::test]
+async fn messages_queued_before_a_pause_wait_until_the_endpoint_is_active_again() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    let (id, _) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    let path = format!("/api/v1/admin/webhooks/{id}");
+    // Queue and pause in one go, before the sender can run.
+    {
+        let mut conn = app.db();
+        write_transaction::<_, diesel::result::Error, _>(&mut conn, |conn| {
+            enqueue(conn, "commission.available", &json!({"commission_id": 3}))?;
+            diesel::sql_query(format!(
+                "UPDATE webhook_endpoints SET active = FALSE WHERE id = {id}"
+            ))
+            .execute(conn)?;
+            Ok(())
+        })
+        .unwrap();
+    }
+    app.state.webhooks_queued.notify_one();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(receiver.received().is_empty());
+    assert_eq!(deliveries(&app, &admin, id).await[0]["status"], "pending");
+
+    app.patch_as(&admin.access_token, &path, &json!({"active": true}))
+        .await;
+    receiver.wait_for(1).await;
+    wait_for_delivery(&app, &admin, id, |d| d["status"] == "delivered").await;
+}
+
+#[actix_web::test]
+async fn an_event_queued_in_a_rolled_back_transaction_is_never_sent() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    let (id, _) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    {
+        let mut conn = app.db();
+        let result = write_transaction::<(), _, _>(&mut conn, |conn| {
+            assert_eq!(
+                enqueue(conn, "commission.created", &json!({"n": 1}))?,
+                1,
+                "queued inside the transaction"
+            );
+            Err(diesel::result::Error::RollbackTransaction)
+        });
+        assert!(result.is_err());
+    }
+    app.state.webhooks_queued.notify_one();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert!(receiver.received().is_empty());
+    assert!(deliveries(&app, &admin, id).await.is_empty());
+}
+
+#[actix_web::test]
+async fn a_rotated_secret_signs_the_next_messages() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let receiver = Receiver::start().await;
+    let (id, old_secret) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    let rotated = app
+        .post_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{id}/rotate-secret"),
+            &json!({}),
+        )
+        .await;
+    let new_secret = rotated.body["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, old_secret);
+    emit(&app, "commission.created", json!({}));
+    let requests = receiver.wait_for(1).await;
+    assert_signed(&requests[0], &new_secret);
+}
+
+#[actix_web::test]
+async fn every_endpoint_change_is_audited_without_the_secret() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let token = &admin.access_token;
+    let (id, _) = create_endpoint(&app, &admin, "https://example.com/in", json!(["*"])).await;
+    let path = format!("/api/v1/admin/webhooks/{id}");
+    app.patch_as(token, &path, &json!({"description": "CRM"}))
+        .await;
+    app.post_as(token, &format!("{path}/rotate-secret"), &json!({}))
+        .await;
+    app.delete_as(token, &path).await;
+
+    let filter = AuditFilter {
+        target_type: Some("webhook_endpoint".into()),
+        target_id: Some(id),
+        ..Default::default()
+    };
+    let (mut entries, total) = AuditEntry::list(&mut app.db(), &filter, 0, 100).unwrap();
+    assert_eq!(total, 4);
+    entries.reverse();
+    let actions: Vec<_> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "webhook_endpoint.create",
+            "webhook_endpoint.update",
+            "webhook_endpoint.rotate_secret",
+            "webhook_endpoint.delete",
+        ]
+    );
+    let admin_id = partnerly_db::user::User::find_by_email(&mut app.db(), "admin@example.com")
+        .unwrap()
+        .unwrap()
+        .id;
+    for entry in &entries {
+        assert_eq!(entry.actor_id, Some(admin_id));
+        for json in [&entry.before_json, &entry.after_json]
+            .into_iter()
+            .flatten()
+        {
+            assert!(!json.contains("whsec_"), "{}: {json}", entry.action);
+            assert!(!json.contains("secret"), "{}: {json}", entry.action);
+        }
+    }
+    assert!(entries[0].before_json.is_none());
+    let update_after: Value =
+        serde_json::from_str(entries[1].after_json.as_ref().unwrap()).unwrap();
+    assert_eq!(update_after["description"], "CRM");
+    let update_before: Value =
+        serde_json::from_str(entries[1].before_json.as_ref().unwrap()).unwrap();
+    assert_eq!(update_before["description"], "");
+    assert!(entries[3].after_json.is_none());
+}
+
+#[actix_web::test]
+async fn the_delivery_log_pages_filters_and_rejects_bad_queries() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let token = &admin.access_token;
+    let receiver = Receiver::start().await;
+    let (id, _) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    for n in 0..3 {
+        emit(&app, "commission.created", json!({"n": n}));
+    }
+    receiver.wait_for(3).await;
+    let path = format!("/api/v1/admin/webhooks/{id}/deliveries");
+    let mut page = Value::Null;
+    for _ in 0..200 {
+        page = app
+            .get_as(token, &format!("{path}?status=delivered&per_page=2&page=1"))
+            .await
+            .body;
+        if page["total"] == 3 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(page["total"], 3);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    assert_eq!(page["items"][0]["payload"]["data"]["n"], 2, "newest first");
+    let second = app
+        .get_as(token, &format!("{path}?per_page=2&page=2"))
+        .await;
+    assert_eq!(second.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second.body["items"][0]["payload"]["data"]["n"], 0);
+    let pending = app.get_as(token, &format!("{path}?status=pending")).await;
+    assert_eq!(pending.body["total"], 0);
+
+    for (query, status) in [
+        ("?per_page=0", StatusCode::UNPROCESSABLE_ENTITY),
+        ("?per_page=101", StatusCode::UNPROCESSABLE_ENTITY),
+        ("?page=0", StatusCode::UNPROCESSABLE_ENTITY),
+        ("?status=lost", StatusCode::BAD_REQUEST),
+        ("?colour=red", StatusCode::BAD_REQUEST),
+    ] {
+        let reply = app.get_as(token, &format!("{path}{query}")).await;
+        assert_eq!(reply.status, status, "{query}: {:?}", reply.body);
+    }
+    assert_eq!(
+        app.get_as(token, "/api/v1/admin/webhooks/999999/deliveries")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

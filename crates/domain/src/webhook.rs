@@ -1,0 +1,441 @@
+//! Outgoing webhooks (I2): the event types Partnerly sends, endpoint URLs and
+//! subscriptions validated once, and the admin API's request and response types.
+//!
+//! Messages follow the Standard Webhooks shape: the body is
+//! `{"type": ..., "timestamp": ..., "data": {...}}`, signed with the endpoint's secret.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::error::{FieldErrors, Validator};
+
+/// Every event type Partnerly sends to webhook endpoints.
+pub const EVENT_TYPES: &[&str] = &[
+    "customer.attributed",
+    "commission.created",
+    "commission.available",
+    "commission.reversed",
+    "client_bonus.granted",
+    "partner.level_changed",
+];
+
+/// The type of the message sent by "send test message"; endpoints get it whatever they
+/// subscribe to, and nothing else sends it.
+pub const TEST_EVENT_TYPE: &str = "webhook.test";
+
+/// Subscribes to every event type, including ones added later.
+pub const ALL_EVENTS: &str = "*";
+
+/// Longest endpoint URL accepted, in bytes.
+pub const MAX_URL_LEN: usize = 2000;
+/// Longest description accepted, in characters.
+pub const MAX_DESCRIPTION_LEN: usize = 500;
+
+/// An absolute `http` or `https` URL with a host: where an endpoint receives messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookUrl(String);
+
+impl WebhookUrl {
+    /// Trims and checks the URL; keeps it as the parser normalises it.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("Enter the URL that receives the webhooks.");
+        }
+        if raw.len() > MAX_URL_LEN {
+            return Err("A webhook URL has at most 2000 characters.");
+        }
+        let url = url::Url::parse(raw)
+            .map_err(|_| "Enter an absolute URL, like https://example.com/webhooks.")?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err("The URL must start with https:// or http://.");
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err("The URL needs a host name, like https://example.com/webhooks.");
+        }
+        if url.fragment().is_some() {
+            return Err("The URL cannot have a #fragment.");
+        }
+        Ok(Self(url.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for WebhookUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The event types an endpoint receives: all (`*`) or a set of known types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventFilter {
+    All,
+    Only(BTreeSet<String>),
+}
+
+impl EventFilter {
+    /// Reads the list an admin sent: known types from [`EVENT_TYPES`], or `*`.
+    pub fn parse<S: AsRef<str>>(types: &[S]) -> Result<Self, String> {
+        if types.is_empty() {
+            return Err("Subscribe to at least one event type, or \"*\" for all.".into());
+        }
+        let mut only = BTreeSet::new();
+        let mut all = false;
+        for t in types {
+            let t = t.as_ref().trim();
+            if t == ALL_EVENTS {
+                all = true;
+            } else if EVENT_TYPES.contains(&t) {
+                only.insert(t.to_owned());
+            } else {
+                return Err(format!(
+                    "Unknown event type \"{t}\"; use \"*\" or some of: {}.",
+                    EVENT_TYPES.join(", ")
+                ));
+            }
+        }
+        Ok(if all { Self::All } else { Self::Only(only) })
+    }
+
+    /// Reads the stored form (space-separated types, or `*`). Unknown stored types are
+    /// kept, so that a type retired later still reads back.
+    pub fn from_stored(stored: &str) -> Self {
+        if stored.split_whitespace().any(|t| t == ALL_EVENTS) {
+            return Self::All;
+        }
+        Self::Only(stored.split_whitespace().map(str::to_owned).collect())
+    }
+
+    /// The stored form: space-separated types, or `*`.
+    pub fn to_stored(&self) -> String {
+        self.to_list().join(" ")
+    }
+
+    /// The form the API shows: `["*"]` or the types in alphabetical order.
+    pub fn to_list(&self) -> Vec<String> {
+        match self {
+            Self::All => vec![ALL_EVENTS.to_owned()],
+            Self::Only(types) => types.iter().cloned().collect(),
+        }
+    }
+
+    /// Whether an endpoint with this filter receives `event_type`.
+    pub fn matches(&self, event_type: &str) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(types) => types.contains(event_type),
+        }
+    }
+}
+
+/// A description: trimmed, at most 500 characters, no control characters but newlines.
+pub fn parse_description(raw: &str) -> Result<String, &'static str> {
+    let description = raw.trim();
+    if description.chars().count() > MAX_DESCRIPTION_LEN {
+        return Err("A description has at most 500 characters.");
+    }
+    if description
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err("A description cannot contain control characters.");
+    }
+    Ok(description.to_owned())
+}
+
+/// `POST /api/v1/admin/webhooks`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhookEndpointRequest {
+    /// Absolute `https://` (or `http://`) URL that receives the messages.
+    #[schema(example = "https://billing.example.com/partnerly/webhooks")]
+    pub url: String,
+    /// What the endpoint is for (at most 500 characters).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "Billing system")]
+    pub description: Option<String>,
+    /// Event types to receive (see `EVENT_TYPES`), or `["*"]` for all.
+    #[schema(example = json!(["commission.created", "commission.reversed"]))]
+    pub events: Vec<String>,
+}
+
+/// A validated new endpoint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebhookEndpointSpec {
+    pub url: WebhookUrl,
+    pub description: String,
+    pub events: EventFilter,
+}
+
+impl CreateWebhookEndpointRequest {
+    /// Validates every field, reporting every bad one.
+    pub fn validate(&self) -> Result<WebhookEndpointSpec, FieldErrors> {
+        let mut v = Validator::new();
+        let url = v.check("url", WebhookUrl::parse(&self.url));
+        let description = v.check(
+            "description",
+            parse_description(self.description.as_deref().unwrap_or_default()),
+        );
+        let events = v.check("events", EventFilter::parse(&self.events));
+        match (url, description, events) {
+            (Some(url), Some(description), Some(events)) => Ok(WebhookEndpointSpec {
+                url,
+                description,
+                events,
+            }),
+            _ => Err(v.finish().err().unwrap_or_default()),
+        }
+    }
+}
+
+/// `PATCH /api/v1/admin/webhooks/{id}`. Absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhookEndpointRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// An empty string clears the description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<String>>,
+    /// `false` pauses deliveries: nothing new is queued, and queued messages wait until
+    /// the endpoint is active again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// A validated endpoint change; `None` means "leave as is".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WebhookEndpointChanges {
+    pub url: Option<WebhookUrl>,
+    pub description: Option<String>,
+    pub events: Option<EventFilter>,
+    pub active: Option<bool>,
+}
+
+impl UpdateWebhookEndpointRequest {
+    /// Validates every present field, reporting every bad one.
+    pub fn validate(&self) -> Result<WebhookEndpointChanges, FieldErrors> {
+        let mut v = Validator::new();
+        let mut out = WebhookEndpointChanges {
+            active: self.active,
+            ..Default::default()
+        };
+        if let Some(url) = &self.url {
+            out.url = v.check("url", WebhookUrl::parse(url));
+        }
+        if let Some(description) = &self.description {
+            out.description = v.check("description", parse_description(description));
+        }
+        if let Some(events) = &self.events {
+            out.events = v.check("events", EventFilter::parse(events));
+        }
+        v.finish().map(|()| out)
+    }
+}
+
+/// A webhook endpoint as admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpoint {
+    pub id: i64,
+    #[schema(example = "https://billing.example.com/partnerly/webhooks")]
+    pub url: String,
+    pub description: String,
+    /// Subscribed event types, or `["*"]` for all.
+    #[schema(example = json!(["commission.created"]))]
+    pub events: Vec<String>,
+    /// Inactive endpoints receive nothing; their queued messages wait.
+    pub active: bool,
+    /// The signing secret (`whsec_` + base64 of 32 bytes). In full only in the answers
+    /// of create and rotate-secret; elsewhere masked, like `whsec_…Zm9v`.
+    #[schema(example = "whsec_…Zm9v")]
+    pub secret: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+/// Where a message to one endpoint stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookDeliveryStatus {
+    /// Waiting for its first attempt or a retry.
+    Pending,
+    /// The endpoint answered 2xx.
+    Delivered,
+    /// Every attempt failed; only a redelivery sends it again.
+    Failed,
+}
+
+impl WebhookDeliveryStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Delivered => "delivered",
+            Self::Failed => "failed",
+        }
+    }
+
+    /// Reads the stored name.
+    pub fn parse(stored: &str) -> Option<Self> {
+        match stored {
+            "pending" => Some(Self::Pending),
+            "delivered" => Some(Self::Delivered),
+            "failed" => Some(Self::Failed),
+            _ => None,
+        }
+    }
+}
+
+/// One HTTP attempt to deliver a message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookAttempt {
+    pub id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub attempted_at: OffsetDateTime,
+    /// The HTTP status the endpoint answered; `null` when no answer came.
+    pub status_code: Option<i32>,
+    /// The first 1000 characters of the answer's body.
+    pub response_snippet: Option<String>,
+    /// Why no answer came (timeout, connection refused, ...).
+    pub error: Option<String>,
+    pub duration_ms: i32,
+}
+
+/// One message to one endpoint, with every attempt to deliver it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDelivery {
+    pub id: i64,
+    pub endpoint_id: i64,
+    /// The `webhook-id` header: the same for every endpoint the message went to and for
+    /// every attempt, so receivers can drop duplicates.
+    #[schema(example = "msg_5f0c6b8e4a4d4c8f9a1e2b3c4d5e6f70")]
+    pub message_id: String,
+    #[schema(example = "commission.created")]
+    pub event_type: String,
+    pub status: WebhookDeliveryStatus,
+    /// The body sent: `{"type", "timestamp", "data"}`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    /// When the next attempt is due; `null` unless pending.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub next_attempt_at: Option<OffsetDateTime>,
+    pub last_status_code: Option<i32>,
+    pub last_response: Option<String>,
+    pub last_error: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub delivered_at: Option<OffsetDateTime>,
+    /// Every attempt, oldest first.
+    pub attempts: Vec<WebhookAttempt>,
+}
+
+/// A page of deliveries, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookDeliveryPage {
+    pub items: Vec<WebhookDelivery>,
+    /// 1-based page number.
+    pub page: u32,
+    pub per_page: u32,
+    /// Deliveries matching the filter, on every page.
+    pub total: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_absolute_http_urls_with_a_host_are_endpoints() {
+        assert_eq!(
+            WebhookUrl::parse(" https://example.com/hooks?x=1 ")
+                .unwrap()
+                .as_str(),
+            "https://example.com/hooks?x=1"
+        );
+        assert!(WebhookUrl::parse("http://127.0.0.1:8080/").is_ok());
+        for bad in [
+            "",
+            "example.com/hooks",
+            "/hooks",
+            "ftp://example.com/",
+            "mailto:a@example.com",
+            "https://",
+            "https://example.com/#top",
+            "http://exa mple.com/",
+        ] {
+            assert!(WebhookUrl::parse(bad).is_err(), "{bad:?}");
+        }
+        let long = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN));
+        assert!(WebhookUrl::parse(&long).is_err());
+    }
+
+    #[test]
+    fn a_star_subscribes_to_everything() {
+        let all = EventFilter::parse(&["*"]).unwrap();
+        assert_eq!(all, EventFilter::All);
+        assert!(all.matches("commission.created"));
+        assert_eq!(all.to_stored(), "*");
+        assert_eq!(EventFilter::from_stored("*"), EventFilter::All);
+    }
+
+    #[test]
+    fn subscriptions_are_known_types_kept_once_in_order() {
+        let f = EventFilter::parse(&[
+            "commission.reversed",
+            "commission.created",
+            "commission.created",
+        ])
+        .unwrap();
+        assert_eq!(f.to_stored(), "commission.created commission.reversed");
+        assert_eq!(EventFilter::from_stored(&f.to_stored()), f);
+        assert!(f.matches("commission.created"));
+        assert!(!f.matches("customer.attributed"));
+        assert!(!f.matches(TEST_EVENT_TYPE));
+    }
+
+    #[test]
+    fn unknown_or_missing_event_types_are_rejected() {
+        assert!(EventFilter::parse::<&str>(&[]).is_err());
+        let err = EventFilter::parse(&["commission.created", "payment.made"]).unwrap_err();
+        assert!(err.contains("payment.made"), "{err}");
+        assert!(EventFilter::parse(&[TEST_EVENT_TYPE]).is_err());
+    }
+
+    #[test]
+    fn a_create_request_reports_every_bad_field() {
+        let request: CreateWebhookEndpointRequest =
+            serde_json::from_str(r#"{"url": "nope", "description": "x", "events": ["nope"]}"#)
+                .unwrap();
+        let errors = request.validate().unwrap_err();
+        assert_eq!(errors.keys().collect::<Vec<_>>(), ["events", "url"]);
+    }
+
+    #[test]
+    fn delivery_statuses_round_trip_through_their_stored_names() {
+        for s in [
+            WebhookDeliveryStatus::Pending,
+            WebhookDeliveryStatus::Delivered,
+            WebhookDeliveryStatus::Failed,
+        ] {
+            assert_eq!(WebhookDeliveryStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(WebhookDeliveryStatus::parse("lost"), None);
+    }
+}
