@@ -9,7 +9,9 @@
 //! command checks `cargo tree -p partnerly-domain -i diesel` finds nothing.
 
 pub mod account;
+pub mod adjustment;
 pub mod auth;
+pub mod customer;
 pub mod email;
 pub mod error;
 pub mod event;
@@ -21,6 +23,7 @@ pub mod outbox;
 pub mod partner;
 pub mod password;
 pub mod profile;
+pub mod program;
 pub mod public_id;
 
 pub use email::Email;

@@ -7,6 +7,7 @@ pub mod events;
 pub mod health;
 pub mod me;
 pub mod partner;
+pub mod track_requests;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -28,5 +29,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(partner::get_stats)
         .service(events::create_event)
         .service(events::create_event_batch)
-        .service(admin::outbox::list_outbox);
+        .service(track_requests::create_track_request)
+        .service(admin::outbox::list_outbox)
+        .service(admin::programs::list_programs)
+        .service(admin::programs::create_program)
+        .service(admin::programs::get_program)
+        .service(admin::programs::update_program)
+        .service(admin::programs::create_level)
+        .service(admin::programs::update_level)
+        .service(admin::programs::delete_level)
+        .service(admin::partners::list_partners)
+        .service(admin::partners::get_partner)
+        .service(admin::partners::update_membership)
+        .service(admin::track_requests::list_track_requests)
+        .service(admin::track_requests::approve_track_request)
+        .service(admin::track_requests::reject_track_request)
+        .service(admin::customers::list_customers)
+        .service(admin::customers::reassign_customer)
+        .service(admin::adjustments::create_adjustment)
+        .service(admin::adjustments::list_adjustments);
 }
