@@ -124,3 +124,80 @@ impl Customer {
         Ok(counts)
     }
 }
+
+/// Filters of the staff's customer list.
+#[derive(Debug, Clone, Default)]
+pub struct CustomerFilter {
+    /// Part of the external id, email or name (case-insensitive).
+    pub q: Option<String>,
+    /// Only customers of these memberships.
+    pub memberships: Option<Vec<i64>>,
+    /// Only attributed (`true`) or unattributed (`false`) customers.
+    pub attributed: Option<bool>,
+}
+
+impl Customer {
+    /// One page, newest first, and the number of matching customers.
+    pub fn list(
+        conn: &mut DbConn,
+        filter: &CustomerFilter,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<Customer>, i64)> {
+        let query = || {
+            let mut q = customers::table.into_boxed();
+            if let Some(needle) = filter.q.as_deref().filter(|s| !s.trim().is_empty()) {
+                let pattern = crate::contains_pattern(needle);
+                q = q.filter(
+                    crate::lower(customers::external_id)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        // NULL emails and names match nothing: NULL LIKE x is NULL.
+                        .or(crate::lower(customers::email.assume_not_null())
+                            .like(pattern.clone())
+                            .escape('\\'))
+                        .or(crate::lower(customers::name.assume_not_null())
+                            .like(pattern)
+                            .escape('\\')),
+                );
+            }
+            if let Some(ids) = &filter.memberships {
+                q = q.filter(customers::membership_id.eq_any(ids.clone()));
+            }
+            match filter.attributed {
+                Some(true) => q = q.filter(customers::membership_id.is_not_null()),
+                Some(false) => q = q.filter(customers::membership_id.is_null()),
+                None => {}
+            }
+            q
+        };
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order(customers::id.desc())
+            .offset(offset)
+            .limit(limit)
+            .select(Customer::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    }
+
+    /// Attributes the customer to `membership_id` by a manager's decision (or to
+    /// nobody): the referral link is forgotten, `attributed_via` becomes `manual`.
+    pub fn reassign(
+        conn: &mut DbConn,
+        id: i64,
+        membership_id: Option<i64>,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<Customer> {
+        diesel::update(customers::table.find(id))
+            .set((
+                customers::membership_id.eq(membership_id),
+                customers::link_id.eq(None::<i64>),
+                customers::attributed_via.eq(membership_id.map(|_| "manual")),
+                customers::attributed_at.eq(membership_id.map(|_| now)),
+                customers::updated_at.eq(now),
+            ))
+            .returning(customers::all_columns)
+            .get_result(conn)
+    }
+}

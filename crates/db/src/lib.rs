@@ -5,6 +5,7 @@
 //! transaction begins and ends. Where SQL must differ between the backends there is one
 //! `match` on the connection variant, here and nowhere else.
 
+pub mod adjustment;
 pub mod api_key;
 pub mod audit;
 pub mod commission;
@@ -18,6 +19,7 @@ pub mod program;
 pub mod rate_limit;
 pub mod refresh_token;
 pub mod schema;
+pub mod track_request;
 pub mod user;
 pub mod webhook;
 
@@ -32,6 +34,25 @@ pub fn now() -> time::PrimitiveDateTime {
     let micros = now.microsecond();
     let now = now.replace_microsecond(micros).unwrap_or(now);
     time::PrimitiveDateTime::new(now.date(), now.time())
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower()`, the same on both backends for ASCII text.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, lower-cased, with `%`, `_` and the
+/// backslash escaped by a backslash (use it with `.escape('\\')`).
+pub(crate) fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in needle.trim().to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
 }
 
 /// Converts a stored UTC timestamp to an `OffsetDateTime` for the API.

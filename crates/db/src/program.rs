@@ -4,10 +4,13 @@
 use diesel::prelude::*;
 use partnerly_domain::level::{CommissionRule, RuleDuration, Rung, Threshold, Track};
 use partnerly_domain::money::{Currency, Money, Rate};
+pub use partnerly_domain::program::LevelChangeReason;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
-use crate::schema::{level_history, levels, links, memberships, programs};
+use crate::schema::{
+    adjustments, client_bonuses, commissions, level_history, levels, links, memberships, programs,
+};
 
 /// A stored program.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -297,26 +300,6 @@ impl Level {
     }
 }
 
-/// Why a membership's level changed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LevelChangeReason {
-    Enrolment,
-    Promotion,
-    Manual,
-    TrackChange,
-}
-
-impl LevelChangeReason {
-    fn as_str(self) -> &'static str {
-        match self {
-            LevelChangeReason::Enrolment => "enrolment",
-            LevelChangeReason::Promotion => "promotion",
-            LevelChangeReason::Manual => "manual",
-            LevelChangeReason::TrackChange => "track_change",
-        }
-    }
-}
-
 impl Membership {
     /// The membership with this id.
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Membership>> {
@@ -539,5 +522,186 @@ impl Link {
             .select(Link::as_select())
             .first(conn)
             .optional()
+    }
+}
+
+/// A membership's changes made by staff; `None` leaves a column as it is.
+#[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
+#[diesel(table_name = memberships)]
+pub struct MembershipChanges {
+    pub track: Option<String>,
+    pub rate_override: Option<Option<String>>,
+    pub status: Option<String>,
+}
+
+impl Program {
+    /// Replaces the program's settings (`values.created_at` should be the original).
+    pub fn update(conn: &mut DbConn, id: i64, values: &NewProgram) -> QueryResult<Program> {
+        diesel::update(programs::table.find(id))
+            .set(values)
+            .returning(programs::all_columns)
+            .get_result(conn)
+    }
+
+    /// Whether money was booked in the program's currency for its memberships:
+    /// commissions, client bonuses or adjustments. Its currency is fixed from then on.
+    pub fn has_money(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+        let members = || {
+            memberships::table
+                .filter(memberships::program_id.eq(id))
+                .select(memberships::id)
+        };
+        let commissions: i64 = commissions::table
+            .filter(commissions::membership_id.eq_any(members()))
+            .count()
+            .get_result(conn)?;
+        let bonuses: i64 = client_bonuses::table
+            .filter(client_bonuses::membership_id.eq_any(members()))
+            .count()
+            .get_result(conn)?;
+        let adjustments: i64 = adjustments::table
+            .filter(adjustments::membership_id.eq_any(members()))
+            .count()
+            .get_result(conn)?;
+        Ok(commissions + bonuses + adjustments > 0)
+    }
+}
+
+impl Level {
+    /// Replaces the level's settings and sets its rule version (the caller bumps it
+    /// when the rule changed; `values.created_at` should be the original).
+    pub fn update(
+        conn: &mut DbConn,
+        id: i64,
+        values: &NewLevel,
+        rule_version: i32,
+    ) -> QueryResult<Level> {
+        diesel::update(levels::table.find(id))
+            .set((values, levels::rule_version.eq(rule_version)))
+            .returning(levels::all_columns)
+            .get_result(conn)
+    }
+
+    /// Deletes the level; check [`Level::in_use`] first.
+    pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<()> {
+        diesel::delete(levels::table.find(id))
+            .execute(conn)
+            .map(drop)
+    }
+
+    /// Whether anything refers to the level: a membership on it now or before (level
+    /// history), a commission or a client bonus booked under it.
+    pub fn in_use(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+        if Self::has_members(conn, id)? {
+            return Ok(true);
+        }
+        let commissions: i64 = commissions::table
+            .filter(commissions::level_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let bonuses: i64 = client_bonuses::table
+            .filter(client_bonuses::level_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        let history: i64 = level_history::table
+            .filter(
+                level_history::to_level_id
+                    .eq(id)
+                    .or(level_history::from_level_id.eq(id)),
+            )
+            .count()
+            .get_result(conn)?;
+        Ok(commissions + bonuses + history > 0)
+    }
+
+    /// Whether another level of the program (not `except`) has this position.
+    pub fn position_taken(
+        conn: &mut DbConn,
+        program_id: i64,
+        position: i32,
+        except: Option<i64>,
+    ) -> QueryResult<bool> {
+        let count: i64 = levels::table
+            .filter(levels::program_id.eq(program_id))
+            .filter(levels::position.eq(position))
+            .filter(levels::id.ne(except.unwrap_or(0)))
+            .count()
+            .get_result(conn)?;
+        Ok(count > 0)
+    }
+
+    /// Whether memberships are on the level now.
+    pub fn has_members(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+        let count: i64 = memberships::table
+            .filter(memberships::level_id.eq(id))
+            .count()
+            .get_result(conn)?;
+        Ok(count > 0)
+    }
+}
+
+impl Membership {
+    /// The membership with its program and current level.
+    pub fn with_program(
+        conn: &mut DbConn,
+        id: i64,
+    ) -> QueryResult<Option<(Membership, Program, Level)>> {
+        memberships::table
+            .inner_join(programs::table)
+            .inner_join(levels::table)
+            .filter(memberships::id.eq(id))
+            .select((
+                Membership::as_select(),
+                Program::as_select(),
+                Level::as_select(),
+            ))
+            .first(conn)
+            .optional()
+    }
+
+    /// The memberships of several partners with their program and level.
+    pub fn of_users(
+        conn: &mut DbConn,
+        user_ids: &[i64],
+    ) -> QueryResult<Vec<(Membership, Program, Level)>> {
+        memberships::table
+            .inner_join(programs::table)
+            .inner_join(levels::table)
+            .filter(memberships::user_id.eq_any(user_ids))
+            .order(memberships::id)
+            .select((
+                Membership::as_select(),
+                Program::as_select(),
+                Level::as_select(),
+            ))
+            .load(conn)
+    }
+
+    /// Takes the membership's row lock until the transaction ends (PostgreSQL; on
+    /// SQLite `BEGIN IMMEDIATE` already serialises writers), so that two requests
+    /// about one membership run one after the other. Returns whether it exists.
+    pub fn lock(conn: &mut DbConn, id: i64) -> QueryResult<bool> {
+        diesel::update(memberships::table.find(id))
+            .set(memberships::status.eq(memberships::status))
+            .execute(conn)
+            .map(|n| n > 0)
+    }
+
+    /// Applies staff changes (the level changes through [`Membership::set_level`]).
+    pub fn update(
+        conn: &mut DbConn,
+        id: i64,
+        changes: &MembershipChanges,
+    ) -> QueryResult<Membership> {
+        if *changes == MembershipChanges::default() {
+            return memberships::table
+                .find(id)
+                .select(Membership::as_select())
+                .first(conn);
+        }
+        diesel::update(memberships::table.find(id))
+            .set(changes)
+            .returning(memberships::all_columns)
+            .get_result(conn)
     }
 }

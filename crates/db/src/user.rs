@@ -207,3 +207,82 @@ impl User {
         }
     }
 }
+
+impl User {
+    /// One page of partners, oldest first, whose email, name or public id matches `q`
+    /// (case-insensitive, anywhere; `A123456`, `P123456` or the six digits match the
+    /// public id), and the number of matching partners.
+    pub fn search_partners(
+        conn: &mut DbConn,
+        q: Option<&str>,
+        offset: i64,
+        limit: i64,
+    ) -> QueryResult<(Vec<User>, i64)> {
+        let needle = q.map(str::trim).filter(|s| !s.is_empty());
+        let number = needle.and_then(public_number);
+        let query = || {
+            let mut query = users::table
+                .filter(users::role.eq(Role::Partner.as_str()))
+                .into_boxed();
+            if let Some(needle) = needle {
+                let pattern = crate::contains_pattern(needle);
+                query = query.filter(
+                    crate::lower(users::email)
+                        .like(pattern.clone())
+                        .escape('\\')
+                        .or(
+                            crate::lower(users::first_name.concat(" ").concat(users::last_name))
+                                .like(pattern)
+                                .escape('\\'),
+                        )
+                        .or(users::public_number.eq(number.unwrap_or(-1))),
+                );
+            }
+            query
+        };
+        let total = query().count().get_result(conn)?;
+        let items = query()
+            .order(users::id)
+            .offset(offset)
+            .limit(limit)
+            .select(User::as_select())
+            .load(conn)?;
+        Ok((items, total))
+    }
+
+    /// The partner with this public id. The digits identify a partner for good; the
+    /// letter changes when they become official, so an old `A` id still finds them.
+    pub fn by_public_id(conn: &mut DbConn, id: PublicId) -> QueryResult<Option<User>> {
+        let Ok(number) = i32::try_from(id.number()) else {
+            return Ok(None);
+        };
+        users::table
+            .filter(users::public_number.eq(number))
+            .filter(users::role.eq(Role::Partner.as_str()))
+            .select(User::as_select())
+            .first(conn)
+            .optional()
+    }
+
+    /// Some accounts by id.
+    pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<User>> {
+        users::table
+            .filter(users::id.eq_any(ids))
+            .select(User::as_select())
+            .load(conn)
+    }
+}
+
+/// The public number a search term names: `A123456`, `P123456` or `123456`.
+fn public_number(needle: &str) -> Option<i32> {
+    let upper = needle.to_ascii_uppercase();
+    let digits = upper
+        .strip_prefix('A')
+        .or_else(|| upper.strip_prefix('P'))
+        .unwrap_or(&upper);
+    if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()
+    } else {
+        None
+    }
+}

@@ -9,9 +9,11 @@
 //! command checks `cargo tree -p partnerly-domain -i diesel` finds nothing.
 
 pub mod account;
+pub mod adjustment;
 pub mod api_key;
 pub mod audit;
 pub mod auth;
+pub mod customer;
 pub mod email;
 pub mod error;
 pub mod event;
@@ -23,6 +25,7 @@ pub mod outbox;
 pub mod partner;
 pub mod password;
 pub mod profile;
+pub mod program;
 pub mod public_id;
 pub mod webhook;
 

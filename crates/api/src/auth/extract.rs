@@ -1,5 +1,6 @@
 //! Extractors: `AuthUser` (any signed-in account), `StaffUser` (manager, finance,
-//! admin) and `AdminUser`. A handler names the one it needs in its arguments.
+//! admin), `ManagerUser` (manager or admin), `FinanceUser` (finance or admin) and
+//! `AdminUser`. A handler names the one it needs in its arguments.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,6 +27,14 @@ pub struct StaffUser(pub User);
 /// A signed-in admin.
 #[derive(Debug, Clone)]
 pub struct AdminUser(pub User);
+
+/// A signed-in program manager or admin: programs, levels, partners, customers.
+#[derive(Debug, Clone)]
+pub struct ManagerUser(pub User);
+
+/// A signed-in finance staff member or admin: money (adjustments, payouts).
+#[derive(Debug, Clone)]
+pub struct FinanceUser(pub User);
 
 /// The token of an `Authorization: Bearer <token>` header.
 pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
@@ -81,20 +90,30 @@ impl FromRequest for AuthUser {
     }
 }
 
+/// Authenticates, then lets through only the `allowed` roles (403 for the others).
+fn with_role<T: 'static>(
+    req: &HttpRequest,
+    allowed: &'static [Role],
+    wrap: fn(User) -> T,
+) -> Fut<T> {
+    let req = req.clone();
+    Box::pin(async move {
+        let user = authenticate(req).await?;
+        tracing::Span::current().record("account.id", user.id);
+        if allowed.contains(&user.role()) {
+            Ok(wrap(user))
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    })
+}
+
 impl FromRequest for StaffUser {
     type Error = ApiError;
     type Future = Fut<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = authenticate(req).await?;
-            if user.role().is_staff() {
-                Ok(StaffUser(user))
-            } else {
-                Err(ApiError::Forbidden)
-            }
-        })
+        with_role(req, &[Role::Manager, Role::Finance, Role::Admin], StaffUser)
     }
 }
 
@@ -103,14 +122,24 @@ impl FromRequest for AdminUser {
     type Future = Fut<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        Box::pin(async move {
-            let user = authenticate(req).await?;
-            if user.role() == Role::Admin {
-                Ok(AdminUser(user))
-            } else {
-                Err(ApiError::Forbidden)
-            }
-        })
+        with_role(req, &[Role::Admin], AdminUser)
+    }
+}
+
+impl FromRequest for ManagerUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        with_role(req, &[Role::Manager, Role::Admin], ManagerUser)
+    }
+}
+
+impl FromRequest for FinanceUser {
+    type Error = ApiError;
+    type Future = Fut<Self>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        with_role(req, &[Role::Finance, Role::Admin], FinanceUser)
     }
 }

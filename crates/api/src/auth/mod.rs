@@ -9,5 +9,5 @@ pub mod password;
 pub mod tokens;
 
 pub use api_key::ApiKeyCaller;
-pub use extract::{AdminUser, AuthUser, StaffUser};
+pub use extract::{AdminUser, AuthUser, FinanceUser, ManagerUser, StaffUser};
 pub use jwt::JwtKeys;

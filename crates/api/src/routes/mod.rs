@@ -8,6 +8,7 @@ pub mod health;
 pub mod integration;
 pub mod me;
 pub mod partner;
+pub mod track_requests;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -43,5 +44,23 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(admin::webhooks::rotate_webhook_secret)
         .service(admin::webhooks::list_webhook_deliveries)
         .service(admin::webhooks::redeliver_webhook_delivery)
-        .service(admin::webhooks::send_test_webhook);
+        .service(admin::webhooks::send_test_webhook)
+        .service(track_requests::create_track_request)
+        .service(admin::programs::list_programs)
+        .service(admin::programs::create_program)
+        .service(admin::programs::get_program)
+        .service(admin::programs::update_program)
+        .service(admin::programs::create_level)
+        .service(admin::programs::update_level)
+        .service(admin::programs::delete_level)
+        .service(admin::partners::list_partners)
+        .service(admin::partners::get_partner)
+        .service(admin::partners::update_membership)
+        .service(admin::track_requests::list_track_requests)
+        .service(admin::track_requests::approve_track_request)
+        .service(admin::track_requests::reject_track_request)
+        .service(admin::customers::list_customers)
+        .service(admin::customers::reassign_customer)
+        .service(admin::adjustments::create_adjustment)
+        .service(admin::adjustments::list_adjustments);
 }

@@ -436,3 +436,55 @@ pub fn refunded(id: &str, payment: &str, amount: &str) -> Value {
     json!({"id": id, "type": "payment.refunded", "occurred_at": "2026-11-20T10:00:00Z",
            "data": {"payment_id": payment, "amount": amount}})
 }
+
+/// Staff-side helpers: deletes, the audit log, ids.
+impl TestApp {
+    /// The audit entries recorded under `action`, newest first.
+    pub fn audit_log(&self, action: &str) -> Vec<partnerly_db::audit::AuditEntry> {
+        let mut conn = self.db();
+        let filter = partnerly_db::audit::AuditFilter {
+            action: Some(action.to_owned()),
+            ..Default::default()
+        };
+        partnerly_db::audit::AuditEntry::list(&mut conn, &filter, 0, 100)
+            .expect("audit log")
+            .0
+    }
+
+    /// The id of the partner's first membership (the default program's).
+    pub async fn membership_id(&self, partner: &Session) -> i64 {
+        let programs = self
+            .get_as(&partner.access_token, "/api/v1/me/programs")
+            .await;
+        assert_eq!(programs.status, StatusCode::OK, "{:?}", programs.body);
+        programs.body["items"][0]["id"]
+            .as_i64()
+            .expect("a membership")
+    }
+
+    /// The id of the default program (the only one a fresh installation has).
+    pub async fn default_program_id(&self, manager: &Session) -> i64 {
+        let programs = self
+            .get_as(&manager.access_token, "/api/v1/admin/programs")
+            .await;
+        assert_eq!(programs.status, StatusCode::OK, "{:?}", programs.body);
+        programs.body["items"][0]["id"].as_i64().expect("a program")
+    }
+}
+
+/// A partner's public id, as staff routes take it.
+pub fn public_id(partner: &Session) -> String {
+    partner
+        .auth
+        .account
+        .public_id
+        .expect("a partner has a public id")
+        .to_string()
+}
+
+/// The JSON an audit entry keeps of an object (`Null` when there is none).
+pub fn json_of(raw: &Option<String>) -> Value {
+    raw.as_deref()
+        .map(|s| serde_json::from_str(s).expect("audit JSON"))
+        .unwrap_or(Value::Null)
+}

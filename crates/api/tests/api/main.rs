@@ -1,7 +1,10 @@
 //! The API's integration tests: real HTTP against a real server on port 0, with a fresh
 //! SQLite file per test, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+mod adjustments;
 mod admin;
+mod admin_partners;
+mod admin_programs;
 mod api_keys;
 mod audit;
 mod auth;

@@ -1,6 +1,155 @@
 //! Routes for staff under `/api/v1/admin`; each handler names the role it needs.
+//!
+//! Every change made here writes an audit entry (A6) in the transaction that makes the
+//! change: who, what (`program.update`, `membership.update`, ...), which object, the
+//! reason when one is given, and the object as JSON before and after.
 
+pub mod adjustments;
 pub mod api_keys;
 pub mod audit;
+pub mod customers;
 pub mod outbox;
+pub mod partners;
+pub mod programs;
+pub mod track_requests;
 pub mod webhooks;
+
+use partnerly_db::DbConn;
+use partnerly_db::audit::NewAuditEntry;
+use partnerly_db::program::{Level, Membership, Program};
+use partnerly_db::user::User;
+use partnerly_domain::error::Validator;
+use partnerly_domain::program::{AdminMembershipView, MembershipStatus, PartnerRef};
+use serde::Serialize;
+use serde_json::Value;
+use time::PrimitiveDateTime;
+
+use crate::error::ApiError;
+use crate::views;
+
+/// A request body or query string that is read only after the role check passed.
+///
+/// actix-web polls a handler's extractors together, so a malformed body would answer
+/// 400 while the role check (a database read) is still pending: a partner probing an
+/// admin route would get 400 instead of 403 and learn the request's shape. Handlers
+/// take `Deferred<web::Json<T>>` and unwrap it with `?` after the role extractor, so
+/// 401 and 403 always come first.
+pub type Deferred<T> = Result<T, actix_web::Error>;
+
+/// Largest page any admin list returns.
+pub const MAX_PER_PAGE: u32 = 100;
+/// Page size when none is asked for.
+pub const DEFAULT_PER_PAGE: u32 = 20;
+
+/// A validated page request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Paging {
+    /// Checks `page` (from 1) and `per_page` (1 to 100); 422 with field errors.
+    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Result<Self, ApiError> {
+        let paging = Self {
+            page: page.unwrap_or(1),
+            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE),
+        };
+        let mut v = Validator::new();
+        if paging.page == 0 {
+            v.add("page", "Pages start at 1.");
+        }
+        if !(1..=MAX_PER_PAGE).contains(&paging.per_page) {
+            v.add("per_page", "Ask for 1 to 100 items per page.");
+        }
+        v.finish()?;
+        Ok(paging)
+    }
+
+    /// Rows to skip.
+    pub fn offset(self) -> i64 {
+        i64::from(self.page - 1) * i64::from(self.per_page)
+    }
+
+    /// Rows to read.
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+/// A row count as the API reports it.
+pub fn total(count: i64) -> u64 {
+    u64::try_from(count).unwrap_or_default()
+}
+
+/// A partner as lists show them.
+pub fn partner_ref(user: &User) -> PartnerRef {
+    let account = user.to_account();
+    PartnerRef {
+        public_id: account.public_id,
+        name: account.display_name(),
+        email: account.email,
+    }
+}
+
+/// A membership as staff see it.
+pub fn membership_view(
+    membership: &Membership,
+    program: &Program,
+    level: &Level,
+) -> Result<AdminMembershipView, ApiError> {
+    let currency = views::program_currency(program)?;
+    Ok(AdminMembershipView {
+        id: membership.id,
+        program_id: program.id,
+        program_name: program.name.clone(),
+        currency,
+        track: level.track(),
+        level: views::level_summary(level, currency),
+        rate_override: membership.rate_override(),
+        status: MembershipStatus::parse(&membership.status).unwrap_or(MembershipStatus::Active),
+        joined_at: partnerly_db::utc(membership.joined_at),
+    })
+}
+
+/// An object as JSON for the audit log.
+pub fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("audit json: {e}")))
+}
+
+/// One audit entry (A6), written by [`Audit::record`] in the caller's transaction.
+#[derive(Debug, Clone)]
+pub struct Audit<'a> {
+    /// A stable dotted name: `program.update`, `adjustment.create`.
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: i64,
+    pub reason: Option<&'a str>,
+    /// The object before the change (`None` for creations).
+    pub before: Option<Value>,
+    /// The object after the change (`None` for deletions).
+    pub after: Option<Value>,
+}
+
+impl Audit<'_> {
+    /// Records the entry for `actor_id`.
+    pub fn record(
+        self,
+        conn: &mut DbConn,
+        actor_id: i64,
+        at: PrimitiveDateTime,
+    ) -> Result<(), ApiError> {
+        NewAuditEntry {
+            actor_id: Some(actor_id),
+            action: self.action,
+            target_type: self.target_type,
+            target_id: Some(self.target_id),
+            reason: self.reason,
+            before_json: self.before.map(|v| v.to_string()),
+            after_json: self.after.map(|v| v.to_string()),
+            at,
+        }
+        .insert(conn)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,261 @@
+//! Partners and their memberships as managers see and change them (A1, L3, L4): search,
+//! detail with level history, manual level, rate override, suspension.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, patch, web};
+use partnerly_db::program::{Level, LevelChangeReason, Membership, MembershipChanges};
+use partnerly_db::track_request::TrackRequest;
+use partnerly_db::user::User;
+use partnerly_db::write_transaction;
+use partnerly_domain::ErrorBody;
+use partnerly_domain::program::{
+    AdminMembershipView, LevelChangeView, LevelRef, MembershipDetail, PartnerDetail, PartnerPage,
+    PartnerSummary, UpdateMembershipRequest,
+};
+use partnerly_domain::public_id::PublicId;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::IntoParams;
+
+use super::track_requests::track_request_view;
+use super::{Audit, Deferred, Paging, membership_view, to_json, total};
+use crate::auth::ManagerUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::webhooks;
+
+/// Search and paging of the partner list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerQuery {
+    /// Part of an email or name, or a public id (`A123456`, `P123456`, `123456`).
+    pub q: Option<String>,
+    /// 1-based (default 1).
+    pub page: Option<u32>,
+    /// Default 20, at most 100.
+    pub per_page: Option<u32>,
+}
+
+/// Partners, oldest first, each with their memberships.
+#[utoipa::path(
+    tag = "admin",
+    params(PartnerQuery),
+    responses(
+        (status = 200, body = PartnerPage),
+        (status = 400, description = "`invalid_query`.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: page or per_page out of range.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/partners")]
+pub async fn list_partners(
+    state: web::Data<AppState>,
+    _manager: ManagerUser,
+    query: Deferred<web::Query<PartnerQuery>>,
+) -> actix_web::Result<web::Json<PartnerPage>> {
+    let query = query?;
+    let paging = Paging::new(query.page, query.per_page)?;
+    let q = query.into_inner().q;
+    let (items, count) = state
+        .db(move |conn| {
+            let (users, count) =
+                User::search_partners(conn, q.as_deref(), paging.offset(), paging.limit())?;
+            let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+            let mut memberships: BTreeMap<i64, Vec<AdminMembershipView>> = BTreeMap::new();
+            for (m, program, level) in Membership::of_users(conn, &ids)? {
+                memberships
+                    .entry(m.user_id)
+                    .or_default()
+                    .push(membership_view(&m, &program, &level)?);
+            }
+            let items = users
+                .iter()
+                .map(|u| PartnerSummary {
+                    account: u.to_account(),
+                    memberships: memberships.remove(&u.id).unwrap_or_default(),
+                })
+                .collect();
+            Ok((items, count))
+        })
+        .await?;
+    Ok(web::Json(PartnerPage {
+        items,
+        page: paging.page,
+        per_page: paging.per_page,
+        total: total(count),
+    }))
+}
+
+/// One partner: account, memberships with level and override, level history and
+/// track change requests. The digits of the public id find the partner whatever
+/// its letter.
+#[utoipa::path(
+    tag = "admin",
+    params(("public_id" = String, Path, description = "The partner's public id, like A123456.")),
+    responses(
+        (status = 200, body = PartnerDetail),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/partners/{public_id}")]
+pub async fn get_partner(
+    state: web::Data<AppState>,
+    _manager: ManagerUser,
+    path: web::Path<String>,
+) -> Result<web::Json<PartnerDetail>, ApiError> {
+    let public_id = PublicId::parse(&path.into_inner()).map_err(|_| ApiError::NotFound)?;
+    let detail = state
+        .db(move |conn| {
+            let user = User::by_public_id(conn, public_id)?.ok_or(ApiError::NotFound)?;
+            let mut memberships = Vec::new();
+            for (m, program, level) in Membership::of_user(conn, user.id)? {
+                let names: BTreeMap<i64, String> = Level::of_program(conn, program.id)?
+                    .into_iter()
+                    .map(|l| (l.id, l.name))
+                    .collect();
+                let level_ref = |id: i64| LevelRef {
+                    id,
+                    name: names.get(&id).cloned().unwrap_or_default(),
+                };
+                let level_history = Membership::history(conn, m.id)?
+                    .into_iter()
+                    .map(|h| LevelChangeView {
+                        id: h.id,
+                        from_level: h.from_level_id.map(level_ref),
+                        to_level: level_ref(h.to_level_id),
+                        reason: LevelChangeReason::parse(&h.reason)
+                            .unwrap_or(LevelChangeReason::Manual),
+                        actor_id: h.actor_id,
+                        at: partnerly_db::utc(h.at),
+                    })
+                    .collect();
+                let track_requests = TrackRequest::of_memberships(conn, &[m.id])?
+                    .iter()
+                    .map(|r| track_request_view(conn, r))
+                    .collect::<Result<Vec<_>, _>>()?;
+                memberships.push(MembershipDetail {
+                    membership: membership_view(&m, &program, &level)?,
+                    level_history,
+                    track_requests,
+                });
+            }
+            Ok(PartnerDetail {
+                account: user.to_account(),
+                memberships,
+            })
+        })
+        .await?;
+    Ok(web::Json(detail))
+}
+
+/// Change a membership (L3, L4, A1): set its level by hand (recorded in the level
+/// history as `manual`, the `partner.level_changed` webhook is sent), set or remove
+/// (`null`) the partner's own rate, suspend or reactivate it. Commissions already
+/// booked are not changed; the next payment uses the new level and rate.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "The membership's id.")),
+    request_body = UpdateMembershipRequest,
+    responses(
+        (status = 200, body = AdminMembershipView),
+        (status = 400, description = "Malformed body or unknown field.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "`validation_failed`: a bad rate, or `level_id` is not a level of the membership's program.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/admin/memberships/{id}")]
+pub async fn update_membership(
+    state: web::Data<AppState>,
+    ManagerUser(actor): ManagerUser,
+    path: web::Path<i64>,
+    body: Deferred<web::Json<UpdateMembershipRequest>>,
+) -> actix_web::Result<web::Json<AdminMembershipView>> {
+    let id = path.into_inner();
+    let changes = body?.validate().map_err(ApiError::from)?;
+    let (view, level_changed) = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = partnerly_db::now();
+                if !Membership::lock(conn, id)? {
+                    return Err(ApiError::NotFound);
+                }
+                let (membership, program, level) =
+                    Membership::with_program(conn, id)?.ok_or(ApiError::NotFound)?;
+                let before = membership_view(&membership, &program, &level)?;
+                let mut track = None;
+                let mut level_changed = false;
+                if let Some(level_id) = changes.level_id {
+                    let new_level = Level::find(conn, level_id)?
+                        .filter(|l| l.program_id == program.id)
+                        .ok_or_else(|| {
+                            ApiError::field(
+                                "level_id",
+                                "Choose a level of this membership's program.",
+                            )
+                        })?;
+                    if new_level.id != level.id {
+                        Membership::set_level(
+                            conn,
+                            &membership,
+                            new_level.id,
+                            LevelChangeReason::Manual,
+                            Some(actor.id),
+                            now,
+                        )?;
+                        // The membership follows its level's track, so promotion keeps
+                        // climbing the ladder it is on.
+                        if new_level.track != membership.track {
+                            track = Some(new_level.track.clone());
+                        }
+                        webhooks::enqueue(
+                            conn,
+                            "partner.level_changed",
+                            &json!({"membership_id": membership.id, "program_id": program.id,
+                                    "from_level": level.name, "to_level": new_level.name,
+                                    "reason": "manual"}),
+                        )?;
+                        level_changed = true;
+                    }
+                }
+                let updated = Membership::update(
+                    conn,
+                    id,
+                    &MembershipChanges {
+                        track,
+                        rate_override: changes
+                            .rate_override
+                            .map(|r| r.map(|r| r.percent().to_string())),
+                        status: changes.status.map(|s| s.as_str().to_owned()),
+                    },
+                )?;
+                let (_, program, level) =
+                    Membership::with_program(conn, updated.id)?.ok_or(ApiError::NotFound)?;
+                let view = membership_view(&updated, &program, &level)?;
+                Audit {
+                    action: "membership.update",
+                    target_type: "membership",
+                    target_id: id,
+                    reason: changes.reason.as_deref(),
+                    before: Some(to_json(&before)?),
+                    after: Some(to_json(&view)?),
+                }
+                .record(conn, actor.id, now)?;
+                Ok((view, level_changed))
+            })
+        })
+        .await?;
+    if level_changed {
+        state.webhooks_queued.notify_one();
+    }
+    Ok(web::Json(view))
+}

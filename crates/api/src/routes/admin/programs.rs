@@ -1,0 +1,608 @@
+//! Programs and their levels as managers configure them (L1, L2, A4).
+//!
+//! A program's currency is fixed once money was booked in it (commissions, client
+//! bonuses, adjustments): 409 `currency_locked`. Before that, changing it
+//! re-denominates the program's amounts (25.00 USD becomes 25.00 EUR). A level's rule
+//! version goes up whenever its flat amount, percentage or duration changes, so every
+//! commission can be traced to the rule it was computed with.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use partnerly_db::program::{Level, NewLevel, NewProgram, Program};
+use partnerly_db::{DbConn, write_transaction};
+use partnerly_domain::ErrorBody;
+use partnerly_domain::level::{RuleDuration, Threshold, Track};
+use partnerly_domain::money::{Currency, Money};
+use partnerly_domain::program::{
+    BonusTrigger, ClientBonus, ClientBonusView, CreateLevelRequest, CreateProgramRequest,
+    LevelSpec, LevelView, PayoutSchedule, ProgramList, ProgramSettings, ProgramView, ThresholdView,
+    UpdateLevelRequest, UpdateProgramRequest, redenominate,
+};
+use time::PrimitiveDateTime;
+
+use super::{Audit, Deferred, to_json};
+use crate::auth::ManagerUser;
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::views::program_currency;
+
+/// The stored settings of a program.
+fn settings(program: &Program) -> Result<ProgramSettings, ApiError> {
+    let currency = program_currency(program)?;
+    Ok(ProgramSettings {
+        name: program.name.clone(),
+        currency,
+        attribution_window_days: program.attribution_window_days,
+        hold_days: program.hold_days,
+        minimum_payout: Money::from_minor(program.minimum_payout_minor, currency),
+        payout_schedule: PayoutSchedule::parse(&program.payout_schedule)
+            .unwrap_or(PayoutSchedule::OnRequest),
+        landing_url: program.landing_url.clone(),
+        allowed_domains: program
+            .allowed_domains
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+        rules_text: program.rules_text.clone(),
+        self_signup: program.self_signup,
+    })
+}
+
+fn program_row(
+    s: &ProgramSettings,
+    created_at: PrimitiveDateTime,
+    now: PrimitiveDateTime,
+) -> NewProgram {
+    NewProgram {
+        name: s.name.clone(),
+        currency: s.currency.code().to_owned(),
+        attribution_window_days: s.attribution_window_days,
+        hold_days: s.hold_days,
+        minimum_payout_minor: s.minimum_payout.minor(),
+        payout_schedule: s.payout_schedule.as_str().to_owned(),
+        landing_url: s.landing_url.clone(),
+        allowed_domains: s.allowed_domains.join(" "),
+        rules_text: s.rules_text.clone(),
+        self_signup: s.self_signup,
+        created_at,
+        updated_at: now,
+    }
+}
+
+/// The stored settings of a level, its amounts in the program's `currency`.
+fn spec(level: &Level, currency: Currency) -> LevelSpec {
+    let rule = level.rule(currency);
+    LevelSpec {
+        name: level.name.clone(),
+        position: level.position,
+        track: level.track(),
+        flat_first_payment: rule.flat_first_payment,
+        percent: rule.percent,
+        duration: rule.duration,
+        client_bonus: level.bonus_minor.map(|minor| ClientBonus {
+            amount: Money::from_minor(minor, currency),
+            trigger: level
+                .bonus_trigger
+                .as_deref()
+                .and_then(BonusTrigger::parse)
+                .unwrap_or(BonusTrigger::FirstPayment),
+        }),
+        threshold: level.threshold(),
+    }
+}
+
+fn level_row(
+    program_id: i64,
+    s: &LevelSpec,
+    created_at: PrimitiveDateTime,
+    now: PrimitiveDateTime,
+) -> NewLevel {
+    let (duration_kind, duration_months) = match s.duration {
+        RuleDuration::FirstPayment => ("first_payment", None),
+        RuleDuration::Months { months } => ("months", Some(i32::from(months))),
+        RuleDuration::Lifetime => ("lifetime", None),
+    };
+    let (threshold_kind, threshold_value) = match s.threshold {
+        Some(Threshold::PayingCustomers { count }) => {
+            (Some("paying_customers"), Some(i64::from(count)))
+        }
+        Some(Threshold::SalesVolume { minor }) => (Some("sales_volume"), Some(minor)),
+        None => (None, None),
+    };
+    NewLevel {
+        program_id,
+        position: s.position,
+        name: s.name.clone(),
+        track: s.track.as_str().to_owned(),
+        flat_minor: s.flat_first_payment.map(Money::minor),
+        percent: s.percent.map(|r| r.percent().to_string()),
+        duration_kind: duration_kind.to_owned(),
+        duration_months,
+        bonus_minor: s.client_bonus.map(|b| b.amount.minor()),
+        bonus_trigger: s.client_bonus.map(|b| b.trigger.as_str().to_owned()),
+        threshold_kind: threshold_kind.map(str::to_owned),
+        threshold_value,
+        created_at,
+        updated_at: now,
+    }
+}
+
+/// The rule version a level gets when its settings go from `old` to `new`: one more
+/// when the rule (flat amount, percentage, duration) changed.
+fn next_rule_version(level: &Level, old: &LevelSpec, new: &LevelSpec) -> i32 {
+    if new.rule() == old.rule() {
+        level.rule_version
+    } else {
+        level.rule_version + 1
+    }
+}
+
+/// A level as staff see it.
+pub fn level_view(level: &Level, currency: Currency) -> LevelView {
+    let s = spec(level, currency);
+    LevelView {
+        id: level.id,
+        program_id: level.program_id,
+        name: s.name,
+        position: s.position,
+        track: s.track,
+        flat_first_payment: s.flat_first_payment.map(Money::to_view),
+        percent: s.percent,
+        duration: s.duration,
+        client_bonus: s.client_bonus.map(|b| ClientBonusView {
+            amount: b.amount.to_view(),
+            trigger: b.trigger,
+        }),
+        threshold: s.threshold.map(|t| ThresholdView::new(t, currency)),
+        rule_version: level.rule_version,
+        created_at: partnerly_db::utc(level.created_at),
+        updated_at: partnerly_db::utc(level.updated_at),
+    }
+}
+
+/// A program with its levels as staff see it.
+fn program_view(conn: &mut DbConn, program: &Program) -> Result<ProgramView, ApiError> {
+    let s = settings(program)?;
+    let levels = Level::of_program(conn, program.id)?
+        .iter()
+        .map(|l| level_view(l, s.currency))
+        .collect();
+    Ok(ProgramView {
+        id: program.id,
+        name: s.name,
+        currency: s.currency,
+        attribution_window_days: s.attribution_window_days,
+        hold_days: s.hold_days,
+        minimum_payout: s.minimum_payout.to_view(),
+        payout_schedule: s.payout_schedule,
+        landing_url: s.landing_url,
+        allowed_domains: s.allowed_domains,
+        rules_text: s.rules_text,
+        self_signup: s.self_signup,
+        levels,
+        created_at: partnerly_db::utc(program.created_at),
+        updated_at: partnerly_db::utc(program.updated_at),
+    })
+}
+
+fn position_taken(position: i32) -> ApiError {
+    ApiError::conflict(
+        "position_taken",
+        format!("Another level of this program has position {position}."),
+    )
+}
+
+/// Turns a unique violation of `(program_id, position)` (two managers racing) into
+/// the same 409 the check before it gives.
+fn level_write_error(e: DieselError, position: i32) -> ApiError {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            position_taken(position)
+        }
+        other => other.into(),
+    }
+}
+
+/// Every program with its levels.
+#[utoipa::path(
+    tag = "admin",
+    responses(
+        (status = 200, body = ProgramList),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/programs")]
+pub async fn list_programs(
+    state: web::Data<AppState>,
+    _manager: ManagerUser,
+) -> Result<web::Json<ProgramList>, ApiError> {
+    let items = state
+        .db(|conn| {
+            Program::all(conn)?
+                .iter()
+                .map(|p| program_view(conn, p))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .await?;
+    Ok(web::Json(ProgramList { items }))
+}
+
+/// Create a program (L1). It starts without levels; add them with
+/// `POST /admin/programs/{id}/levels`.
+#[utoipa::path(
+    tag = "admin",
+    request_body = CreateProgramRequest,
+    responses(
+        (status = 201, body = ProgramView),
+        (status = 400, description = "Malformed body or unknown field.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, with field errors (`allowed_domains.1`).", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/programs")]
+pub async fn create_program(
+    state: web::Data<AppState>,
+    ManagerUser(actor): ManagerUser,
+    body: Deferred<web::Json<CreateProgramRequest>>,
+) -> actix_web::Result<HttpResponse> {
+    let s = body?.validate().map_err(ApiError::from)?;
+    let view = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = partnerly_db::now();
+                let program = program_row(&s, now, now).insert(conn)?;
+                let view = program_view(conn, &program)?;
+                Audit {
+                    action: "program.create",
+                    target_type: "program",
+                    target_id: program.id,
+                    reason: None,
+                    before: None,
+                    after: Some(to_json(&view)?),
+                }
+                .record(conn, actor.id, now)?;
+                Ok(view)
+            })
+        })
+        .await?;
+    tracing::info!(program.id = view.id, "program created");
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// One program with its levels.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "The program's id.")),
+    responses(
+        (status = 200, body = ProgramView),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[get("/admin/programs/{id}")]
+pub async fn get_program(
+    state: web::Data<AppState>,
+    _manager: ManagerUser,
+    path: web::Path<i64>,
+) -> Result<web::Json<ProgramView>, ApiError> {
+    let id = path.into_inner();
+    let view = state
+        .db(move |conn| {
+            let program = Program::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            program_view(conn, &program)
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Change a program's settings. Absent fields stay. The currency can change only
+/// while nothing was booked in it (409 `currency_locked`); the program's amounts then
+/// keep their numbers in the new currency.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "The program's id.")),
+    request_body = UpdateProgramRequest,
+    responses(
+        (status = 200, body = ProgramView),
+        (status = 400, description = "Malformed body or unknown field.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`currency_locked`: the program has commissions, client bonuses or adjustments.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, with field errors.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/admin/programs/{id}")]
+pub async fn update_program(
+    state: web::Data<AppState>,
+    ManagerUser(actor): ManagerUser,
+    path: web::Path<i64>,
+    body: Deferred<web::Json<UpdateProgramRequest>>,
+) -> actix_web::Result<web::Json<ProgramView>> {
+    let id = path.into_inner();
+    let body = body?.into_inner();
+    let view = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = partnerly_db::now();
+                let program = Program::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                let current = settings(&program)?;
+                let updated = body.apply(&current)?;
+                let before = program_view(conn, &program)?;
+                if updated.currency != current.currency {
+                    if Program::has_money(conn, id)? {
+                        return Err(ApiError::conflict(
+                            "currency_locked",
+                            format!(
+                                "The program's currency stays {}: money was already booked in it.",
+                                current.currency
+                            ),
+                        ));
+                    }
+                    redenominate_levels(conn, &program, current.currency, updated.currency, now)?;
+                }
+                let program =
+                    Program::update(conn, id, &program_row(&updated, program.created_at, now))?;
+                let view = program_view(conn, &program)?;
+                Audit {
+                    action: "program.update",
+                    target_type: "program",
+                    target_id: id,
+                    reason: None,
+                    before: Some(to_json(&before)?),
+                    after: Some(to_json(&view)?),
+                }
+                .record(conn, actor.id, now)?;
+                Ok(view)
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Re-expresses every amount of the program's levels in `to` (same number); an amount
+/// `to` cannot hold exactly is a validation error on `currency`.
+fn redenominate_levels(
+    conn: &mut DbConn,
+    program: &Program,
+    from: Currency,
+    to: Currency,
+    now: PrimitiveDateTime,
+) -> Result<(), ApiError> {
+    for level in Level::of_program(conn, program.id)? {
+        let old = spec(&level, from);
+        let convert = |m: Money| {
+            redenominate(m, to).map_err(|e| {
+                ApiError::field(
+                    "currency",
+                    format!("Level {}: {m} cannot become {to}: {e}", level.name),
+                )
+            })
+        };
+        let mut new = old.clone();
+        new.flat_first_payment = old.flat_first_payment.map(&convert).transpose()?;
+        new.client_bonus = old
+            .client_bonus
+            .map(|b| {
+                convert(b.amount).map(|amount| ClientBonus {
+                    amount,
+                    trigger: b.trigger,
+                })
+            })
+            .transpose()?;
+        new.threshold = match old.threshold {
+            Some(Threshold::SalesVolume { minor }) => Some(Threshold::SalesVolume {
+                minor: convert(Money::from_minor(minor, from))?.minor(),
+            }),
+            other => other,
+        };
+        if new != old {
+            let version = next_rule_version(&level, &old, &new);
+            Level::update(
+                conn,
+                level.id,
+                &level_row(program.id, &new, level.created_at, now),
+                version,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Add a level to a program (L2): a flat amount on a customer's first payment, a
+/// percentage, or both; optionally a client bonus and a promotion threshold.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "The program's id.")),
+    request_body = CreateLevelRequest,
+    responses(
+        (status = 201, body = LevelView),
+        (status = 400, description = "Malformed body or unknown field.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, description = "No such program.", body = ErrorBody),
+        (status = 409, description = "`position_taken`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, with field errors (`duration.months`, `client_bonus.amount`, `threshold.count`).", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[post("/admin/programs/{id}/levels")]
+pub async fn create_level(
+    state: web::Data<AppState>,
+    ManagerUser(actor): ManagerUser,
+    path: web::Path<i64>,
+    body: Deferred<web::Json<CreateLevelRequest>>,
+) -> actix_web::Result<HttpResponse> {
+    let program_id = path.into_inner();
+    let body = body?.into_inner();
+    let view = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = partnerly_db::now();
+                let program = Program::find(conn, program_id)?.ok_or(ApiError::NotFound)?;
+                let currency = program_currency(&program)?;
+                let s = body.validate(currency)?;
+                if Level::position_taken(conn, program_id, s.position, None)? {
+                    return Err(position_taken(s.position));
+                }
+                let level = level_row(program_id, &s, now, now)
+                    .insert(conn)
+                    .map_err(|e| level_write_error(e, s.position))?;
+                let view = level_view(&level, currency);
+                Audit {
+                    action: "level.create",
+                    target_type: "level",
+                    target_id: level.id,
+                    reason: None,
+                    before: None,
+                    after: Some(to_json(&view)?),
+                }
+                .record(conn, actor.id, now)?;
+                Ok(view)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Change a level. Absent fields stay; `null` clears the flat amount, percentage,
+/// client bonus or threshold. Changing the flat amount, percentage or duration bumps
+/// `rule_version`; commissions already booked keep the version they used. The track
+/// changes only while no membership is on the level.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "The level's id.")),
+    request_body = UpdateLevelRequest,
+    responses(
+        (status = 200, body = LevelView),
+        (status = 400, description = "Malformed body or unknown field.", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`position_taken`, or `level_in_use` for a track change of a level partners are on.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, with field errors.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[patch("/admin/levels/{id}")]
+pub async fn update_level(
+    state: web::Data<AppState>,
+    ManagerUser(actor): ManagerUser,
+    path: web::Path<i64>,
+    body: Deferred<web::Json<UpdateLevelRequest>>,
+) -> actix_web::Result<web::Json<LevelView>> {
+    let id = path.into_inner();
+    let body = body?.into_inner();
+    let view = state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = partnerly_db::now();
+                let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
+                let currency = program_currency(&program)?;
+                let current = spec(&level, currency);
+                let updated = body.apply(&current, currency)?;
+                if updated.track != current.track && Level::has_members(conn, id)? {
+                    return Err(ApiError::conflict(
+                        "level_in_use",
+                        "Partners are on this level, so its track cannot change.",
+                    ));
+                }
+                if updated.position != current.position
+                    && Level::position_taken(conn, program.id, updated.position, Some(id))?
+                {
+                    return Err(position_taken(updated.position));
+                }
+                let version = next_rule_version(&level, &current, &updated);
+                let before = level_view(&level, currency);
+                let saved = Level::update(
+                    conn,
+                    id,
+                    &level_row(program.id, &updated, level.created_at, now),
+                    version,
+                )
+                .map_err(|e| level_write_error(e, updated.position))?;
+                let view = level_view(&saved, currency);
+                Audit {
+                    action: "level.update",
+                    target_type: "level",
+                    target_id: id,
+                    reason: None,
+                    before: Some(to_json(&before)?),
+                    after: Some(to_json(&view)?),
+                }
+                .record(conn, actor.id, now)?;
+                Ok(view)
+            })
+        })
+        .await?;
+    Ok(web::Json(view))
+}
+
+/// Delete a level no partner is or was on and no commission or bonus refers to.
+#[utoipa::path(
+    tag = "admin",
+    params(("id" = i64, Path, description = "The level's id.")),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Not a manager or admin.", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "`level_in_use`: memberships, level history, commissions or client bonuses refer to it.", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+#[delete("/admin/levels/{id}")]
+pub async fn delete_level(
+    state: web::Data<AppState>,
+    ManagerUser(actor): ManagerUser,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    state
+        .db(move |conn| {
+            write_transaction(conn, |conn| {
+                let now = partnerly_db::now();
+                let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
+                if Level::in_use(conn, id)? {
+                    return Err(ApiError::conflict(
+                        "level_in_use",
+                        "Partners are or were on this level, or commissions refer to it; \
+                         it cannot be deleted.",
+                    ));
+                }
+                let before = level_view(&level, program_currency(&program)?);
+                Level::delete(conn, id)?;
+                Audit {
+                    action: "level.delete",
+                    target_type: "level",
+                    target_id: id,
+                    reason: None,
+                    before: Some(to_json(&before)?),
+                    after: None,
+                }
+                .record(conn, actor.id, now)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Whether a program has a level on `track`; its lowest one.
+pub fn lowest_level_on(
+    conn: &mut DbConn,
+    program_id: i64,
+    track: Track,
+) -> Result<Option<Level>, ApiError> {
+    Ok(Level::of_program(conn, program_id)?
+        .into_iter()
+        .find(|l| l.track() == track))
+}

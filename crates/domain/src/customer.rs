@@ -1,0 +1,121 @@
+//! Customers as staff see them (A1): who each of the vendor's accounts belongs to, and
+//! the manager's reassignment of a customer to another partner.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+
+use crate::error::{FieldErrors, Validator};
+use crate::event::CustomerStatus;
+use crate::profile::double_option;
+use crate::program::{PartnerRef, parse_reason};
+
+/// A customer in the staff's list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct AdminCustomerView {
+    pub id: i64,
+    /// The vendor's id of the account.
+    pub external_id: String,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub status: CustomerStatus,
+    pub plan: Option<String>,
+    /// The membership the customer is attributed to; `None` when nobody's.
+    pub membership_id: Option<i64>,
+    pub partner: Option<PartnerRef>,
+    pub program_name: Option<String>,
+    /// `promo_code`, `click`, `ref_code`, `claim` or `manual`.
+    pub attributed_via: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub attributed_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub signed_up_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub first_paid_at: Option<OffsetDateTime>,
+}
+
+/// `GET /api/v1/admin/customers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<AdminCustomerView>,
+    pub page: u32,
+    pub per_page: u32,
+    pub total: u64,
+}
+
+/// `POST /api/v1/admin/customers/{id}/reassign`: the customer's future payments earn
+/// `membership_id`'s partner (or nobody, with `null`); commissions already booked stay
+/// where they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReassignCustomerRequest {
+    /// Required: a membership id, or `null` to detach the customer from any partner.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>, required = true)]
+    pub membership_id: Option<Option<i64>>,
+    /// Why, for the audit log (required, at most 500 characters).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A validated reassignment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reassignment {
+    pub membership_id: Option<i64>,
+    pub reason: String,
+}
+
+impl ReassignCustomerRequest {
+    /// Both fields are required (`membership_id` may be `null`).
+    pub fn validate(&self) -> Result<Reassignment, FieldErrors> {
+        let mut v = Validator::new();
+        if self.membership_id.is_none() {
+            v.add(
+                "membership_id",
+                "Give the membership the customer moves to, or null to detach it.",
+            );
+        }
+        let reason = v
+            .check("reason", parse_reason(&self.reason, true))
+            .flatten();
+        v.finish()?;
+        Ok(Reassignment {
+            membership_id: self.membership_id.flatten(),
+            reason: reason.unwrap_or_default(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(json: &str) -> ReassignCustomerRequest {
+        serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn a_reassignment_needs_a_target_or_null_and_a_reason() {
+        assert_eq!(
+            parse(r#"{"membership_id": 7, "reason": " moved "}"#)
+                .validate()
+                .unwrap(),
+            Reassignment {
+                membership_id: Some(7),
+                reason: "moved".into()
+            }
+        );
+        assert_eq!(
+            parse(r#"{"membership_id": null, "reason": "fraud"}"#)
+                .validate()
+                .unwrap()
+                .membership_id,
+            None
+        );
+        let errors = parse(r#"{"reason": ""}"#).validate().unwrap_err();
+        assert_eq!(
+            errors.keys().collect::<Vec<_>>(),
+            ["membership_id", "reason"]
+        );
+    }
+}
