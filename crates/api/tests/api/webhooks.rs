@@ -918,3 +918,70 @@ async fn the_delivery_log_pages_filters_and_rejects_bad_queries() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[actix_web::test]
+async fn vendor_events_tell_the_vendor_about_attribution_commissions_bonuses_and_level_changes() {
+    let app = TestApp::spawn().await;
+    let receiver = Receiver::start().await;
+    let admin = app
+        .staff(partnerly_domain::account::Role::Admin, "admin@example.com")
+        .await;
+    let (_, secret) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    // The default program's level pays 20%; give it a $5 client bonus on the first
+    // payment and a higher level reached with one paying customer.
+    app.execute("UPDATE levels SET bonus_minor = 500, bonus_trigger = 'first_payment'");
+    app.execute(
+        "INSERT INTO levels (program_id, position, name, track, percent, duration_kind, duration_months, \
+         threshold_kind, threshold_value, rule_version, created_at, updated_at) \
+         SELECT program_id, 2, 'Gold', 'referral', '30', 'months', 12, 'paying_customers', 1, 1, created_at, updated_at \
+         FROM levels WHERE position = 1",
+    );
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    app.applied(&key, &crate::helpers::signed_up("e1", "cus_1", Some(&code)))
+        .await;
+    app.applied(
+        &key,
+        &crate::helpers::paid("e2", "pay_1", "cus_1", "50.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    app.applied(&key, &crate::helpers::refunded("e3", "pay_1", "50.00"))
+        .await;
+
+    let received = receiver.wait_for(5).await;
+    let types: Vec<String> = received
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<Value>(&r.body).expect("json")["type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    for expected in [
+        "customer.attributed",
+        "commission.created",
+        "client_bonus.granted",
+        "partner.level_changed",
+        "commission.reversed",
+    ] {
+        assert!(
+            types.iter().any(|t| t == expected),
+            "no {expected} in {types:?}"
+        );
+    }
+    for request in &received {
+        assert_signed(request, &secret);
+    }
+    let created = received
+        .iter()
+        .map(|r| serde_json::from_str::<Value>(&r.body).expect("json"))
+        .find(|b| b["type"] == "commission.created")
+        .expect("commission.created");
+    assert_eq!(
+        created["data"]["amount"],
+        json!({"amount": "10.00", "currency": "USD"})
+    );
+    assert_eq!(created["data"]["payment_id"], "pay_1");
+}
