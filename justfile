@@ -60,6 +60,8 @@ test-sqlite:
     set -euo pipefail
     if command -v cargo-nextest >/dev/null; then cargo nextest run --no-fail-fast; else cargo test; fi
     cargo test --doc -q
+    # The portal's pure helpers (money and date formatting) run on the host too.
+    cargo test -q -p partnerly-web
 
 # The integration tests again on PostgreSQL, when it is reachable.
 test-postgres:

@@ -1,15 +1,17 @@
 // Sign-up, sign-out, sign-in, a wrong password, and password reset through the outbox (P1–P4).
 import { expect, test } from '@playwright/test';
-import { PASSWORD, latestEmailTo, signIn, signUp, snap, uniqueEmail } from './support';
+import { PASSWORD, latestEmailTo, openProfile, signIn, signUp, snap, uniqueEmail } from './support';
 
-test('a partner signs up, lands on the profile with a public id, signs out and signs in again', async ({ page }) => {
+test('a partner signs up, lands on the dashboard with a public id, signs out and signs in again', async ({ page }) => {
   await page.goto('/sign-up');
   await expect(page.getByRole('heading', { name: 'Create your partner account' })).toBeVisible();
   await snap(page, 'sign-up');
 
   const email = uniqueEmail('ada');
   await signUp(page, 'Ada Lovelace', email);
+  await expect(page).toHaveURL(/\/dashboard$/);
   await expect(page.getByText(/A\d{6}/).first()).toBeVisible();
+  await openProfile(page);
   await expect(page.getByLabel('First name')).toHaveValue('Ada');
   await snap(page, 'profile');
 
@@ -23,6 +25,7 @@ test('a partner signs up, lands on the profile with a public id, signs out and s
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
 
   await signIn(page, email);
+  await openProfile(page);
   await expect(page.getByLabel('Last name')).toHaveValue('Lovelace');
 });
 

@@ -1,10 +1,11 @@
 // The profile page (P5): edits survive a reload, the session survives a reload, field
 // errors show beside fields, the password can be changed, and the layout works at 375 px.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, signIn, signUp, snap, uniqueEmail } from './support';
+import { PASSWORD, horizontalOverflow, openProfile, signIn, signUp, snap, uniqueEmail } from './support';
 
 test('profile edits survive a page reload', async ({ page }) => {
   await signUp(page, 'Grace Hopper', uniqueEmail('grace'));
+  await openProfile(page);
   const profile = page.getByRole('form', { name: 'Profile' });
   await profile.getByLabel('First name').fill('Grace Brewster');
   await profile.getByLabel('Last name').fill('Murray Hopper');
@@ -25,6 +26,7 @@ test('profile edits survive a page reload', async ({ page }) => {
 
 test('invalid profile fields show the API message beside the field', async ({ page }) => {
   await signUp(page, 'Hedy Lamarr', uniqueEmail('hedy'));
+  await openProfile(page);
   const profile = page.getByRole('form', { name: 'Profile' });
   await profile.getByLabel('Phone').fill('call me maybe');
   await profile.getByRole('button', { name: 'Save profile' }).click();
@@ -35,6 +37,7 @@ test('invalid profile fields show the API message beside the field', async ({ pa
 test('a partner changes the password and signs in with the new one', async ({ page }) => {
   const email = uniqueEmail('ida');
   await signUp(page, 'Ida Rhodes', email);
+  await openProfile(page);
   const form = page.getByRole('form', { name: 'Change password' });
   await form.getByLabel('Current password').fill('wrong password');
   await form.getByLabel('New password').fill('an entirely new passphrase');
@@ -55,16 +58,18 @@ test('the portal works at 375 px wide without horizontal scrolling', async ({ pa
   await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
   await snap(page, 'sign-in-375');
   await signUp(page, 'Joan Clarke', uniqueEmail('joan'));
+  await openProfile(page);
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   await snap(page, 'profile-375');
 });
 
 test('the portal at 1440 px shows the navigation beside the page', async ({ page }) => {
   await page.setViewportSize({ width: 1440, height: 900 });
   await signUp(page, 'Katherine Johnson', uniqueEmail('kj'));
-  await expect(page.getByRole('navigation')).toBeVisible();
-  await expect(page.getByRole('link', { name: 'Profile' })).toBeVisible();
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await expect(nav).toBeVisible();
+  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'Earnings', 'Profile']);
+  await openProfile(page);
   await snap(page, 'profile-1440');
 });

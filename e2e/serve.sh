@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real server for the browser tests: a fresh SQLite database in a temporary
-# directory, an admin account (to read the email outbox), the built portal.
+# directory, an admin account (to read the email outbox), an API key for the events API
+# (to create customers and payments), the built portal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${E2E_PORT:-18099}"
@@ -14,5 +15,21 @@ export PARTNERLY_ADMIN_PASSWORD="e2e admin passphrase"
 # Every test signs up from 127.0.0.1: let the per-IP limits allow a whole run.
 export PARTNERLY_RATE_LIMIT_IP_FACTOR=20
 export PARTNERLY_LOG="${PARTNERLY_LOG:-warn}"
+./target/debug/partnerly migrate
+# The vendor's key for `POST /api/v1/events`: stored hashed (lowercase hex SHA-256) like
+# every key. Keys have no CLI yet, so the row is written directly; the secret must equal
+# EVENTS_KEY in support.ts.
+python3 - "$data/partnerly.db" "pk_live_e2e_events_key_0123456789abcdef" <<'PY'
+import hashlib, sqlite3, sys
+
+database, secret = sys.argv[1], sys.argv[2]
+with sqlite3.connect(database) as conn:
+    conn.execute(
+        "INSERT INTO api_keys (name, owner, prefix, key_hash, scopes, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        ("E2E billing", "e2e-billing", secret[:12], hashlib.sha256(secret.encode()).hexdigest(),
+         "events:write", "2026-11-21 00:00:00"),
+    )
+PY
 ./target/debug/partnerly create-admin --email admin@e2e.test
 ./target/debug/partnerly serve

@@ -11,15 +11,21 @@ use std::fmt;
 
 use futures::future::{FutureExt, LocalBoxFuture, Shared};
 use gloo_net::http::{Method, RequestBuilder, Response};
+use leptos_router::params::ParamsMap;
 use partnerly_domain::account::Account;
 use partnerly_domain::auth::{
     AuthResponse, ChangePasswordRequest, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
     SignupRequest,
 };
+use partnerly_domain::partner::{
+    CommissionPage, CommissionStatus, LinkList, MembershipList, Stats,
+};
 use partnerly_domain::profile::UpdateProfileRequest;
 use partnerly_domain::{ErrorBody, FieldErrors};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::session::Session;
 
@@ -204,6 +210,65 @@ pub async fn change_password(
     authed(session, Method::POST, "/api/v1/me/password", Some(&body))
         .await
         .map(drop)
+}
+
+/// `GET /api/v1/me/stats`: the dashboard figures of every program the partner is in.
+pub async fn stats(session: Session) -> Result<Stats, ApiFailure> {
+    json(authed(session, Method::GET, "/api/v1/me/stats", None).await?).await
+}
+
+/// `GET /api/v1/me/programs`: the partner's programs with their level and rules.
+pub async fn programs(session: Session) -> Result<MembershipList, ApiFailure> {
+    json(authed(session, Method::GET, "/api/v1/me/programs", None).await?).await
+}
+
+/// `GET /api/v1/links`: the partner's referral links with their full URLs.
+pub async fn links(session: Session) -> Result<LinkList, ApiFailure> {
+    json(authed(session, Method::GET, "/api/v1/links", None).await?).await
+}
+
+/// Which commissions to list: the query of `GET /api/v1/me/commissions`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommissionsQuery {
+    /// Only commissions in this state.
+    pub status: Option<CommissionStatus>,
+    /// Booked at or after.
+    pub from: Option<OffsetDateTime>,
+    /// Booked before.
+    pub to: Option<OffsetDateTime>,
+    /// 1-based.
+    pub page: u32,
+    /// At most 100.
+    pub per_page: u32,
+}
+
+impl CommissionsQuery {
+    /// `?status=…&from=…&page=…`, escaped.
+    fn to_query_string(&self) -> String {
+        let time = |at: OffsetDateTime| at.format(&Rfc3339).unwrap_or_default();
+        let mut params = ParamsMap::new();
+        if let Some(status) = self.status {
+            params.insert("status", status.as_str().to_owned());
+        }
+        if let Some(from) = self.from {
+            params.insert("from", time(from));
+        }
+        if let Some(to) = self.to {
+            params.insert("to", time(to));
+        }
+        params.insert("page", self.page.to_string());
+        params.insert("per_page", self.per_page.to_string());
+        params.to_query_string()
+    }
+}
+
+/// `GET /api/v1/me/commissions`: one page of the partner's commissions, newest first.
+pub async fn commissions(
+    session: Session,
+    query: &CommissionsQuery,
+) -> Result<CommissionPage, ApiFailure> {
+    let path = format!("/api/v1/me/commissions{}", query.to_query_string());
+    json(authed(session, Method::GET, &path, None).await?).await
 }
 
 /// Sends with the session's access token; on a 401 refreshes once and retries.

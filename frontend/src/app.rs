@@ -6,13 +6,13 @@ use leptos_router::{NavigateOptions, path};
 
 use crate::components::layout::{AuthCard, Layout, Loading};
 use crate::pages::{
-    forgot_password::ForgotPassword, profile::Profile, reset_password::ResetPassword,
-    sign_in::SignIn, sign_up::SignUp,
+    dashboard::Dashboard, earnings::Earnings, forgot_password::ForgotPassword, profile::Profile,
+    reset_password::ResetPassword, sign_in::SignIn, sign_up::SignUp,
 };
 use crate::session::{Session, Status, use_session};
 
 /// Where a signed-in partner lands.
-const HOME: &str = "/profile";
+const HOME: &str = "/dashboard";
 /// Where everyone else lands.
 const SIGN_IN: &str = "/sign-in";
 
@@ -39,6 +39,8 @@ pub fn App() -> impl IntoView {
                     path=path!("")
                     view=|| view! { <SignedInOnly><Layout><Outlet /></Layout></SignedInOnly> }
                 >
+                    <Route path=path!("/dashboard") view=Dashboard />
+                    <Route path=path!("/earnings") view=Earnings />
                     <Route path=path!("/profile") view=Profile />
                 </ParentRoute>
             </Routes>
@@ -63,7 +65,7 @@ fn Replace(
     }
 }
 
-/// `/`: the profile when signed in, the sign-in page otherwise.
+/// `/`: the dashboard when signed in, the sign-in page otherwise.
 #[component]
 fn Home() -> impl IntoView {
     let session = use_session();
@@ -89,7 +91,7 @@ fn SignedInOnly(
 }
 
 /// Shows its children only when nobody is signed in (sign-in, sign-up); sends a signed-in
-/// partner to their profile, which is also what happens right after signing in.
+/// partner to their dashboard, which is also what happens right after signing in.
 #[component]
 fn SignedOutOnly(
     /// The content for visitors.

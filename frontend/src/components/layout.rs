@@ -1,6 +1,7 @@
 //! Page frames: the signed-in layout with navigation, the card that holds the sign-in and
-//! sign-up forms, and the loading indicator.
+//! sign-up forms, the loading indicator and what a page shows when its data failed.
 
+use leptos::error::Errors;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
@@ -50,6 +51,8 @@ pub fn Layout(
             <header class="topbar">
                 <Brand />
                 <nav class="nav" aria-label="Main">
+                    <A href="/dashboard">"Dashboard"</A>
+                    <A href="/earnings">"Earnings"</A>
                     <A href="/profile">"Profile"</A>
                 </nav>
                 <div class="account">
@@ -116,6 +119,36 @@ pub fn Loading() -> impl IntoView {
         <div class="loading" role="status" aria-live="polite">
             <span class="spinner" aria-hidden="true"></span>
             "Loading…"
+        </div>
+    }
+}
+
+/// What a page shows when its data could not be loaded, with a way to try again.
+#[component]
+pub fn LoadFailed(
+    /// What failed to load, in words: "your profile".
+    what: &'static str,
+    /// The errors caught by the boundary.
+    errors: ArcRwSignal<Errors>,
+    /// Loads the data again.
+    retry: impl Fn() + Send + Sync + 'static,
+) -> impl IntoView {
+    let messages = move || {
+        errors
+            .get()
+            .into_iter()
+            .map(|(_, error)| view! { <p>{error.to_string()}</p> })
+            .collect_view()
+    };
+    view! {
+        <div class="alert" role="alert">
+            <p>{format!("We could not load {what}.")}</p>
+            {messages}
+            <p>
+                <button type="button" class="button button-quiet" on:click=move |_| retry()>
+                    "Try again"
+                </button>
+            </p>
         </div>
     }
 }

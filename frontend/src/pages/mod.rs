@@ -1,5 +1,7 @@
 //! One module per page (route) of the portal.
 
+pub mod dashboard;
+pub mod earnings;
 pub mod forgot_password;
 pub mod profile;
 pub mod reset_password;

@@ -1,7 +1,6 @@
 //! `/profile`: the partner's details (names, email, phone, target country, payout
 //! currency) and the change-password form.
 
-use leptos::error::Errors;
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use partnerly_domain::account::Account;
@@ -14,7 +13,7 @@ use crate::components::form::{
     FormAlert, FormSuccess, SelectField, SubmitButton, TextField, failure_of, field_error,
     succeeded,
 };
-use crate::components::layout::{Loading, set_title};
+use crate::components::layout::{LoadFailed, Loading, set_title};
 use crate::session::use_session;
 
 /// Loads the account (`GET /api/v1/me`) and shows both forms.
@@ -32,7 +31,9 @@ pub fn Profile() -> impl IntoView {
             </header>
             <Transition fallback=Loading>
                 <ErrorBoundary fallback=move |errors| {
-                    view! { <LoadFailed errors retry=move || account.refetch() /> }
+                    view! {
+                        <LoadFailed what="your profile" errors retry=move || account.refetch() />
+                    }
                 }>
                     {move || Suspend::new(async move {
                         account
@@ -46,34 +47,6 @@ pub fn Profile() -> impl IntoView {
                     })}
                 </ErrorBoundary>
             </Transition>
-        </div>
-    }
-}
-
-/// What the page shows when the account could not be loaded.
-#[component]
-fn LoadFailed(
-    /// The errors caught by the boundary.
-    errors: ArcRwSignal<Errors>,
-    /// Loads the data again.
-    retry: impl Fn() + Send + Sync + 'static,
-) -> impl IntoView {
-    let messages = move || {
-        errors
-            .get()
-            .into_iter()
-            .map(|(_, error)| view! { <p>{error.to_string()}</p> })
-            .collect_view()
-    };
-    view! {
-        <div class="alert" role="alert">
-            <p>"We could not load your profile."</p>
-            {messages}
-            <p>
-                <button type="button" class="button button-quiet" on:click=move |_| retry()>
-                    "Try again"
-                </button>
-            </p>
         </div>
     }
 }

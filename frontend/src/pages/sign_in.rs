@@ -10,7 +10,7 @@ use crate::components::layout::AuthCard;
 use crate::session::use_session;
 
 /// The sign-in form. On success the session is set and the route guard moves on to the
-/// profile.
+/// dashboard.
 #[component]
 pub fn SignIn() -> impl IntoView {
     let session = use_session();

@@ -1,0 +1,103 @@
+// The dashboard (S1, L5, C5): the default referral link with Copy, money per currency,
+// the level and its rate, customers by status — and the figures are the API's.
+import { expect, test, type Page } from '@playwright/test';
+import {
+  Billing, PartnerApi, formatMoney, horizontalOverflow, signUp, snap, uniqueEmail,
+} from './support';
+
+/** A figure on the dashboard by its label ("Earned", "Active"). */
+function figure(page: Page, label: string) {
+  return page.getByRole('group', { name: label, exact: true });
+}
+
+test('a new partner sees an empty dashboard with their referral link and can copy it', async ({ page, request, context }) => {
+  const email = uniqueEmail('nell');
+  await signUp(page, 'Nell Newcomer', email);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const api = await PartnerApi.signIn(request, email);
+  const link = await api.defaultLink();
+
+  const shown = page.getByRole('textbox', { name: 'Your referral link' });
+  await expect(shown).toHaveValue(link.url);
+  await expect(page.getByText('No customers yet — share your link')).toBeVisible();
+  for (const label of ['Earned', 'Pending', 'Available', 'Withdrawn']) {
+    await expect(figure(page, label)).toContainText('$0.00');
+  }
+  // The default program: one level paying 20% for 12 months, nothing above it.
+  const level = page.getByRole('article', { name: 'Partner' });
+  await expect(level).toContainText('20%');
+  await expect(level).toContainText("first 12 months");
+  await expect(level.getByText('Top level')).toBeVisible();
+  await expect(page.getByRole('progressbar')).toHaveCount(0);
+  await snap(page, 'dashboard-empty');
+
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.getByRole('button', { name: 'Copy' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Copied' })).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link.url);
+});
+
+test('after the vendor reports customers, payments and a refund, the dashboard shows the API figures', async ({ page, request }) => {
+  const email = uniqueEmail('rita');
+  await signUp(page, 'Rita Referrer', email);
+  const api = await PartnerApi.signIn(request, email);
+  const { code } = await api.defaultLink();
+
+  const billing = new Billing(code);
+  billing.signUp('ann').signUp('bob').signUp('cat');
+  billing.pay('ann', '49.00'); // earns $9.80
+  const refunded = billing.pay('bob', '100.00'); // earns $20.00 ...
+  billing.refund(refunded, '25.00'); // ... of which $5.00 is reversed
+  billing.status('cat', 'frozen');
+  await billing.send(request);
+
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  const stats = await api.get('/api/v1/me/stats');
+  expect(stats.balances).toHaveLength(1);
+  const balance = stats.balances[0];
+  // The portal shows the API's figures, written the same way ...
+  await expect(figure(page, 'Earned')).toContainText(formatMoney(balance.earned));
+  await expect(figure(page, 'Pending')).toContainText(formatMoney(balance.pending));
+  await expect(figure(page, 'Available')).toContainText(formatMoney(balance.available));
+  await expect(figure(page, 'Withdrawn')).toContainText(formatMoney(balance.withdrawn));
+  // ... and those are what the rule says: 20% of 49.00 + 20% of (100.00 − 25.00), in the hold.
+  await expect(figure(page, 'Earned')).toContainText('$24.80');
+  await expect(figure(page, 'Pending')).toContainText('$24.80');
+  await expect(figure(page, 'Available')).toContainText('$0.00');
+
+  const membership = stats.memberships[0];
+  const counts = membership.customers;
+  expect(counts).toEqual({ active: 2, frozen: 1, deleted: 0, paying: 2 });
+  await expect(figure(page, 'Active')).toContainText(String(counts.active));
+  await expect(figure(page, 'Frozen')).toContainText(String(counts.frozen));
+  await expect(figure(page, 'Deleted')).toContainText(String(counts.deleted));
+  await expect(figure(page, 'Paying')).toContainText(String(counts.paying));
+  await expect(figure(page, 'Successful sales')).toContainText(String(membership.successful_sales));
+  await expect(figure(page, 'Revenue')).toContainText(formatMoney(membership.revenue[0]));
+  await expect(page.getByText('No customers yet')).toHaveCount(0);
+  await snap(page, 'dashboard');
+
+  await page.getByRole('link', { name: 'See every commission' }).click();
+  await expect(page.getByRole('heading', { name: 'Earnings', level: 1 })).toBeVisible();
+});
+
+test('the dashboard fits 375 px without horizontal scrolling and uses the width at 1440 px', async ({ page, request }) => {
+  const email = uniqueEmail('milo');
+  await page.setViewportSize({ width: 375, height: 812 });
+  await signUp(page, 'Milo Mobile', email);
+  const api = await PartnerApi.signIn(request, email);
+  const billing = new Billing((await api.defaultLink()).code);
+  billing.signUp('dan');
+  billing.pay('dan', '1234.50');
+  await billing.send(request);
+  await page.reload();
+  await expect(figure(page, 'Earned')).toContainText('$246.90');
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  await snap(page, 'dashboard-375');
+
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await expect(figure(page, 'Earned')).toBeVisible();
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  await snap(page, 'dashboard-1440');
+});

@@ -1,0 +1,111 @@
+//! How the portal writes amounts and dates: one place, so every page (and the browser
+//! tests, which mirror [`format_money`] in `e2e/support.ts`) agrees on "$1,234.50".
+
+use partnerly_domain::money::MoneyView;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+/// The minus sign (U+2212) in front of negative amounts: it lines up with the plus sign
+/// and is read as "minus" by screen readers, unlike a hyphen.
+pub const MINUS: char = '\u{2212}';
+
+/// The symbol written before amounts of a currency; other currencies get their code
+/// after the number ("1,000 JPY"), which nobody can misread.
+fn symbol(code: &str) -> Option<&'static str> {
+    match code {
+        "USD" => Some("$"),
+        "EUR" => Some("€"),
+        "GBP" => Some("£"),
+        _ => None,
+    }
+}
+
+/// Inserts a comma between every three digits of a string of digits.
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// An amount as people read it, with exactly its currency's decimals:
+/// "$1,234.50", "€9.80", "−$5.00", "1,000 JPY", "12.500 KWD".
+pub fn format_money(money: &MoneyView) -> String {
+    let code = money.currency.code();
+    // The server always sends exact amounts; should one not parse, show it as sent
+    // rather than a guess.
+    let Ok(exact) = money.parse() else {
+        return format!("{} {code}", money.amount);
+    };
+    let decimals = usize::from(exact.currency().exponent());
+    // At least one digit before the point: 5 cents are "0.05".
+    let digits = format!(
+        "{:0>width$}",
+        exact.minor().unsigned_abs(),
+        width = decimals + 1
+    );
+    let (whole, fraction) = digits.split_at(digits.len() - decimals);
+    let mut number = group_thousands(whole);
+    if !fraction.is_empty() {
+        number.push('.');
+        number.push_str(fraction);
+    }
+    let sign = if exact.minor() < 0 {
+        MINUS.to_string()
+    } else {
+        String::new()
+    };
+    match symbol(code) {
+        Some(symbol) => format!("{sign}{symbol}{number}"),
+        None => format!("{sign}{number} {code}"),
+    }
+}
+
+/// A day as people read it, in UTC like every time the API sends: "Nov 21, 2026".
+pub fn format_date(at: OffsetDateTime) -> String {
+    let day = at.to_offset(UtcOffset::UTC).date();
+    day.format(format_description!(
+        "[month repr:short] [day padding:none], [year]"
+    ))
+    .unwrap_or_else(|_| day.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use partnerly_domain::money::{Currency, Money};
+
+    use super::*;
+
+    fn money(minor: i64, code: &str) -> MoneyView {
+        Money::from_minor(minor, Currency::parse(code).unwrap()).to_view()
+    }
+
+    #[test]
+    fn amounts_have_their_currencys_decimals_grouped_by_thousands() {
+        assert_eq!(format_money(&money(123_450, "USD")), "$1,234.50");
+        assert_eq!(format_money(&money(5, "USD")), "$0.05");
+        assert_eq!(format_money(&money(0, "USD")), "$0.00");
+        assert_eq!(
+            format_money(&money(98_765_432_100, "EUR")),
+            "€987,654,321.00"
+        );
+        assert_eq!(format_money(&money(1000, "JPY")), "1,000 JPY");
+        assert_eq!(format_money(&money(12_500, "KWD")), "12.500 KWD");
+    }
+
+    #[test]
+    fn negative_amounts_start_with_a_minus_sign() {
+        assert_eq!(format_money(&money(-500, "USD")), "−$5.00");
+        assert_eq!(format_money(&money(-1_234_567, "JPY")), "−1,234,567 JPY");
+    }
+
+    #[test]
+    fn dates_are_written_in_utc() {
+        let at = time::macros::datetime!(2026-11-01 23:30 -02:00);
+        assert_eq!(format_date(at), "Nov 2, 2026");
+    }
+}
