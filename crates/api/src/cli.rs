@@ -45,6 +45,8 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Check the ledger's invariants against the database; exits 1 on a problem.
+    LedgerCheck,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -85,6 +87,7 @@ pub fn main() -> ExitCode {
         Command::SeedDemo => seed_demo(&config),
         Command::CreateAdmin { email, role } => create_admin(&config, &email, role.into()),
         Command::Openapi => Ok(()),
+        Command::LedgerCheck => ledger_check(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -152,6 +155,26 @@ fn create_admin(config: &Config, email: &str, role: Role) -> anyhow::Result<()> 
         println!("Password: {}", pass.expose());
     }
     Ok(())
+}
+
+fn ledger_check(config: &Config) -> anyhow::Result<()> {
+    let mut conn = connect(config)?;
+    let report = crate::ledger_check::run(&mut conn)?;
+    if report.problems.is_empty() {
+        println!(
+            "Ledger OK: {} transfers, every invariant holds.",
+            report.transfers
+        );
+        return Ok(());
+    }
+    for problem in &report.problems {
+        println!("PROBLEM: {problem}");
+    }
+    anyhow::bail!(
+        "{} ledger problem(s) in {} transfers",
+        report.problems.len(),
+        report.transfers
+    )
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {

@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod events;
 pub mod jobs;
+pub mod ledger_check;
 pub mod mail;
 pub mod openapi;
 pub mod rate_limit;

@@ -169,3 +169,43 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let status = child.wait().unwrap();
     assert!(status.success(), "clean exit after SIGTERM: {status:?}");
 }
+
+#[test]
+fn ledger_check_passes_on_the_demo_data_and_reports_a_tampered_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        partnerly(dir.path())
+            .arg("seed-demo")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let ok = partnerly(dir.path()).arg("ledger-check").output().unwrap();
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("every invariant holds"));
+
+    // Someone edits a transfer by hand: the check notices.
+    let mut conn = partnerly_db::DbUrl::parse(&format!("sqlite://{}/cli.db", dir.path().display()))
+        .unwrap()
+        .connect()
+        .unwrap();
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "UPDATE ledger_transfers SET amount_minor = amount_minor + 1 WHERE id = 1",
+        ),
+        &mut conn,
+    )
+    .unwrap();
+    let bad = partnerly(dir.path()).arg("ledger-check").output().unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains("PROBLEM: commission"),
+        "{}",
+        String::from_utf8_lossy(&bad.stdout)
+    );
+}
