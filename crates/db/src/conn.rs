@@ -217,6 +217,23 @@ where
     }
 }
 
+/// Runs `f`, which only reads, against one snapshot of the database: a page and the
+/// rows nested in it (a delivery and its attempts) then agree even while writers commit
+/// in between. SQLite in WAL mode keeps a read transaction on the snapshot of its first
+/// read; PostgreSQL needs `REPEATABLE READ` for that (its default is per statement).
+pub fn read_snapshot<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    conn.transaction(|conn| {
+        if conn.backend() == Backend::Postgres {
+            conn.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")?;
+        }
+        f(conn)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,8 @@ pub mod user;
 pub mod webhook;
 
 pub use conn::{
-    Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, run_migrations, write_transaction,
+    Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, read_snapshot, run_migrations,
+    write_transaction,
 };
 
 /// The current time in UTC, at the precision both backends store (microseconds), so a

@@ -435,10 +435,19 @@ pub async fn list_webhook_deliveries(
     let offset = i64::from(page - 1) * i64::from(per_page);
     let (items, total) = state
         .db(move |conn| {
-            WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            let (rows, total) =
-                WebhookDelivery::list_for_endpoint(conn, id, status, offset, i64::from(per_page))?;
-            Ok((with_attempts(conn, rows)?, total))
+            // One snapshot: a delivery and its attempts agree even while the sender
+            // records an attempt between the two reads.
+            partnerly_db::read_snapshot(conn, |conn| {
+                WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+                let (rows, total) = WebhookDelivery::list_for_endpoint(
+                    conn,
+                    id,
+                    status,
+                    offset,
+                    i64::from(per_page),
+                )?;
+                Ok((with_attempts(conn, rows)?, total))
+            })
         })
         .await?;
     Ok(web::Json(WebhookDeliveryPage {
