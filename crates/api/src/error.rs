@@ -230,6 +230,22 @@ pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error
     api.into()
 }
 
+/// A body that serde could not read: syntax errors are 400 `malformed_json`,
+/// well-formed JSON of the wrong shape is 400 `invalid_body`.
+pub fn body_error(e: &serde_json::Error) -> ApiError {
+    if e.is_data() {
+        ApiError::bad_request(
+            "invalid_body",
+            format!("The request body does not match the expected shape: {e}."),
+        )
+    } else {
+        ApiError::bad_request(
+            "malformed_json",
+            format!("The request body is not valid JSON: {e}."),
+        )
+    }
+}
+
 /// Query-string errors are 400 `invalid_query`.
 pub fn query_error(err: QueryPayloadError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::bad_request(

@@ -1,7 +1,7 @@
 //! The events API (E1–E3): the vendor's billing reports sign-ups, payments, refunds and
 //! subscription changes. Every event is idempotent by its id per API key owner.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::event::{
@@ -16,6 +16,38 @@ use crate::state::AppState;
 
 /// The scope a key needs to send events.
 pub const EVENTS_WRITE: &str = "events:write";
+
+/// Largest batch body: 1000 events of up to about 4 KiB each. Other routes keep the
+/// 64 KiB limit of the JSON extractor.
+pub const MAX_BATCH_BODY: usize = 4 * 1024 * 1024;
+
+/// Reads a JSON body of up to `limit` bytes with the same errors as the JSON extractor.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<T, ApiError> {
+    let is_json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let body = payload
+        .to_bytes_limited(limit)
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?
+        .map_err(|_| {
+            ApiError::bad_request("invalid_body", "The request body could not be read.")
+        })?;
+    serde_json::from_slice(&body).map_err(|e| crate::error::body_error(&e))
+}
 
 fn is_unique_violation(e: &ApiError) -> bool {
     matches!(e, ApiError::Internal(m) if m.contains("duplicate key") || m.contains("UNIQUE constraint"))
@@ -96,7 +128,8 @@ pub async fn create_event(
         (status = 400, description = "Malformed body.", body = ErrorBody),
         (status = 401, description = "`invalid_api_key`.", body = ErrorBody),
         (status = 403, description = "The key lacks the `events:write` scope.", body = ErrorBody),
-        (status = 413, description = "The body is over the batch size limit.", body = ErrorBody),
+        (status = 413, description = "The body is over 4 MiB.", body = ErrorBody),
+        (status = 415, description = "The body is not JSON.", body = ErrorBody),
         (status = 422, description = "`validation_failed`: no events, or more than 1000.", body = ErrorBody),
     ),
     security(("api_key" = []))
@@ -105,10 +138,11 @@ pub async fn create_event(
 pub async fn create_event_batch(
     state: web::Data<AppState>,
     caller: ApiKeyCaller,
-    body: web::Json<EventBatch>,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<web::Json<BatchResult>, ApiError> {
     caller.require(EVENTS_WRITE)?;
-    let batch = body.into_inner();
+    let batch: EventBatch = read_json(&req, payload, MAX_BATCH_BODY).await?;
     if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
         return Err(ApiError::field("events", "Send 1 to 1000 events."));
     }

@@ -528,3 +528,78 @@ async fn a_new_partner_is_enrolled_in_the_default_program_with_a_default_link() 
     assert_eq!(link["url"], format!("http://portal.test/r/{code}"));
     assert_eq!(link["is_default"], true);
 }
+
+#[actix_web::test]
+async fn a_batch_of_a_thousand_events_is_accepted_and_a_larger_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let events: Vec<Value> = (0..1000)
+        .map(|i| signed_up(&format!("s{i}"), &format!("cus_{i}"), None))
+        .collect();
+    let reply = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .json(&json!({"events": events})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body["error"]);
+    assert_eq!(reply.body["results"].as_array().unwrap().len(), 1000);
+    assert!(
+        reply.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["status"] == "applied")
+    );
+
+    let too_many: Vec<Value> = (0..1001)
+        .map(|i| signed_up(&format!("t{i}"), &format!("cus_t{i}"), None))
+        .collect();
+    let reply = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .json(&json!({"events": too_many})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.field_error("events").is_some());
+
+    let huge = format!(
+        r#"{{"events": [], "pad": "{}"}}"#,
+        "x".repeat(5 * 1024 * 1024)
+    );
+    let reply = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .header("content-type", "application/json")
+                .body(huge),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    let not_json = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .header("content-type", "text/plain")
+                .body("x"),
+        )
+        .await;
+    assert_eq!(not_json.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let broken = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/events/batch"))
+                .bearer_auth(&key)
+                .header("content-type", "application/json")
+                .body("{"),
+        )
+        .await;
+    assert_eq!(broken.error(), "malformed_json");
+}
