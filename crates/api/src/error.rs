@@ -184,6 +184,11 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
+        // SQLite's writer lock held past busy_timeout is load, not a bug: 503, retry.
+        if e.to_string().contains("database is locked") {
+            tracing::warn!("database busy: writer lock not acquired within busy_timeout");
+            return Self::Unavailable;
+        }
         Self::Internal(format!("database: {e}"))
     }
 }

@@ -21,7 +21,7 @@ use partnerly_db::commission::{Commission, NewCommission};
 use partnerly_db::customer::{Customer, CustomerChanges, NewCustomer};
 use partnerly_db::payment::{NewPayment, Payment};
 use partnerly_db::program::{Level, LevelChangeReason, Link, Membership, Program};
-use partnerly_db::schema::{client_bonuses, customers, events, payments};
+use partnerly_db::schema::{client_bonuses, events};
 use partnerly_db::{DbConn, ledger};
 use partnerly_domain::event::{
     CustomerSignedUpData, CustomerStatusChangedData, Event, EventEnvelope, EventResult,
@@ -684,26 +684,35 @@ fn subscription_updated(
 }
 
 /// The progress figures that promote a membership: paying customers, and sales in the
-/// program's currency net of refunds.
+/// program's currency net of refunds. Counted and summed in SQL, so the cost does not
+/// grow with the partner's history.
 pub fn progress(
     conn: &mut DbConn,
     membership: &Membership,
     program_currency: &str,
 ) -> Result<Progress, ApiError> {
-    let paying: i64 = customers::table
-        .filter(customers::membership_id.eq(membership.id))
-        .filter(customers::first_paid_at.is_not_null())
-        .count()
-        .get_result(conn)?;
-    let sales: Vec<(i64, i64)> = payments::table
-        .inner_join(customers::table)
-        .filter(customers::membership_id.eq(membership.id))
-        .filter(payments::currency.eq(program_currency))
-        .select((payments::amount_minor, payments::refunded_minor))
-        .load(conn)?;
+    #[derive(QueryableByName)]
+    struct Totals {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        paying: i64,
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        sales: i64,
+    }
+    // SUM over BIGINT is NUMERIC on PostgreSQL: the CASTs give both backends one type.
+    let totals: Totals = diesel::sql_query(
+        "SELECT \
+           CAST((SELECT COUNT(*) FROM customers \
+                 WHERE membership_id = $1 AND first_paid_at IS NOT NULL) AS BIGINT) AS paying, \
+           CAST(COALESCE((SELECT SUM(p.amount_minor - p.refunded_minor) FROM payments p \
+                 JOIN customers c ON c.id = p.customer_id \
+                 WHERE c.membership_id = $1 AND p.currency = $2), 0) AS BIGINT) AS sales",
+    )
+    .bind::<diesel::sql_types::BigInt, _>(membership.id)
+    .bind::<diesel::sql_types::Text, _>(program_currency)
+    .get_result(conn)?;
     Ok(Progress {
-        paying_customers: u32::try_from(paying).unwrap_or(u32::MAX),
-        sales_volume: sales.iter().map(|(a, r)| a - r).sum(),
+        paying_customers: u32::try_from(totals.paying).unwrap_or(u32::MAX),
+        sales_volume: totals.sales,
     })
 }
 
@@ -722,6 +731,13 @@ pub fn promote(
     let Some(current) = levels.iter().find(|l| l.id == membership.level_id).cloned() else {
         return Ok(None);
     };
+    // Nothing to reach: skip counting (most payments, on most programs).
+    if !levels
+        .iter()
+        .any(|l| l.position > current.position && l.threshold().is_some())
+    {
+        return Ok(None);
+    }
     let progress = progress(conn, membership, &program.currency)?;
     let rungs: Vec<_> = levels.iter().map(Level::rung).collect();
     let target = promoted_level(&rungs, current.rung(), progress);
