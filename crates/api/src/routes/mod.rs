@@ -7,6 +7,7 @@ pub mod events;
 pub mod health;
 pub mod integration;
 pub mod me;
+pub mod paging;
 pub mod partner;
 pub mod track_requests;
 

@@ -21,6 +21,7 @@ use utoipa::IntoParams;
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::events::progress;
+use crate::routes::paging::Paging;
 use crate::state::AppState;
 use crate::views;
 
@@ -193,14 +194,7 @@ pub async fn list_commissions(
     });
     let from = parse_time("from", &query.from, &mut v);
     let to = parse_time("to", &query.to, &mut v);
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
-    if page == 0 {
-        v.add("page", "Pages start at 1.");
-    }
-    if !(1..=100).contains(&per_page) {
-        v.add("per_page", "Ask for 1 to 100 commissions per page.");
-    }
+    let Paging { page, per_page } = Paging::check(query.page, query.per_page, &mut v);
     v.finish()?;
     let filter = CommissionFilter {
         status: status.map(|s| s.as_str().to_owned()),

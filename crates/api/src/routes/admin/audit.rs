@@ -12,10 +12,8 @@ use utoipa::IntoParams;
 
 use crate::auth::AdminUser;
 use crate::error::ApiError;
+use crate::routes::paging::Paging;
 use crate::state::AppState;
-
-/// Largest page the audit log returns.
-const MAX_PER_PAGE: u32 = 100;
 
 /// Filters and paging of the audit log.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -68,17 +66,7 @@ pub async fn list_audit_log(
     _admin: AdminUser,
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
-    if page == 0 {
-        return Err(ApiError::field("page", "Pages start at 1."));
-    }
-    if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::field(
-            "per_page",
-            "Ask for 1 to 100 entries per page.",
-        ));
-    }
+    let Paging { page, per_page } = Paging::new(query.page, query.per_page)?;
     let filter = AuditFilter {
         actor_id: query.actor_id,
         action: non_blank(query.action.as_deref()),

@@ -18,7 +18,6 @@ use partnerly_db::DbConn;
 use partnerly_db::audit::NewAuditEntry;
 use partnerly_db::program::{Level, Membership, Program};
 use partnerly_db::user::User;
-use partnerly_domain::error::Validator;
 use partnerly_domain::program::{AdminMembershipView, MembershipStatus, PartnerRef};
 use serde::Serialize;
 use serde_json::Value;
@@ -36,46 +35,7 @@ use crate::views;
 /// 401 and 403 always come first.
 pub type Deferred<T> = Result<T, actix_web::Error>;
 
-/// Largest page any admin list returns.
-pub const MAX_PER_PAGE: u32 = 100;
-/// Page size when none is asked for.
-pub const DEFAULT_PER_PAGE: u32 = 20;
-
-/// A validated page request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
-    pub page: u32,
-    pub per_page: u32,
-}
-
-impl Paging {
-    /// Checks `page` (from 1) and `per_page` (1 to 100); 422 with field errors.
-    pub fn new(page: Option<u32>, per_page: Option<u32>) -> Result<Self, ApiError> {
-        let paging = Self {
-            page: page.unwrap_or(1),
-            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE),
-        };
-        let mut v = Validator::new();
-        if paging.page == 0 {
-            v.add("page", "Pages start at 1.");
-        }
-        if !(1..=MAX_PER_PAGE).contains(&paging.per_page) {
-            v.add("per_page", "Ask for 1 to 100 items per page.");
-        }
-        v.finish()?;
-        Ok(paging)
-    }
-
-    /// Rows to skip.
-    pub fn offset(self) -> i64 {
-        i64::from(self.page - 1) * i64::from(self.per_page)
-    }
-
-    /// Rows to read.
-    pub fn limit(self) -> i64 {
-        i64::from(self.per_page)
-    }
-}
+pub use super::paging::Paging;
 
 /// A row count as the API reports it.
 pub fn total(count: i64) -> u64 {

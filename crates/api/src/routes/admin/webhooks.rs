@@ -21,11 +21,10 @@ use utoipa::IntoParams;
 
 use crate::auth::AdminUser;
 use crate::error::ApiError;
+use crate::routes::paging::Paging;
 use crate::state::AppState;
 use crate::webhooks;
 
-/// Largest page of the delivery log.
-const MAX_PER_PAGE: u32 = 100;
 /// What audit entries name as the changed object.
 const AUDIT_TARGET: &str = "webhook_endpoint";
 
@@ -420,17 +419,7 @@ pub async fn list_webhook_deliveries(
     query: web::Query<DeliveryQuery>,
 ) -> Result<web::Json<WebhookDeliveryPage>, ApiError> {
     let id = id.into_inner();
-    let page = query.page.unwrap_or(1);
-    let per_page = query.per_page.unwrap_or(20);
-    if page == 0 {
-        return Err(ApiError::field("page", "Pages start at 1."));
-    }
-    if !(1..=MAX_PER_PAGE).contains(&per_page) {
-        return Err(ApiError::field(
-            "per_page",
-            "Ask for 1 to 100 deliveries per page.",
-        ));
-    }
+    let Paging { page, per_page } = Paging::new(query.page, query.per_page)?;
     let status = query.status.map(WebhookDeliveryStatus::as_str);
     let offset = i64::from(page - 1) * i64::from(per_page);
     let (items, total) = state
