@@ -114,11 +114,18 @@ fn api_key(database_url: &str) -> String {
     secret
 }
 
+/// The `i`-th payment: customers pay in turn, each one an hour after its previous
+/// payment, as a billing system reports them (in order, not all at once).
 fn payment(i: usize, customers: usize) -> Value {
-    let day = 1 + (i % 28);
-    json!({"id": format!("pay-{i}"), "type": "payment.succeeded", "occurred_at": format!("2026-10-{day:02}T10:00:00Z"),
+    let paid_at = time::macros::datetime!(2026-01-01 00:00 UTC)
+        + time::Duration::hours((i / customers) as i64)
+        + time::Duration::seconds((i % customers) as i64);
+    let paid_at = paid_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("date");
+    json!({"id": format!("pay-{i}"), "type": "payment.succeeded", "occurred_at": paid_at,
            "data": {"payment_id": format!("p-{i}"), "customer_id": format!("cus-{}", i % customers),
-                    "amount": "49.00", "currency": "USD", "paid_at": format!("2026-10-{day:02}T10:00:00Z")}})
+                    "amount": "49.00", "currency": "USD", "paid_at": paid_at}})
 }
 
 async fn run(target: Target, single: usize, batches: usize, concurrency: usize) -> (f64, f64) {
@@ -156,7 +163,7 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
     let key = Arc::new(api_key(&target.database_url));
     let customers = 500;
     let setup: Vec<Value> = (0..customers)
-        .map(|c| json!({"id": format!("signup-{c}"), "type": "customer.signed_up", "occurred_at": "2026-09-01T00:00:00Z",
+        .map(|c| json!({"id": format!("signup-{c}"), "type": "customer.signed_up", "occurred_at": "2025-12-01T00:00:00Z",
                         "data": {"customer_id": format!("cus-{c}"), "ref_code": code}}))
         .collect();
     let reply = client
@@ -208,7 +215,7 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
             let mut b = worker;
             while b < batches {
                 let events: Vec<Value> = (0..1000)
-                    .map(|j| payment(1_000_000 + b * 1000 + j, customers))
+                    .map(|j| payment(single + b * 1000 + j, customers))
                     .collect();
                 let reply = client
                     .post(format!("{base}/api/v1/events/batch"))

@@ -16,12 +16,16 @@
 //! - A flat first-payment amount is paid in the program's currency; percentages in the
 //!   payment's currency.
 
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
 use diesel::prelude::*;
 use partnerly_db::commission::{Commission, NewCommission};
 use partnerly_db::customer::{Customer, CustomerChanges, NewCustomer};
+use partnerly_db::event::NewEvent;
 use partnerly_db::payment::{NewPayment, Payment};
 use partnerly_db::program::{Level, LevelChangeReason, Link, Membership, Program};
-use partnerly_db::schema::{client_bonuses, events};
+use partnerly_db::schema::client_bonuses;
 use partnerly_db::{DbConn, ledger};
 use partnerly_domain::event::{
     CustomerSignedUpData, CustomerStatusChangedData, Event, EventEnvelope, EventResult,
@@ -36,6 +40,53 @@ use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 use crate::auth::tokens;
 use crate::error::ApiError;
 use crate::webhooks;
+
+/// What applying events reads again and again, read at first use and kept for one
+/// request or batch: the programs, their levels and the webhook subscribers. Events
+/// never change these; an admin's change is seen from the next request on.
+#[derive(Debug, Default)]
+pub struct Lookups {
+    programs: HashMap<i64, Program>,
+    levels: HashMap<i64, Vec<Level>>,
+    subscribers: webhooks::Subscribers,
+}
+
+impl Lookups {
+    fn program(&mut self, conn: &mut DbConn, id: i64) -> Result<&Program, ApiError> {
+        Ok(match self.programs.entry(id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(Program::find(conn, id)?.ok_or(ApiError::NotFound)?),
+        })
+    }
+
+    /// A program's levels, in order.
+    fn levels(&mut self, conn: &mut DbConn, program_id: i64) -> Result<&[Level], ApiError> {
+        Ok(match self.levels.entry(program_id) {
+            Entry::Occupied(e) => e.into_mut(),
+            Entry::Vacant(e) => e.insert(Level::of_program(conn, program_id)?),
+        })
+    }
+
+    /// The level a membership is on.
+    fn level(&mut self, conn: &mut DbConn, membership: &Membership) -> Result<Level, ApiError> {
+        self.levels(conn, membership.program_id)?
+            .iter()
+            .find(|l| l.id == membership.level_id)
+            .cloned()
+            .ok_or_else(|| ApiError::Internal("membership without level".into()))
+    }
+
+    /// Queues a webhook message; `payload` is built only when an endpoint subscribes.
+    fn enqueue(
+        &mut self,
+        conn: &mut DbConn,
+        event_type: &str,
+        payload: impl FnOnce() -> Value,
+    ) -> Result<(), ApiError> {
+        self.subscribers.enqueue(conn, event_type, payload)?;
+        Ok(())
+    }
+}
 
 /// What applying an event did.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,21 +151,18 @@ fn status_name(status: EventStatus) -> &'static str {
 
 /// Applies one event inside the caller's transaction, or repeats the result recorded
 /// for its id. Client mistakes come back as errors and record nothing, so the sender
-/// can fix the event and send it again with the same id.
+/// can fix the event and send it again with the same id. `lookups` may be shared by
+/// the events of one request or batch.
 pub fn ingest(
     conn: &mut DbConn,
+    lookups: &mut Lookups,
     owner: &str,
     envelope: &EventEnvelope,
 ) -> Result<EventResult, ApiError> {
     let hash = tokens::digest(
         &serde_json::to_string(envelope).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
-    let seen: Option<(String, String)> = events::table
-        .filter(events::owner.eq(owner))
-        .filter(events::event_id.eq(&envelope.id))
-        .select((events::body_hash, events::result))
-        .first(conn)
-        .optional()?;
+    let seen = partnerly_db::event::seen(conn, owner, &envelope.id)?;
     if let Some((seen_hash, result)) = seen {
         if seen_hash != hash {
             return Err(ApiError::Unprocessable {
@@ -131,47 +179,46 @@ pub fn ingest(
         return Ok(first);
     }
     let event = envelope.validate()?;
-    let applied = conn.transaction(|c| apply(c, &event, envelope.occurred_at))?;
+    let applied = conn.transaction(|c| apply(c, lookups, &event, envelope.occurred_at))?;
     let result = EventResult {
         id: envelope.id.clone(),
         status: applied.status,
         error: None,
         effects: applied.effects,
     };
-    diesel::insert_into(events::table)
-        .values((
-            events::owner.eq(owner),
-            events::event_id.eq(&envelope.id),
-            events::kind.eq(&envelope.kind),
-            events::body_hash.eq(&hash),
-            events::status.eq(status_name(result.status)),
-            events::result
-                .eq(serde_json::to_string(&result)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?),
-            events::received_at.eq(partnerly_db::now()),
-        ))
-        .execute(conn)?;
+    let answer = serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.to_string()))?;
+    NewEvent {
+        owner,
+        event_id: &envelope.id,
+        kind: &envelope.kind,
+        body_hash: &hash,
+        status: status_name(result.status),
+        result: &answer,
+        received_at: partnerly_db::now(),
+    }
+    .insert(conn)?;
     Ok(result)
 }
 
 /// Applies one validated event.
 pub fn apply(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     event: &Event,
     occurred_at: OffsetDateTime,
 ) -> Result<Applied, ApiError> {
     let now = partnerly_db::now();
     match event {
-        Event::CustomerSignedUp(data) => signed_up(conn, data, occurred_at, now),
-        Event::PaymentSucceeded { data, amount } => payment_succeeded(conn, data, *amount, now),
+        Event::CustomerSignedUp(data) => signed_up(conn, lk, data, occurred_at, now),
+        Event::PaymentSucceeded { data, amount } => payment_succeeded(conn, lk, data, *amount, now),
         Event::PaymentRefunded {
             payment_id,
             amount_text,
-        } => reverse_payment(conn, payment_id, amount_text, "refund", now),
+        } => reverse_payment(conn, lk, payment_id, amount_text, "refund", now),
         Event::PaymentChargedBack {
             payment_id,
             amount_text,
-        } => reverse_payment(conn, payment_id, amount_text, "chargeback", now),
+        } => reverse_payment(conn, lk, payment_id, amount_text, "chargeback", now),
         Event::CustomerStatusChanged(data) => status_changed(conn, data, now),
         Event::SubscriptionUpdated(data) => subscription_updated(conn, data, now),
     }
@@ -204,6 +251,7 @@ fn attribute(
 
 fn signed_up(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     data: &CustomerSignedUpData,
     occurred_at: OffsetDateTime,
     now: PrimitiveDateTime,
@@ -231,16 +279,13 @@ fn signed_up(
     .insert(conn)?;
     let mut applied = Applied::done().note("attributed", attribution.is_some());
     if let Some((link, membership, via)) = &attribution {
-        webhooks::enqueue(
-            conn,
-            "customer.attributed",
-            &json!({"customer_id": customer.external_id, "membership_id": membership.id,
-                    "program_id": membership.program_id, "link_code": link.code, "via": via}),
-        )?;
-        let level = Level::find(conn, membership.level_id)?
-            .ok_or_else(|| ApiError::Internal("membership without level".into()))?;
+        lk.enqueue(conn, "customer.attributed", || {
+            json!({"customer_id": customer.external_id, "membership_id": membership.id,
+                   "program_id": membership.program_id, "link_code": link.code, "via": via})
+        })?;
+        let level = lk.level(conn, membership)?;
         if level.bonus_trigger.as_deref() == Some("sign_up")
-            && grant_bonus(conn, &customer, membership, &level, now)?
+            && grant_bonus(conn, lk, &customer, membership, &level, now)?
         {
             applied = applied.note("client_bonus", true);
         }
@@ -251,7 +296,7 @@ fn signed_up(
     for payment in &waiting {
         Payment::attach(conn, payment.id, customer.id)?;
         let customer = Customer::find(conn, customer.id)?.ok_or(ApiError::NotFound)?;
-        commissions += commission_payment(conn, payment, &customer, now)?;
+        commissions += commission_payment(conn, lk, payment, &customer, now)?;
     }
     if !waiting.is_empty() {
         applied = applied
@@ -264,6 +309,7 @@ fn signed_up(
 /// Grants the level's client bonus once per customer (C4) and tells the vendor.
 fn grant_bonus(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     customer: &Customer,
     membership: &Membership,
     level: &Level,
@@ -272,7 +318,7 @@ fn grant_bonus(
     let Some(amount) = level.bonus_minor.filter(|a| *a > 0) else {
         return Ok(false);
     };
-    let program = Program::find(conn, membership.program_id)?.ok_or(ApiError::NotFound)?;
+    let program_currency = lk.program(conn, membership.program_id)?.currency.clone();
     let trigger = level
         .bonus_trigger
         .clone()
@@ -284,7 +330,7 @@ fn grant_bonus(
                 client_bonuses::membership_id.eq(membership.id),
                 client_bonuses::level_id.eq(level.id),
                 client_bonuses::amount_minor.eq(amount),
-                client_bonuses::currency.eq(&program.currency),
+                client_bonuses::currency.eq(&program_currency),
                 client_bonuses::trigger.eq(&trigger),
                 client_bonuses::created_at.eq(now),
             ))
@@ -300,17 +346,16 @@ fn grant_bonus(
         }
         Err(e) => return Err(e.into()),
     }
-    webhooks::enqueue(
-        conn,
-        "client_bonus.granted",
-        &json!({"customer_id": customer.external_id, "amount": money_json(amount, &program.currency),
-                "trigger": trigger, "membership_id": membership.id}),
-    )?;
+    lk.enqueue(conn, "client_bonus.granted", || {
+        json!({"customer_id": customer.external_id, "amount": money_json(amount, &program_currency),
+               "trigger": trigger, "membership_id": membership.id})
+    })?;
     Ok(true)
 }
 
 fn payment_succeeded(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     data: &PaymentSucceededData,
     amount: Money,
     now: PrimitiveDateTime,
@@ -350,7 +395,7 @@ fn payment_succeeded(
             "unknown_customer: applied when customer.signed_up arrives",
         ));
     };
-    let commissions = commission_payment(conn, &payment, &customer, now)?;
+    let commissions = commission_payment(conn, lk, &payment, &customer, now)?;
     Ok(Applied::done().note("commissions", commissions))
 }
 
@@ -358,6 +403,7 @@ fn payment_succeeded(
 /// commissions its partner earns. Returns how many commission lines were created.
 fn commission_payment(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     payment: &Payment,
     customer: &Customer,
     now: PrimitiveDateTime,
@@ -383,18 +429,20 @@ fn commission_payment(
     // An earlier payment arriving late moves the customer's first payment: commissions
     // booked on later payments under the old date are corrected first.
     if customer.first_paid_at.is_some_and(|f| payment.paid_at < f) {
-        void_outdated(conn, customer, payment, now)?;
+        void_outdated(conn, lk, customer, payment, now)?;
     }
     let membership = Membership::find(conn, membership_id)?.ok_or(ApiError::NotFound)?;
     if !membership.is_active() {
         return Ok(0);
     }
-    let program = Program::find(conn, membership.program_id)?.ok_or(ApiError::NotFound)?;
-    let level = Level::find(conn, membership.level_id)?.ok_or(ApiError::NotFound)?;
+    let program = lk.program(conn, membership.program_id)?;
     let program_currency = currency(&program.currency)?;
+    let hold_days = program.hold_days;
+    let level = lk.level(conn, &membership)?;
     let payment_currency = currency(&payment.currency)?;
-    let is_first = !Payment::has_earlier(conn, customer.id, payment.paid_at, payment.id)?
-        && customer.first_paid_at.is_none_or(|f| f >= payment.paid_at);
+    // A known earlier first payment settles it without asking the database.
+    let is_first = customer.first_paid_at.is_none_or(|f| f >= payment.paid_at)
+        && !Payment::has_earlier(conn, customer.id, payment.paid_at, payment.id)?;
     let facts = PaymentFacts {
         amount: Money::from_minor(payment.amount_minor, payment_currency),
         paid_at: payment.paid_at.assume_utc(),
@@ -405,7 +453,7 @@ fn commission_payment(
         .rule(program_currency)
         .lines(membership.rate_override(), &facts)
         .map_err(|e| ApiError::Internal(format!("commission: {e}")))?;
-    let available_at = payment.paid_at + Duration::days(i64::from(program.hold_days));
+    let available_at = payment.paid_at + Duration::days(i64::from(hold_days));
     let mut created = 0;
     for line in lines {
         let Some(commission) = (NewCommission {
@@ -438,29 +486,30 @@ fn commission_payment(
             commission.id,
             now,
         )?;
-        webhooks::enqueue(
-            conn,
-            "commission.created",
-            &commission_payload(&commission, payment, customer),
-        )?;
+        lk.enqueue(conn, "commission.created", || {
+            commission_payload(&commission, payment, customer)
+        })?;
         // A deferred payment may have been refunded before its customer arrived.
         if payment.refunded_minor > 0 {
             reverse_commission(
                 conn,
+                lk,
                 &commission,
                 payment,
                 Some(customer),
-                payment.refunded_minor,
-                "refund",
+                Refunds {
+                    total: payment.refunded_minor,
+                    cause: "refund",
+                },
                 now,
             )?;
         }
         created += 1;
     }
     if is_first && level.bonus_trigger.as_deref() == Some("first_payment") {
-        grant_bonus(conn, customer, &membership, &level, now)?;
+        grant_bonus(conn, lk, customer, &membership, &level, now)?;
     }
-    promote(conn, &membership, now)?;
+    promote(conn, lk, &membership, now)?;
     Ok(created)
 }
 
@@ -476,6 +525,7 @@ fn commission_payload(c: &Commission, payment: &Payment, customer: &Customer) ->
 
 fn reverse_payment(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     payment_id: &str,
     amount_text: &str,
     cause: &str,
@@ -510,11 +560,14 @@ fn reverse_payment(
     for commission in Commission::of_payment(conn, payment.id)? {
         if reverse_commission(
             conn,
+            lk,
             &commission,
             &payment,
             customer.as_ref(),
-            refunded_total,
-            cause,
+            Refunds {
+                total: refunded_total,
+                cause,
+            },
             now,
         )? {
             reversed_lines += 1;
@@ -534,6 +587,7 @@ fn reverse_payment(
 /// duration. Each is reversed in full, as a refund of the whole payment would be.
 fn void_outdated(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     customer: &Customer,
     first: &Payment,
     now: PrimitiveDateTime,
@@ -565,11 +619,14 @@ fn void_outdated(
                 // Reversing "the whole payment" reverses the whole line.
                 reverse_commission(
                     conn,
+                    lk,
                     &commission,
                     &later,
                     Some(customer),
-                    later.amount_minor,
-                    "rule_correction",
+                    Refunds {
+                        total: later.amount_minor,
+                        cause: "rule_correction",
+                    },
                     now,
                 )?;
             }
@@ -578,17 +635,29 @@ fn void_outdated(
     Ok(())
 }
 
+/// How much of a payment is refunded in all, and why: `refund`, `chargeback`, or
+/// `rule_correction` (a whole line voided by an earlier first payment).
+#[derive(Debug, Clone, Copy)]
+struct Refunds<'a> {
+    total: i64,
+    cause: &'a str,
+}
+
 /// Brings a commission's reversal up to the payment's refunded total: the commission's
 /// share of the refunds, booked back to the vendor. Returns whether anything moved.
 fn reverse_commission(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     commission: &Commission,
     payment: &Payment,
     customer: Option<&Customer>,
-    refunded_total: i64,
-    cause: &str,
+    refunds: Refunds,
     now: PrimitiveDateTime,
 ) -> Result<bool, ApiError> {
+    let Refunds {
+        total: refunded_total,
+        cause,
+    } = refunds;
     let target = reversed_total(
         commission.amount_minor,
         payment.amount_minor,
@@ -620,10 +689,12 @@ fn reverse_commission(
     )?;
     Commission::set_reversed(conn, commission, target)?;
     if let Some(customer) = customer {
-        let mut payload = commission_payload(commission, payment, customer);
-        payload["reversed"] = money_json(target, &commission.currency);
-        payload["reason"] = json!(cause);
-        webhooks::enqueue(conn, "commission.reversed", &payload)?;
+        lk.enqueue(conn, "commission.reversed", || {
+            let mut payload = commission_payload(commission, payment, customer);
+            payload["reversed"] = money_json(target, &commission.currency);
+            payload["reason"] = json!(cause);
+            payload
+        })?;
     }
     Ok(true)
 }
@@ -720,24 +791,23 @@ pub fn progress(
 /// (L3). Returns the new level when it moved.
 pub fn promote(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     membership: &Membership,
     now: PrimitiveDateTime,
 ) -> Result<Option<Level>, ApiError> {
-    let program = Program::find(conn, membership.program_id)?.ok_or(ApiError::NotFound)?;
-    let levels: Vec<Level> = Level::of_program(conn, program.id)?
-        .into_iter()
-        .filter(|l| l.track == membership.track)
-        .collect();
-    let Some(current) = levels.iter().find(|l| l.id == membership.level_id).cloned() else {
+    let all = lk.levels(conn, membership.program_id)?;
+    let track = || all.iter().filter(|l| l.track == membership.track);
+    let Some(current) = track().find(|l| l.id == membership.level_id) else {
         return Ok(None);
     };
-    // Nothing to reach: skip counting (most payments, on most programs).
-    if !levels
-        .iter()
-        .any(|l| l.position > current.position && l.threshold().is_some())
-    {
+    // Nothing to reach: skip counting (most payments, on most programs), and copy
+    // nothing out of the lookups either.
+    if !track().any(|l| l.position > current.position && l.threshold().is_some()) {
         return Ok(None);
     }
+    let current = current.clone();
+    let levels: Vec<Level> = track().cloned().collect();
+    let program = lk.program(conn, membership.program_id)?.clone();
     let progress = progress(conn, membership, &program.currency)?;
     let rungs: Vec<_> = levels.iter().map(Level::rung).collect();
     let target = promoted_level(&rungs, current.rung(), progress);
@@ -755,12 +825,10 @@ pub fn promote(
         None,
         now,
     )?;
-    webhooks::enqueue(
-        conn,
-        "partner.level_changed",
-        &json!({"membership_id": membership.id, "program_id": program.id, "from_level": current.name,
-                "to_level": new_level.name, "reason": "promotion"}),
-    )?;
+    lk.enqueue(conn, "partner.level_changed", || {
+        json!({"membership_id": membership.id, "program_id": program.id, "from_level": current.name,
+               "to_level": new_level.name, "reason": "promotion"})
+    })?;
     tracing::info!(membership.id = membership.id, level = %new_level.name, "membership promoted");
     Ok(Some(new_level))
 }
@@ -770,6 +838,7 @@ pub fn promote(
 /// lets one win, and the ledger key refuses a second booking.
 pub fn release(
     conn: &mut DbConn,
+    lk: &mut Lookups,
     commission: &Commission,
     now: PrimitiveDateTime,
 ) -> Result<bool, ApiError> {
@@ -798,9 +867,11 @@ pub fn release(
             None => None,
         };
         if let Some(customer) = customer {
-            let mut payload = commission_payload(commission, &payment, &customer);
-            payload["status"] = json!("available");
-            webhooks::enqueue(conn, "commission.available", &payload)?;
+            lk.enqueue(conn, "commission.available", || {
+                let mut payload = commission_payload(commission, &payment, &customer);
+                payload["status"] = json!("available");
+                payload
+            })?;
         }
     }
     Ok(true)

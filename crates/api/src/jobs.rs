@@ -24,6 +24,7 @@ const BATCH: i64 = 200;
 pub fn release_due(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<usize, ApiError> {
     let mut released = 0;
     let mut memberships = BTreeSet::new();
+    let mut lookups = events::Lookups::default();
     loop {
         let due = Commission::due(conn, now, BATCH)?;
         if due.is_empty() {
@@ -31,7 +32,7 @@ pub fn release_due(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<usize, A
         }
         let mut progressed = false;
         for commission in &due {
-            if write_transaction(conn, |c| events::release(c, commission, now))? {
+            if write_transaction(conn, |c| events::release(c, &mut lookups, commission, now))? {
                 released += 1;
                 progressed = true;
                 memberships.insert(commission.membership_id);
@@ -44,7 +45,7 @@ pub fn release_due(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<usize, A
     for id in memberships {
         write_transaction(conn, |c| {
             if let Some(membership) = Membership::find(c, id)? {
-                events::promote(c, &membership, now)?;
+                events::promote(c, &mut lookups, &membership, now)?;
             }
             Ok::<_, ApiError>(())
         })?;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod event_groups;
 pub mod events;
 pub mod jobs;
 pub mod ledger_check;

@@ -476,10 +476,13 @@ fn seed_activity(conn: &mut DbConn) -> anyhow::Result<()> {
             );
         }
     }
+    let mut lookups = events::Lookups::default();
     for value in stream {
         let envelope: EventEnvelope = serde_json::from_value(value)?;
-        write_transaction(conn, |c| events::ingest(c, "demo-seed", &envelope))
-            .map_err(|e: ApiError| anyhow::anyhow!("demo event {}: {e}", envelope.id))?;
+        write_transaction(conn, |c| {
+            events::ingest(c, &mut lookups, "demo-seed", &envelope)
+        })
+        .map_err(|e: ApiError| anyhow::anyhow!("demo event {}: {e}", envelope.id))?;
     }
     jobs::release_due(conn, partnerly_db::now()).map_err(|e| anyhow::anyhow!("release: {e}"))?;
     Ok(())

@@ -81,12 +81,42 @@ pub fn enqueue(
     event_type: &str,
     payload: &serde_json::Value,
 ) -> diesel::QueryResult<usize> {
-    let endpoints: Vec<i64> = WebhookEndpoint::list_active(conn)?
-        .into_iter()
-        .filter(|e| EventFilter::from_stored(&e.events).matches(event_type))
-        .map(|e| e.id)
-        .collect();
-    Ok(queue_message(conn, &endpoints, event_type, payload)?.len())
+    Subscribers::default().enqueue(conn, event_type, || payload.clone())
+}
+
+/// The active endpoints and the event types they subscribe to, read at the first
+/// message and kept for the rest of a request or batch of events: queueing many
+/// messages then costs one query, and none when nobody subscribes to a type.
+#[derive(Debug, Default)]
+pub struct Subscribers(Option<Vec<(i64, EventFilter)>>);
+
+impl Subscribers {
+    /// Like [`enqueue`]; `payload` is built only when some endpoint subscribes.
+    pub fn enqueue(
+        &mut self,
+        conn: &mut DbConn,
+        event_type: &str,
+        payload: impl FnOnce() -> serde_json::Value,
+    ) -> diesel::QueryResult<usize> {
+        let endpoints = match &mut self.0 {
+            Some(endpoints) => endpoints,
+            none => none.insert(
+                WebhookEndpoint::list_active(conn)?
+                    .into_iter()
+                    .map(|e| (e.id, EventFilter::from_stored(&e.events)))
+                    .collect(),
+            ),
+        };
+        let subscribed: Vec<i64> = endpoints
+            .iter()
+            .filter(|(_, filter)| filter.matches(event_type))
+            .map(|(id, _)| *id)
+            .collect();
+        if subscribed.is_empty() {
+            return Ok(0);
+        }
+        Ok(queue_message(conn, &subscribed, event_type, &payload())?.len())
+    }
 }
 
 /// Queues a `webhook.test` message to one endpoint, whatever it subscribes to.

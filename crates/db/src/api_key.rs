@@ -80,7 +80,7 @@ impl ApiKey {
         api_keys::table
             .find(id)
             .select(ApiKey::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -90,7 +90,7 @@ impl ApiKey {
             .filter(api_keys::key_hash.eq(hash))
             .filter(api_keys::revoked_at.is_null())
             .select(ApiKey::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

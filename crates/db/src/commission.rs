@@ -55,20 +55,13 @@ impl NewCommission<'_> {
     /// Stores the line; `None` when the payment already has a line of this kind (a
     /// payment is commissioned once).
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Option<Commission>> {
-        let result = conn.transaction(|c| {
-            diesel::insert_into(commissions::table)
-                .values(self)
-                .returning(commissions::all_columns)
-                .get_result(c)
-        });
-        match result {
-            Ok(c) => Ok(Some(c)),
-            Err(diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _,
-            )) => Ok(None),
-            Err(e) => Err(e),
-        }
+        // ON CONFLICT rather than catching the error: no savepoint per line.
+        crate::conn::on_backend!(conn, |c| diesel::insert_into(commissions::table)
+            .values(self)
+            .on_conflict_do_nothing()
+            .returning(commissions::all_columns)
+            .get_result(c)
+            .optional())
     }
 }
 

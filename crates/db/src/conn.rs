@@ -26,6 +26,19 @@ const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrati
 /// How long an SQLite writer waits for another writer before giving up.
 const SQLITE_BUSY_TIMEOUT_MS: u32 = 5_000;
 
+/// Runs one diesel query on the backend's own connection: for SQL that both backends
+/// speak but the MultiConnection cannot express, such as `ON CONFLICT DO NOTHING`.
+/// `$body` is written once and compiled for each backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite($c) => $body,
+            $crate::DbConn::Postgres($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 /// Storage errors that are not a caller's mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
@@ -94,9 +107,12 @@ impl DbUrl {
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL lets readers run beside the one writer; foreign keys are off by
                 // default in SQLite; busy_timeout makes a second writer wait, not fail.
+                // Savepoints (one per event of a batch) keep their undo pages in memory,
+                // not in a temporary file, and each connection caches 8 MiB of pages.
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS};"
+                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
+                     PRAGMA temp_store = MEMORY; PRAGMA cache_size = -8192;"
                 ))
                 .map_err(|e| {
                     DbError::Connect(diesel::ConnectionError::CouldntSetupConfiguration(e))

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
+use crate::conn::on_backend;
 use crate::schema::customers;
 
 /// A stored customer.
@@ -80,11 +81,11 @@ impl NewCustomer<'_> {
 impl Customer {
     /// The customer with this vendor id.
     pub fn by_external_id(conn: &mut DbConn, external_id: &str) -> QueryResult<Option<Customer>> {
-        customers::table
+        on_backend!(conn, |c| customers::table
             .filter(customers::external_id.eq(external_id))
             .select(Customer::as_select())
-            .first(conn)
-            .optional()
+            .get_result(c)
+            .optional())
     }
 
     /// The customer with this id.
@@ -92,7 +93,7 @@ impl Customer {
         customers::table
             .find(id)
             .select(Customer::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

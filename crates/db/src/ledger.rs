@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Nullable, Text};
 use partnerly_domain::ledger::{Account, AccountKind, Transfer};
 use time::PrimitiveDateTime;
@@ -42,8 +41,9 @@ pub fn post(
     cause_id: i64,
     now: PrimitiveDateTime,
 ) -> QueryResult<bool> {
-    let inserted = conn.transaction(|c| {
-        diesel::insert_into(ledger_transfers::table)
+    // ON CONFLICT rather than catching the error: no savepoint per transfer.
+    let inserted =
+        crate::conn::on_backend!(conn, |c| diesel::insert_into(ledger_transfers::table)
             .values((
                 ledger_transfers::key.eq(&transfer.key),
                 ledger_transfers::currency.eq(transfer.amount.currency().code()),
@@ -56,13 +56,9 @@ pub fn post(
                 ledger_transfers::cause_id.eq(cause_id),
                 ledger_transfers::created_at.eq(now),
             ))
-            .execute(c)
-    });
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(false),
-        Err(e) => Err(e),
-    }
+            .on_conflict_do_nothing()
+            .execute(c))?;
+    Ok(inserted == 1)
 }
 
 #[derive(QueryableByName)]

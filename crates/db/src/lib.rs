@@ -4,6 +4,10 @@
 //! Query functions take `&mut DbConn`, so the caller (a handler or a job) decides where a
 //! transaction begins and ends. Where SQL must differ between the backends there is one
 //! `match` on the connection variant, here and nowhere else.
+//!
+//! Lookups by a key or a unique column use `get_result`, not `first`: `first` adds
+//! `LIMIT ?`, and SQLite re-prepares a statement whose plan used a bound value every time
+//! the value is bound again, which made such lookups several times slower.
 
 pub mod adjustment;
 pub mod api_key;
@@ -11,6 +15,7 @@ pub mod audit;
 pub mod commission;
 pub mod conn;
 pub mod customer;
+pub mod event;
 pub mod ledger;
 pub mod outbox;
 pub mod password_reset;

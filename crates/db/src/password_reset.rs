@@ -35,7 +35,7 @@ pub fn consume(conn: &mut DbConn, hash: &str, now: PrimitiveDateTime) -> QueryRe
         .filter(password_reset_tokens::used_at.is_null())
         .filter(password_reset_tokens::expires_at.gt(now))
         .select((password_reset_tokens::id, password_reset_tokens::user_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((id, user_id)) = found else {
         return Ok(None);

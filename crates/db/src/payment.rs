@@ -4,6 +4,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
+use crate::conn::on_backend;
 use crate::schema::{customers, payments};
 
 /// A stored payment.
@@ -39,10 +40,10 @@ pub struct NewPayment<'a> {
 impl NewPayment<'_> {
     /// Stores the payment.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Payment> {
-        diesel::insert_into(payments::table)
+        on_backend!(conn, |c| diesel::insert_into(payments::table)
             .values(self)
             .returning(payments::all_columns)
-            .get_result(conn)
+            .get_result(c))
     }
 }
 
@@ -58,11 +59,11 @@ pub struct Sales {
 impl Payment {
     /// The payment with this vendor id.
     pub fn by_external_id(conn: &mut DbConn, external_id: &str) -> QueryResult<Option<Payment>> {
-        payments::table
+        on_backend!(conn, |c| payments::table
             .filter(payments::external_id.eq(external_id))
             .select(Payment::as_select())
-            .first(conn)
-            .optional()
+            .get_result(c)
+            .optional())
     }
 
     /// The payment with this id.
@@ -70,7 +71,7 @@ impl Payment {
         payments::table
             .find(id)
             .select(Payment::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

@@ -8,6 +8,7 @@ pub use partnerly_domain::program::LevelChangeReason;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
+use crate::conn::on_backend;
 use crate::schema::{
     adjustments, client_bonuses, commissions, level_history, levels, links, memberships, programs,
 };
@@ -138,7 +139,7 @@ impl Program {
         programs::table
             .find(id)
             .select(Program::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -242,7 +243,7 @@ impl Level {
         levels::table
             .find(id)
             .select(Level::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -303,11 +304,11 @@ impl Level {
 impl Membership {
     /// The membership with this id.
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Membership>> {
-        memberships::table
+        on_backend!(conn, |c| memberships::table
             .find(id)
             .select(Membership::as_select())
-            .first(conn)
-            .optional()
+            .get_result(c)
+            .optional())
     }
 
     /// A partner's memberships with their program and level, oldest first.
@@ -509,7 +510,7 @@ impl Link {
             .filter(links::code.eq(code))
             .filter(links::disabled_at.is_null())
             .select(Link::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -520,7 +521,7 @@ impl Link {
             .filter(links::promo_code.eq(promo.trim().to_uppercase()))
             .filter(links::disabled_at.is_null())
             .select(Link::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 }
@@ -655,7 +656,7 @@ impl Membership {
                 Program::as_select(),
                 Level::as_select(),
             ))
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -697,7 +698,7 @@ impl Membership {
             return memberships::table
                 .find(id)
                 .select(Membership::as_select())
-                .first(conn);
+                .get_result(conn);
         }
         diesel::update(memberships::table.find(id))
             .set(changes)

@@ -13,7 +13,7 @@ pub fn count(conn: &mut DbConn, bucket: &str, window_start: i64) -> QueryResult<
     rate_limit_hits::table
         .find((bucket, window_start))
         .select(rate_limit_hits::hits)
-        .first(conn)
+        .get_result(conn)
         .optional()
         .map(Option::unwrap_or_default)
 }

@@ -47,7 +47,7 @@ impl RefreshToken {
         refresh_tokens::table
             .filter(refresh_tokens::token_hash.eq(hash))
             .select(RefreshToken::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

@@ -48,7 +48,7 @@ impl TrackRequest {
         track_requests::table
             .find(id)
             .select(TrackRequest::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -58,7 +58,7 @@ impl TrackRequest {
             .filter(track_requests::membership_id.eq(membership_id))
             .filter(track_requests::status.eq("pending"))
             .select(TrackRequest::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

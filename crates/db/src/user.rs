@@ -141,7 +141,7 @@ impl User {
         users::table
             .find(id)
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -150,7 +150,7 @@ impl User {
         users::table
             .filter(users::email.eq(email))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -260,7 +260,7 @@ impl User {
             .filter(users::public_number.eq(number))
             .filter(users::role.eq(Role::Partner.as_str()))
             .select(User::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

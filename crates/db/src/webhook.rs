@@ -93,7 +93,7 @@ impl WebhookEndpoint {
         webhook_endpoints::table
             .find(id)
             .select(WebhookEndpoint::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 
@@ -232,7 +232,7 @@ impl WebhookDelivery {
         webhook_deliveries::table
             .find(id)
             .select(WebhookDelivery::as_select())
-            .first(conn)
+            .get_result(conn)
             .optional()
     }
 

@@ -72,8 +72,17 @@ async fn authenticate(req: HttpRequest) -> Result<ApiKey, ApiError> {
             let Some(key) = ApiKey::find_active_by_hash(conn, &hash)? else {
                 return Ok(None);
             };
-            // Bookkeeping only: a failed write must not fail the caller's request.
-            if let Err(e) = ApiKey::touch(conn, key.id, partnerly_db::now()) {
+            // Bookkeeping only: a failed write must not fail the caller's request. A key
+            // used within the touch interval needs no write at all (on SQLite even an
+            // UPDATE that changes nothing waits for the write lock).
+            let now = partnerly_db::now();
+            let recent = key
+                .last_used_at
+                .is_some_and(|t| t >= now - partnerly_db::api_key::TOUCH_INTERVAL);
+            if recent {
+                return Ok(Some(key));
+            }
+            if let Err(e) = ApiKey::touch(conn, key.id, now) {
                 tracing::warn!(api_key.id = key.id, error = %e, "cannot record API key use");
             }
             Ok(Some(key))

@@ -1,11 +1,11 @@
 //! Sign-up, sign-in, refresh, sign-out and password reset (P1–P4).
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
+use partnerly_db::DbConn;
 use partnerly_db::password_reset::{self, NewPasswordReset};
 use partnerly_db::program::{Membership, Program};
 use partnerly_db::refresh_token::{NewRefreshToken, RefreshToken};
 use partnerly_db::user::{CreateUserError, NewUser, User, UserChanges};
-use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::auth::{
     AuthResponse, LoginRequest, PasswordResetConfirm, PasswordResetRequest, SignupRequest,
 };
@@ -132,14 +132,12 @@ pub async fn signup(
     let email = signup.email.as_str().to_owned();
 
     let existing = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                limits.sign_up_per_ip.hit(conn, &ip, unix_now())?;
-                limits
-                    .sign_in_failures_per_account
-                    .check(conn, &email, unix_now())?;
-                Ok::<_, ApiError>(User::find_by_email(conn, &email)?)
-            })
+        .write(move |conn| {
+            limits.sign_up_per_ip.hit(conn, &ip, unix_now())?;
+            limits
+                .sign_in_failures_per_account
+                .check(conn, &email, unix_now())?;
+            Ok::<_, ApiError>(User::find_by_email(conn, &email)?)
         })
         .await?;
 
@@ -156,33 +154,31 @@ pub async fn signup(
 
     let st = state.clone();
     let created = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let new = NewUser::partner(
-                    signup.email.as_str(),
-                    &hash,
-                    &signup.first_name,
-                    &signup.last_name,
-                    now,
-                );
-                let user = match new.insert(conn, || {
-                    rand::random_range(partnerly_domain::public_id::NUMBER_RANGE)
-                }) {
-                    Ok(user) => user,
-                    Err(CreateUserError::EmailTaken) => return Ok(None),
-                    Err(CreateUserError::Db(e)) => return Err(e.into()),
-                    Err(e @ CreateUserError::NoFreeNumber) => {
-                        return Err(ApiError::Internal(e.to_string()));
-                    }
-                };
-                // P1: the partner joins every program open to sign-up, each with its
-                // default link, in the same transaction as the account.
-                for program in Program::open_for_signup(conn)? {
-                    Membership::enrol(conn, user.id, &program, now, tokens::referral_code)?;
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let new = NewUser::partner(
+                signup.email.as_str(),
+                &hash,
+                &signup.first_name,
+                &signup.last_name,
+                now,
+            );
+            let user = match new.insert(conn, || {
+                rand::random_range(partnerly_domain::public_id::NUMBER_RANGE)
+            }) {
+                Ok(user) => user,
+                Err(CreateUserError::EmailTaken) => return Ok(None),
+                Err(CreateUserError::Db(e)) => return Err(e.into()),
+                Err(e @ CreateUserError::NoFreeNumber) => {
+                    return Err(ApiError::Internal(e.to_string()));
                 }
-                Ok::<_, ApiError>(Some(open_session(&st, conn, &user, None)?))
-            })
+            };
+            // P1: the partner joins every program open to sign-up, each with its
+            // default link, in the same transaction as the account.
+            for program in Program::open_for_signup(conn)? {
+                Membership::enrol(conn, user.id, &program, now, tokens::referral_code)?;
+            }
+            Ok::<_, ApiError>(Some(open_session(&st, conn, &user, None)?))
         })
         .await?;
 
@@ -210,16 +206,14 @@ async fn sign_in_existing(
         .await?;
     let st = state.get_ref().clone();
     let session = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let limit = limits.sign_in_failures_per_account;
-                if !matches {
-                    limit.record(conn, &user.email, unix_now())?;
-                    return Ok(None);
-                }
-                limit.clear(conn, &user.email)?;
-                Ok::<_, ApiError>(Some(open_session(&st, conn, &user, None)?))
-            })
+        .write(move |conn| {
+            let limit = limits.sign_in_failures_per_account;
+            if !matches {
+                limit.record(conn, &user.email, unix_now())?;
+                return Ok(None);
+            }
+            limit.clear(conn, &user.email)?;
+            Ok::<_, ApiError>(Some(open_session(&st, conn, &user, None)?))
         })
         .await?;
     match session {
@@ -254,14 +248,12 @@ pub async fn login(
     let ip = client_ip(&req, state.config.trust_proxy);
     let key = email.as_str().to_owned();
     let user = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                limits.sign_in_per_ip.hit(conn, &ip, unix_now())?;
-                limits
-                    .sign_in_failures_per_account
-                    .check(conn, &key, unix_now())?;
-                Ok::<_, ApiError>(User::find_by_email(conn, &key)?)
-            })
+        .write(move |conn| {
+            limits.sign_in_per_ip.hit(conn, &ip, unix_now())?;
+            limits
+                .sign_in_failures_per_account
+                .check(conn, &key, unix_now())?;
+            Ok::<_, ApiError>(User::find_by_email(conn, &key)?)
         })
         .await?;
 
@@ -276,20 +268,18 @@ pub async fn login(
 
     let st = state.get_ref().clone();
     let session = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let limit = limits.sign_in_failures_per_account;
-                match user {
-                    Some(user) if matches => {
-                        limit.clear(conn, &user.email)?;
-                        Ok(Some(open_session(&st, conn, &user, None)?))
-                    }
-                    _ => {
-                        limit.record(conn, email.as_str(), unix_now())?;
-                        Ok::<_, ApiError>(None)
-                    }
+        .write(move |conn| {
+            let limit = limits.sign_in_failures_per_account;
+            match user {
+                Some(user) if matches => {
+                    limit.clear(conn, &user.email)?;
+                    Ok(Some(open_session(&st, conn, &user, None)?))
                 }
-            })
+                _ => {
+                    limit.record(conn, email.as_str(), unix_now())?;
+                    Ok::<_, ApiError>(None)
+                }
+            }
         })
         .await?;
     session
@@ -330,8 +320,7 @@ pub async fn refresh(
     let token = refresh_cookie_value(&req).ok_or_else(invalid)?;
     let st = state.get_ref().clone();
     let outcome = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
+        .write(move |conn| {
                 let now = partnerly_db::now();
                 let Some(stored) = RefreshToken::find_by_hash(conn, &tokens::digest(&token))? else {
                     return Ok(Err(invalid()));
@@ -352,7 +341,6 @@ pub async fn refresh(
                 };
                 Ok::<_, ApiError>(Ok(open_session(&st, conn, &user, Some(&stored.family))?))
             })
-        })
         .await?;
     // Reuse must revoke the family even though the request fails, so the transaction
     // commits and the error is returned afterwards.
@@ -414,11 +402,9 @@ pub async fn request_password_reset(
     let ip = client_ip(&req, state.config.trust_proxy);
     let key = email.as_str().to_owned();
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                limits.reset_per_ip.hit(conn, &ip, unix_now())?;
-                limits.reset_per_account.hit(conn, &key, unix_now())
-            })
+        .write(move |conn| {
+            limits.reset_per_ip.hit(conn, &ip, unix_now())?;
+            limits.reset_per_account.hit(conn, &key, unix_now())
         })
         .await?;
 
@@ -426,24 +412,22 @@ pub async fn request_password_reset(
     actix_web::rt::spawn(async move {
         let public_url = st.config.public_url.clone();
         let queued = st
-            .db(move |conn| {
-                write_transaction(conn, |conn| {
-                    let Some(user) = User::find_by_email(conn, email.as_str())? else {
-                        return Ok(false);
-                    };
-                    let token = tokens::generate();
-                    let now = partnerly_db::now();
-                    NewPasswordReset {
-                        user_id: user.id,
-                        token_hash: &tokens::digest(&token),
-                        created_at: now,
-                        expires_at: now + Duration::minutes(tokens::RESET_TTL_MINUTES),
-                    }
-                    .insert(conn)?;
-                    mail::password_reset(&user.email, &user.first_name, &public_url, &token)
-                        .queue(conn)?;
-                    Ok::<_, ApiError>(true)
-                })
+            .write(move |conn| {
+                let Some(user) = User::find_by_email(conn, email.as_str())? else {
+                    return Ok(false);
+                };
+                let token = tokens::generate();
+                let now = partnerly_db::now();
+                NewPasswordReset {
+                    user_id: user.id,
+                    token_hash: &tokens::digest(&token),
+                    created_at: now,
+                    expires_at: now + Duration::minutes(tokens::RESET_TTL_MINUTES),
+                }
+                .insert(conn)?;
+                mail::password_reset(&user.email, &user.first_name, &public_url, &token)
+                    .queue(conn)?;
+                Ok::<_, ApiError>(true)
             })
             .await;
         match queued {
@@ -479,11 +463,7 @@ pub async fn confirm_password_reset(
     let limits = state.limits;
     let ip = client_ip(&req, state.config.trust_proxy);
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                limits.reset_confirm_per_ip.hit(conn, &ip, unix_now())
-            })
-        })
+        .write(move |conn| limits.reset_confirm_per_ip.hit(conn, &ip, unix_now()))
         .await?;
     let hash = state
         .cpu(move || password::hash(password.expose()))
@@ -491,29 +471,26 @@ pub async fn confirm_password_reset(
         .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?;
     let token_hash = tokens::digest(body.token.trim());
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let user_id =
-                    password_reset::consume(conn, &token_hash, now)?.ok_or_else(|| {
-                        ApiError::bad_request(
-                            "invalid_reset_token",
-                            "This reset link is invalid, used or expired. Ask for a new one.",
-                        )
-                    })?;
-                User::update(
-                    conn,
-                    user_id,
-                    &UserChanges {
-                        password_hash: Some(hash),
-                        updated_at: Some(now),
-                        ..UserChanges::default()
-                    },
-                )?;
-                RefreshToken::revoke_user(conn, user_id, None, now)?;
-                tracing::info!(account.id = user_id, "password reset");
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let user_id = password_reset::consume(conn, &token_hash, now)?.ok_or_else(|| {
+                ApiError::bad_request(
+                    "invalid_reset_token",
+                    "This reset link is invalid, used or expired. Ask for a new one.",
+                )
+            })?;
+            User::update(
+                conn,
+                user_id,
+                &UserChanges {
+                    password_hash: Some(hash),
+                    updated_at: Some(now),
+                    ..UserChanges::default()
+                },
+            )?;
+            RefreshToken::revoke_user(conn, user_id, None, now)?;
+            tracing::info!(account.id = user_id, "password reset");
+            Ok::<_, ApiError>(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -2,7 +2,6 @@
 //! subscription changes. Every event is idempotent by its id per API key owner.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::event::{
     BatchResult, EventBatch, EventEnvelope, EventResult, EventStatus, MAX_BATCH,
@@ -11,7 +10,8 @@ use serde_json::Map;
 
 use crate::auth::ApiKeyCaller;
 use crate::error::ApiError;
-use crate::events::ingest;
+use crate::event_groups::{self, with_retry};
+use crate::events::{Lookups, ingest};
 use crate::state::AppState;
 
 /// The scope a key needs to send events.
@@ -49,32 +49,6 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&body).map_err(|e| crate::error::body_error(&e))
 }
 
-fn is_unique_violation(e: &ApiError) -> bool {
-    matches!(e, ApiError::Internal(m) if m.contains("duplicate key") || m.contains("UNIQUE constraint"))
-}
-
-/// Runs `f` in a write transaction, once more if a concurrent writer (another
-/// instance on PostgreSQL) inserted the same event or payment first: the second run
-/// sees its result.
-async fn with_retry<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
-where
-    F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
-    T: Send + 'static,
-{
-    let first = f.clone();
-    match state
-        .db(move |conn| write_transaction(conn, |c| first(c)))
-        .await
-    {
-        Err(e) if is_unique_violation(&e) => {
-            state
-                .db(move |conn| write_transaction(conn, |c| f(c)))
-                .await
-        }
-        other => other,
-    }
-}
-
 /// Send one event.
 ///
 /// Event types: `customer.signed_up` (CustomerSignedUpData), `payment.succeeded`
@@ -106,7 +80,7 @@ pub async fn create_event(
     caller.require(EVENTS_WRITE)?;
     let owner = caller.key.owner.clone();
     let envelope = body.into_inner();
-    let result = with_retry(&state, move |conn| ingest(conn, &owner, &envelope)).await?;
+    let result = event_groups::submit(&state, owner, envelope).await?;
     if result.status == EventStatus::Applied {
         state.webhooks_queued.notify_one();
     }
@@ -149,8 +123,9 @@ pub async fn create_event_batch(
     let owner = caller.key.owner.clone();
     let results = with_retry(&state, move |conn| {
         let mut results = Vec::with_capacity(batch.events.len());
+        let mut lookups = Lookups::default();
         for envelope in &batch.events {
-            match ingest(conn, &owner, envelope) {
+            match ingest(conn, &mut lookups, &owner, envelope) {
                 Ok(result) => results.push(result),
                 Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
                 Err(e) => results.push(EventResult {

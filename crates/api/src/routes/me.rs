@@ -3,7 +3,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use partnerly_db::refresh_token::RefreshToken;
 use partnerly_db::user::{User, UserChanges};
-use partnerly_db::write_transaction;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::account::Account;
 use partnerly_domain::auth::ChangePasswordRequest;
@@ -81,18 +80,16 @@ pub async fn update_me(
         ..UserChanges::default()
     };
     let updated = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                if let Some(email) = &new_email
-                    && User::find_by_email(conn, email)?.is_some()
-                {
-                    return Err(ApiError::conflict(
-                        "email_taken",
-                        "Another account uses this email address.",
-                    ));
-                }
-                Ok(User::update(conn, user.id, &row)?)
-            })
+        .write(move |conn| {
+            if let Some(email) = &new_email
+                && User::find_by_email(conn, email)?.is_some()
+            {
+                return Err(ApiError::conflict(
+                    "email_taken",
+                    "Another account uses this email address.",
+                ));
+            }
+            Ok(User::update(conn, user.id, &row)?)
         })
         .await?;
     Ok(web::Json(updated.to_account()))
@@ -134,27 +131,25 @@ pub async fn change_password(
         .cookie(tokens::REFRESH_COOKIE)
         .map(|c| c.value().to_owned());
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                User::update(
-                    conn,
-                    user.id,
-                    &UserChanges {
-                        password_hash: Some(hash),
-                        updated_at: Some(now),
-                        ..UserChanges::default()
-                    },
-                )?;
-                let keep = match cookie {
-                    Some(token) => RefreshToken::find_by_hash(conn, &tokens::digest(&token))?
-                        .filter(|t| t.user_id == user.id)
-                        .map(|t| t.family),
-                    None => None,
-                };
-                RefreshToken::revoke_user(conn, user.id, keep.as_deref(), now)?;
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            User::update(
+                conn,
+                user.id,
+                &UserChanges {
+                    password_hash: Some(hash),
+                    updated_at: Some(now),
+                    ..UserChanges::default()
+                },
+            )?;
+            let keep = match cookie {
+                Some(token) => RefreshToken::find_by_hash(conn, &tokens::digest(&token))?
+                    .filter(|t| t.user_id == user.id)
+                    .map(|t| t.family),
+                None => None,
+            };
+            RefreshToken::revoke_user(conn, user.id, keep.as_deref(), now)?;
+            Ok::<_, ApiError>(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

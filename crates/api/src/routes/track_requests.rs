@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, post, web};
 use partnerly_db::program::Membership;
 use partnerly_db::track_request::{NewTrackRequest, TrackRequest};
-use partnerly_db::write_transaction;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::program::{CreateTrackRequest, TrackRequestStatus, TrackRequestView};
 
@@ -42,48 +41,46 @@ pub async fn create_track_request(
     let message = body.validate()?;
     let to_track = body.to_track;
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let membership = Membership::find(conn, membership_id)?
-                    .filter(|m| m.user_id == user.id)
-                    .ok_or(ApiError::NotFound)?;
-                Membership::lock(conn, membership.id)?;
-                if membership.track == to_track.as_str() {
-                    return Err(ApiError::conflict(
-                        "already_on_track",
-                        format!("You are already on the {} track.", to_track.as_str()),
-                    ));
-                }
-                if TrackRequest::pending_for(conn, membership.id)?.is_some() {
-                    return Err(ApiError::conflict(
-                        "track_request_pending",
-                        "A request for this program is waiting for a manager's decision.",
-                    ));
-                }
-                if lowest_level_on(conn, membership.program_id, to_track)?.is_none() {
-                    return Err(no_level_on(to_track));
-                }
-                let request = NewTrackRequest {
-                    membership_id: membership.id,
-                    to_track: to_track.as_str(),
-                    message: &message,
-                    status: TrackRequestStatus::Pending.as_str(),
-                    requested_at: now,
-                }
-                .insert(conn)?;
-                let view = track_request_view(conn, &request)?;
-                Audit {
-                    action: "track_request.create",
-                    target_type: "track_request",
-                    target_id: request.id,
-                    reason: None,
-                    before: None,
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, user.id, now)?;
-                Ok(view)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let membership = Membership::find(conn, membership_id)?
+                .filter(|m| m.user_id == user.id)
+                .ok_or(ApiError::NotFound)?;
+            Membership::lock(conn, membership.id)?;
+            if membership.track == to_track.as_str() {
+                return Err(ApiError::conflict(
+                    "already_on_track",
+                    format!("You are already on the {} track.", to_track.as_str()),
+                ));
+            }
+            if TrackRequest::pending_for(conn, membership.id)?.is_some() {
+                return Err(ApiError::conflict(
+                    "track_request_pending",
+                    "A request for this program is waiting for a manager's decision.",
+                ));
+            }
+            if lowest_level_on(conn, membership.program_id, to_track)?.is_none() {
+                return Err(no_level_on(to_track));
+            }
+            let request = NewTrackRequest {
+                membership_id: membership.id,
+                to_track: to_track.as_str(),
+                message: &message,
+                status: TrackRequestStatus::Pending.as_str(),
+                requested_at: now,
+            }
+            .insert(conn)?;
+            let view = track_request_view(conn, &request)?;
+            Audit {
+                action: "track_request.create",
+                target_type: "track_request",
+                target_id: request.id,
+                reason: None,
+                before: None,
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, user.id, now)?;
+            Ok(view)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))

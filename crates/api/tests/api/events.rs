@@ -603,3 +603,112 @@ async fn a_batch_of_a_thousand_events_is_accepted_and_a_larger_one_is_refused() 
         .await;
     assert_eq!(broken.error(), "malformed_json");
 }
+
+#[actix_web::test]
+async fn concurrent_single_events_each_get_their_own_answer_and_apply_once() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    for c in 0..10 {
+        app.applied(
+            &key,
+            &signed_up(&format!("su{c}"), &format!("cus_{c}"), Some(&code)),
+        )
+        .await;
+    }
+
+    // 40 payments, each sent twice at the same moment, with events that must be
+    // refused in between: requests arriving together are applied together, and every
+    // one must still get the answer for its own event.
+    let mut events: Vec<(Value, Option<&str>)> = Vec::new();
+    for i in 0..40 {
+        let at = format!("2026-11-{:02}T10:00:00Z", 1 + i / 10);
+        let event = paid(
+            &format!("p{i}"),
+            &format!("pay_{i}"),
+            &format!("cus_{}", i % 10),
+            "49.00",
+            &at,
+        );
+        events.push((event.clone(), None));
+        events.push((event, None));
+        if i % 10 == 0 {
+            events.push((
+                refunded(&format!("bad{i}"), "pay_missing", "1.00"),
+                Some("unknown_payment"),
+            ));
+        }
+    }
+    // One id, two different bodies at once: one is applied, the other refused.
+    events.push((
+        paid(
+            "twin",
+            "pay_twin_a",
+            "cus_0",
+            "10.00",
+            "2026-11-10T10:00:00Z",
+        ),
+        None,
+    ));
+    events.push((
+        paid(
+            "twin",
+            "pay_twin_b",
+            "cus_0",
+            "10.00",
+            "2026-11-10T10:00:00Z",
+        ),
+        None,
+    ));
+
+    let replies =
+        futures_util::future::join_all(events.iter().map(|(e, _)| app.event(&key, e))).await;
+
+    let mut applied = std::collections::BTreeMap::<String, usize>::new();
+    let mut twin_refused = 0;
+    for ((event, refusal), reply) in events.iter().zip(&replies) {
+        let id = event["id"].as_str().unwrap();
+        match refusal {
+            Some(code) => {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{id}: {:?}",
+                    reply.body
+                );
+                assert_eq!(reply.error(), *code, "{id}");
+            }
+            None if id == "twin" && reply.status == StatusCode::UNPROCESSABLE_ENTITY => {
+                assert_eq!(reply.error(), "idempotency_conflict");
+                twin_refused += 1;
+            }
+            None => {
+                assert_eq!(reply.status, StatusCode::OK, "{id}: {:?}", reply.body);
+                assert_eq!(reply.body["id"], id, "the answer is for the event sent");
+                if reply.body["status"] == "applied" {
+                    *applied.entry(id.to_owned()).or_default() += 1;
+                } else {
+                    assert_eq!(reply.body["status"], "duplicate", "{id}");
+                }
+            }
+        }
+    }
+    assert_eq!(
+        twin_refused, 1,
+        "one of the two bodies of one id is refused"
+    );
+    assert_eq!(applied.len(), 41, "every payment and one twin applied");
+    assert!(
+        applied.values().all(|n| *n == 1),
+        "each applied once: {applied:?}"
+    );
+
+    // 40 first-or-later payments at 20% of 49.00, and the twin's 20% of 10.00.
+    let list = app
+        .get_as(&partner.access_token, "/api/v1/me/commissions?per_page=100")
+        .await;
+    assert_eq!(list.body["total"], 41);
+    let b = balances(&app, &partner.access_token).await;
+    assert_eq!(amount(&b["earned"]), "394.00");
+}

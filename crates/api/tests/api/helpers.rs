@@ -80,6 +80,7 @@ impl TestApp {
         let data_dir = tempfile::tempdir().expect("temp dir");
         let (database_url, postgres) = match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
+                let admin_url = without_tls(&admin_url);
                 let name = format!("partnerly_test_{}", uuid::Uuid::new_v4().simple());
                 let mut admin =
                     PgConnection::establish(&admin_url).expect("TEST_DATABASE_URL reachable");
@@ -90,7 +91,10 @@ impl TestApp {
                     .rsplit_once('/')
                     .map(|(b, _)| b)
                     .unwrap_or(&admin_url);
-                (format!("{base}/{name}"), Some((admin_url, name)))
+                (
+                    without_tls(&format!("{base}/{name}")),
+                    Some((admin_url, name)),
+                )
             }
             _ => (
                 format!("sqlite://{}", data_dir.path().join("test.db").display()),
@@ -334,6 +338,20 @@ pub fn reset_token(email: &Value) -> String {
         .chars()
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect()
+}
+
+/// The test databases are reached over loopback without TLS. With TLS libpq loads
+/// OpenSSL, whose exit-time cleanup races with the pool's threads, which are still
+/// reconnecting to the dropped database while the test process exits: now and then the
+/// process then aborted with "double free or corruption" after its test had passed.
+fn without_tls(url: &str) -> String {
+    if url.contains("sslmode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&sslmode=disable")
+    } else {
+        format!("{url}?sslmode=disable")
+    }
 }
 
 impl Drop for TestApp {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use partnerly_api::events::{ingest, to_db};
+use partnerly_api::events::{Lookups, ingest, to_db};
 use partnerly_db::program::{Link, Membership, Program};
 use partnerly_db::user::NewUser;
 use partnerly_db::{DbConn, DbUrl, ledger, run_migrations, write_transaction};
@@ -199,10 +199,12 @@ fn setup() -> Db {
 /// and succeeds when resent, as a vendor's retry would do).
 fn deliver(conn: &mut DbConn, events: &[EventEnvelope]) {
     let mut pending: Vec<&EventEnvelope> = events.iter().collect();
+    // Shared like the events of one batch share them.
+    let mut lookups = Lookups::default();
     for _ in 0..=events.len() {
         let mut rejected = Vec::new();
         for e in pending {
-            let result = write_transaction(conn, |c| ingest(c, "billing", e));
+            let result = write_transaction(conn, |c| ingest(c, &mut lookups, "billing", e));
             match result {
                 Ok(r) => assert_ne!(r.status, EventStatus::Rejected),
                 Err(partnerly_api::error::ApiError::Internal(m)) => panic!("internal error: {m}"),

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, get, post, web};
 use partnerly_db::adjustment::{Adjustment, NewAdjustment};
 use partnerly_db::program::Membership;
 use partnerly_db::user::User;
-use partnerly_db::{DbConn, ledger, write_transaction};
+use partnerly_db::{DbConn, ledger};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::adjustment::{
     AdjustmentPage, AdjustmentView, CreateAdjustmentRequest, ledger_key,
@@ -65,58 +65,56 @@ pub async fn create_adjustment(
 ) -> actix_web::Result<HttpResponse> {
     let body = body?.into_inner();
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let (membership, program, _) = Membership::with_program(conn, body.membership_id)?
-                    .ok_or_else(|| {
-                        ApiError::field("membership_id", "There is no membership with this id.")
-                    })?;
-                let adjustment = body.validate(program_currency(&program)?)?;
-                let currency = adjustment.amount.currency();
-                let magnitude = adjustment
-                    .amount
-                    .minor()
-                    .checked_abs()
-                    .map(|m| Money::from_minor(m, currency))
-                    .ok_or_else(|| ApiError::field("amount", "The amount is too large."))?;
-                let row = NewAdjustment {
-                    membership_id: membership.id,
-                    amount_minor: adjustment.amount.minor(),
-                    currency: currency.code(),
-                    reason: &adjustment.reason,
-                    actor_id: actor.id,
-                    created_at: now,
-                }
-                .insert(conn)?;
-                let vendor = Account::vendor(AccountKind::Adjustments, currency);
-                let available = Account::partner(membership.id, AccountKind::Available, currency);
-                let (from, to) = if adjustment.amount.is_positive() {
-                    (vendor, available)
-                } else {
-                    (available, vendor)
-                };
-                let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
-                    .map_err(|e| ApiError::Internal(format!("ledger: {e}")))?;
-                if !ledger::post(conn, &transfer, "adjustment", row.id, now)? {
-                    // A fresh row's key cannot exist; if it does, the ledger is wrong.
-                    return Err(ApiError::Internal(format!(
-                        "ledger key {} already booked",
-                        transfer.key
-                    )));
-                }
-                let view = adjustment_view(conn, &row)?;
-                Audit {
-                    action: "adjustment.create",
-                    target_type: "adjustment",
-                    target_id: row.id,
-                    reason: Some(&adjustment.reason),
-                    before: None,
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok(view)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let (membership, program, _) = Membership::with_program(conn, body.membership_id)?
+                .ok_or_else(|| {
+                    ApiError::field("membership_id", "There is no membership with this id.")
+                })?;
+            let adjustment = body.validate(program_currency(&program)?)?;
+            let currency = adjustment.amount.currency();
+            let magnitude = adjustment
+                .amount
+                .minor()
+                .checked_abs()
+                .map(|m| Money::from_minor(m, currency))
+                .ok_or_else(|| ApiError::field("amount", "The amount is too large."))?;
+            let row = NewAdjustment {
+                membership_id: membership.id,
+                amount_minor: adjustment.amount.minor(),
+                currency: currency.code(),
+                reason: &adjustment.reason,
+                actor_id: actor.id,
+                created_at: now,
+            }
+            .insert(conn)?;
+            let vendor = Account::vendor(AccountKind::Adjustments, currency);
+            let available = Account::partner(membership.id, AccountKind::Available, currency);
+            let (from, to) = if adjustment.amount.is_positive() {
+                (vendor, available)
+            } else {
+                (available, vendor)
+            };
+            let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
+                .map_err(|e| ApiError::Internal(format!("ledger: {e}")))?;
+            if !ledger::post(conn, &transfer, "adjustment", row.id, now)? {
+                // A fresh row's key cannot exist; if it does, the ledger is wrong.
+                return Err(ApiError::Internal(format!(
+                    "ledger key {} already booked",
+                    transfer.key
+                )));
+            }
+            let view = adjustment_view(conn, &row)?;
+            Audit {
+                action: "adjustment.create",
+                target_type: "adjustment",
+                target_id: row.id,
+                reason: Some(&adjustment.reason),
+                before: None,
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok(view)
         })
         .await?;
     tracing::info!(

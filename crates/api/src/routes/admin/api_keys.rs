@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use partnerly_db::api_key::{ApiKey, NewApiKey, scopes_column};
 use partnerly_db::audit::NewAuditEntry;
-use partnerly_db::write_transaction;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::api_key::{ApiKeyList, CreateApiKeyRequest, CreatedApiKey};
 
@@ -44,32 +43,30 @@ pub async fn create_api_key(
         hash,
     } = api_key::generate();
     let key = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let key = NewApiKey {
-                    name: &valid.name,
-                    owner: &valid.owner,
-                    prefix: &prefix,
-                    key_hash: &hash,
-                    scopes: &scopes_column(&valid.scopes),
-                    created_by: Some(admin.id),
-                    created_at: now,
-                }
-                .insert(conn)?;
-                NewAuditEntry {
-                    actor_id: Some(admin.id),
-                    action: "api_key.create",
-                    target_type: "api_key",
-                    target_id: Some(key.id),
-                    reason: None,
-                    before_json: None,
-                    after_json: Some(audit_json(&key)?),
-                    at: now,
-                }
-                .insert(conn)?;
-                Ok::<_, ApiError>(key)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let key = NewApiKey {
+                name: &valid.name,
+                owner: &valid.owner,
+                prefix: &prefix,
+                key_hash: &hash,
+                scopes: &scopes_column(&valid.scopes),
+                created_by: Some(admin.id),
+                created_at: now,
+            }
+            .insert(conn)?;
+            NewAuditEntry {
+                actor_id: Some(admin.id),
+                action: "api_key.create",
+                target_type: "api_key",
+                target_id: Some(key.id),
+                reason: None,
+                before_json: None,
+                after_json: Some(audit_json(&key)?),
+                at: now,
+            }
+            .insert(conn)?;
+            Ok::<_, ApiError>(key)
         })
         .await?;
     tracing::info!(api_key.id = key.id, api_key.owner = %key.owner, "API key created");
@@ -125,30 +122,28 @@ pub async fn revoke_api_key(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let revoked = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = ApiKey::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let now = partnerly_db::now();
-                if !ApiKey::revoke(conn, id, now)? {
-                    return Ok(false);
-                }
-                let after = ApiKey {
-                    revoked_at: Some(now),
-                    ..before.clone()
-                };
-                NewAuditEntry {
-                    actor_id: Some(admin.id),
-                    action: "api_key.revoke",
-                    target_type: "api_key",
-                    target_id: Some(id),
-                    reason: None,
-                    before_json: Some(audit_json(&before)?),
-                    after_json: Some(audit_json(&after)?),
-                    at: now,
-                }
-                .insert(conn)?;
-                Ok::<_, ApiError>(true)
-            })
+        .write(move |conn| {
+            let before = ApiKey::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let now = partnerly_db::now();
+            if !ApiKey::revoke(conn, id, now)? {
+                return Ok(false);
+            }
+            let after = ApiKey {
+                revoked_at: Some(now),
+                ..before.clone()
+            };
+            NewAuditEntry {
+                actor_id: Some(admin.id),
+                action: "api_key.revoke",
+                target_type: "api_key",
+                target_id: Some(id),
+                reason: None,
+                before_json: Some(audit_json(&before)?),
+                after_json: Some(audit_json(&after)?),
+                at: now,
+            }
+            .insert(conn)?;
+            Ok::<_, ApiError>(true)
         })
         .await?;
     if revoked {

@@ -5,10 +5,10 @@
 use std::collections::BTreeMap;
 
 use actix_web::{get, post, web};
+use partnerly_db::DbConn;
 use partnerly_db::customer::{Customer, CustomerFilter};
 use partnerly_db::program::Membership;
 use partnerly_db::user::User;
-use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::customer::{AdminCustomerView, CustomerPage, ReassignCustomerRequest};
 use partnerly_domain::event::CustomerStatus;
@@ -180,39 +180,43 @@ pub async fn reassign_customer(
     let id = path.into_inner();
     let change = body?.validate().map_err(ApiError::from)?;
     let (view, promoted) = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let customer = Customer::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let target = match change.membership_id {
-                    Some(mid) => Some(Membership::find(conn, mid)?.ok_or_else(|| {
-                        ApiError::field("membership_id", "There is no membership with this id.")
-                    })?),
-                    None => None,
-                };
-                let mut owners = Owners::default();
-                if customer.membership_id == change.membership_id {
-                    return Ok((customer_view(conn, &mut owners, customer)?, false));
-                }
-                let before = customer_view(conn, &mut owners, customer)?;
-                let updated = Customer::reassign(conn, id, change.membership_id, now)?;
-                let view = customer_view(conn, &mut owners, updated)?;
-                Audit {
-                    action: "customer.reassign",
-                    target_type: "customer",
-                    target_id: id,
-                    reason: Some(&change.reason),
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                // The customer may bring the new partner to a threshold (L3).
-                let promoted = match target.as_ref().filter(|m| m.is_active()) {
-                    Some(membership) => crate::events::promote(conn, membership, now)?.is_some(),
-                    None => false,
-                };
-                Ok((view, promoted))
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let customer = Customer::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let target = match change.membership_id {
+                Some(mid) => Some(Membership::find(conn, mid)?.ok_or_else(|| {
+                    ApiError::field("membership_id", "There is no membership with this id.")
+                })?),
+                None => None,
+            };
+            let mut owners = Owners::default();
+            if customer.membership_id == change.membership_id {
+                return Ok((customer_view(conn, &mut owners, customer)?, false));
+            }
+            let before = customer_view(conn, &mut owners, customer)?;
+            let updated = Customer::reassign(conn, id, change.membership_id, now)?;
+            let view = customer_view(conn, &mut owners, updated)?;
+            Audit {
+                action: "customer.reassign",
+                target_type: "customer",
+                target_id: id,
+                reason: Some(&change.reason),
+                before: Some(to_json(&before)?),
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            // The customer may bring the new partner to a threshold (L3).
+            let promoted = match target.as_ref().filter(|m| m.is_active()) {
+                Some(membership) => crate::events::promote(
+                    conn,
+                    &mut crate::events::Lookups::default(),
+                    membership,
+                    now,
+                )?
+                .is_some(),
+                None => false,
+            };
+            Ok((view, promoted))
         })
         .await?;
     if promoted {

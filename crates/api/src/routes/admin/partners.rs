@@ -7,7 +7,6 @@ use actix_web::{get, patch, web};
 use partnerly_db::program::{Level, LevelChangeReason, Membership, MembershipChanges};
 use partnerly_db::track_request::TrackRequest;
 use partnerly_db::user::User;
-use partnerly_db::write_transaction;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::program::{
     AdminMembershipView, LevelChangeView, LevelRef, MembershipDetail, PartnerDetail, PartnerPage,
@@ -183,75 +182,70 @@ pub async fn update_membership(
     let id = path.into_inner();
     let changes = body?.validate().map_err(ApiError::from)?;
     let (view, level_changed) = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                if !Membership::lock(conn, id)? {
-                    return Err(ApiError::NotFound);
-                }
-                let (membership, program, level) =
-                    Membership::with_program(conn, id)?.ok_or(ApiError::NotFound)?;
-                let before = membership_view(&membership, &program, &level)?;
-                let mut track = None;
-                let mut level_changed = false;
-                if let Some(level_id) = changes.level_id {
-                    let new_level = Level::find(conn, level_id)?
-                        .filter(|l| l.program_id == program.id)
-                        .ok_or_else(|| {
-                            ApiError::field(
-                                "level_id",
-                                "Choose a level of this membership's program.",
-                            )
-                        })?;
-                    if new_level.id != level.id {
-                        Membership::set_level(
-                            conn,
-                            &membership,
-                            new_level.id,
-                            LevelChangeReason::Manual,
-                            Some(actor.id),
-                            now,
-                        )?;
-                        // The membership follows its level's track, so promotion keeps
-                        // climbing the ladder it is on.
-                        if new_level.track != membership.track {
-                            track = Some(new_level.track.clone());
-                        }
-                        webhooks::enqueue(
-                            conn,
-                            "partner.level_changed",
-                            &json!({"membership_id": membership.id, "program_id": program.id,
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            if !Membership::lock(conn, id)? {
+                return Err(ApiError::NotFound);
+            }
+            let (membership, program, level) =
+                Membership::with_program(conn, id)?.ok_or(ApiError::NotFound)?;
+            let before = membership_view(&membership, &program, &level)?;
+            let mut track = None;
+            let mut level_changed = false;
+            if let Some(level_id) = changes.level_id {
+                let new_level = Level::find(conn, level_id)?
+                    .filter(|l| l.program_id == program.id)
+                    .ok_or_else(|| {
+                        ApiError::field("level_id", "Choose a level of this membership's program.")
+                    })?;
+                if new_level.id != level.id {
+                    Membership::set_level(
+                        conn,
+                        &membership,
+                        new_level.id,
+                        LevelChangeReason::Manual,
+                        Some(actor.id),
+                        now,
+                    )?;
+                    // The membership follows its level's track, so promotion keeps
+                    // climbing the ladder it is on.
+                    if new_level.track != membership.track {
+                        track = Some(new_level.track.clone());
+                    }
+                    webhooks::enqueue(
+                        conn,
+                        "partner.level_changed",
+                        &json!({"membership_id": membership.id, "program_id": program.id,
                                     "from_level": level.name, "to_level": new_level.name,
                                     "reason": "manual"}),
-                        )?;
-                        level_changed = true;
-                    }
+                    )?;
+                    level_changed = true;
                 }
-                let updated = Membership::update(
-                    conn,
-                    id,
-                    &MembershipChanges {
-                        track,
-                        rate_override: changes
-                            .rate_override
-                            .map(|r| r.map(|r| r.percent().to_string())),
-                        status: changes.status.map(|s| s.as_str().to_owned()),
-                    },
-                )?;
-                let (_, program, level) =
-                    Membership::with_program(conn, updated.id)?.ok_or(ApiError::NotFound)?;
-                let view = membership_view(&updated, &program, &level)?;
-                Audit {
-                    action: "membership.update",
-                    target_type: "membership",
-                    target_id: id,
-                    reason: changes.reason.as_deref(),
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok((view, level_changed))
-            })
+            }
+            let updated = Membership::update(
+                conn,
+                id,
+                &MembershipChanges {
+                    track,
+                    rate_override: changes
+                        .rate_override
+                        .map(|r| r.map(|r| r.percent().to_string())),
+                    status: changes.status.map(|s| s.as_str().to_owned()),
+                },
+            )?;
+            let (_, program, level) =
+                Membership::with_program(conn, updated.id)?.ok_or(ApiError::NotFound)?;
+            let view = membership_view(&updated, &program, &level)?;
+            Audit {
+                action: "membership.update",
+                target_type: "membership",
+                target_id: id,
+                reason: changes.reason.as_deref(),
+                before: Some(to_json(&before)?),
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok((view, level_changed))
         })
         .await?;
     if level_changed {

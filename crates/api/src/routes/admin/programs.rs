@@ -8,8 +8,8 @@
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use partnerly_db::DbConn;
 use partnerly_db::program::{Level, NewLevel, NewProgram, Program};
-use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::{RuleDuration, Threshold, Track};
 use partnerly_domain::money::{Currency, Money};
@@ -251,22 +251,20 @@ pub async fn create_program(
 ) -> actix_web::Result<HttpResponse> {
     let s = body?.validate().map_err(ApiError::from)?;
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let program = program_row(&s, now, now).insert(conn)?;
-                let view = program_view(conn, &program)?;
-                Audit {
-                    action: "program.create",
-                    target_type: "program",
-                    target_id: program.id,
-                    reason: None,
-                    before: None,
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok(view)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let program = program_row(&s, now, now).insert(conn)?;
+            let view = program_view(conn, &program)?;
+            Audit {
+                action: "program.create",
+                target_type: "program",
+                target_id: program.id,
+                reason: None,
+                before: None,
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok(view)
         })
         .await?;
     tracing::info!(program.id = view.id, "program created");
@@ -329,39 +327,37 @@ pub async fn update_program(
     let id = path.into_inner();
     let body = body?.into_inner();
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let program = Program::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let current = settings(&program)?;
-                let updated = body.apply(&current)?;
-                let before = program_view(conn, &program)?;
-                if updated.currency != current.currency {
-                    if Program::has_money(conn, id)? {
-                        return Err(ApiError::conflict(
-                            "currency_locked",
-                            format!(
-                                "The program's currency stays {}: money was already booked in it.",
-                                current.currency
-                            ),
-                        ));
-                    }
-                    redenominate_levels(conn, &program, current.currency, updated.currency, now)?;
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let program = Program::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let current = settings(&program)?;
+            let updated = body.apply(&current)?;
+            let before = program_view(conn, &program)?;
+            if updated.currency != current.currency {
+                if Program::has_money(conn, id)? {
+                    return Err(ApiError::conflict(
+                        "currency_locked",
+                        format!(
+                            "The program's currency stays {}: money was already booked in it.",
+                            current.currency
+                        ),
+                    ));
                 }
-                let program =
-                    Program::update(conn, id, &program_row(&updated, program.created_at, now))?;
-                let view = program_view(conn, &program)?;
-                Audit {
-                    action: "program.update",
-                    target_type: "program",
-                    target_id: id,
-                    reason: None,
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok(view)
-            })
+                redenominate_levels(conn, &program, current.currency, updated.currency, now)?;
+            }
+            let program =
+                Program::update(conn, id, &program_row(&updated, program.created_at, now))?;
+            let view = program_view(conn, &program)?;
+            Audit {
+                action: "program.update",
+                target_type: "program",
+                target_id: id,
+                reason: None,
+                before: Some(to_json(&before)?),
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok(view)
         })
         .await?;
     Ok(web::Json(view))
@@ -443,30 +439,28 @@ pub async fn create_level(
     let program_id = path.into_inner();
     let body = body?.into_inner();
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let program = Program::find(conn, program_id)?.ok_or(ApiError::NotFound)?;
-                let currency = program_currency(&program)?;
-                let s = body.validate(currency)?;
-                if Level::position_taken(conn, program_id, s.position, None)? {
-                    return Err(position_taken(s.position));
-                }
-                let level = level_row(program_id, &s, now, now)
-                    .insert(conn)
-                    .map_err(|e| level_write_error(e, s.position))?;
-                let view = level_view(&level, currency);
-                Audit {
-                    action: "level.create",
-                    target_type: "level",
-                    target_id: level.id,
-                    reason: None,
-                    before: None,
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok(view)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let program = Program::find(conn, program_id)?.ok_or(ApiError::NotFound)?;
+            let currency = program_currency(&program)?;
+            let s = body.validate(currency)?;
+            if Level::position_taken(conn, program_id, s.position, None)? {
+                return Err(position_taken(s.position));
+            }
+            let level = level_row(program_id, &s, now, now)
+                .insert(conn)
+                .map_err(|e| level_write_error(e, s.position))?;
+            let view = level_view(&level, currency);
+            Audit {
+                action: "level.create",
+                target_type: "level",
+                target_id: level.id,
+                reason: None,
+                before: None,
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok(view)
         })
         .await?;
     Ok(HttpResponse::Created().json(view))
@@ -501,46 +495,44 @@ pub async fn update_level(
     let id = path.into_inner();
     let body = body?.into_inner();
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
-                let currency = program_currency(&program)?;
-                let current = spec(&level, currency);
-                let updated = body.apply(&current, currency)?;
-                if updated.track != current.track && Level::has_members(conn, id)? {
-                    return Err(ApiError::conflict(
-                        "level_in_use",
-                        "Partners are on this level, so its track cannot change.",
-                    ));
-                }
-                if updated.position != current.position
-                    && Level::position_taken(conn, program.id, updated.position, Some(id))?
-                {
-                    return Err(position_taken(updated.position));
-                }
-                let version = next_rule_version(&level, &current, &updated);
-                let before = level_view(&level, currency);
-                let saved = Level::update(
-                    conn,
-                    id,
-                    &level_row(program.id, &updated, level.created_at, now),
-                    version,
-                )
-                .map_err(|e| level_write_error(e, updated.position))?;
-                let view = level_view(&saved, currency);
-                Audit {
-                    action: "level.update",
-                    target_type: "level",
-                    target_id: id,
-                    reason: None,
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok(view)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
+            let currency = program_currency(&program)?;
+            let current = spec(&level, currency);
+            let updated = body.apply(&current, currency)?;
+            if updated.track != current.track && Level::has_members(conn, id)? {
+                return Err(ApiError::conflict(
+                    "level_in_use",
+                    "Partners are on this level, so its track cannot change.",
+                ));
+            }
+            if updated.position != current.position
+                && Level::position_taken(conn, program.id, updated.position, Some(id))?
+            {
+                return Err(position_taken(updated.position));
+            }
+            let version = next_rule_version(&level, &current, &updated);
+            let before = level_view(&level, currency);
+            let saved = Level::update(
+                conn,
+                id,
+                &level_row(program.id, &updated, level.created_at, now),
+                version,
+            )
+            .map_err(|e| level_write_error(e, updated.position))?;
+            let view = level_view(&saved, currency);
+            Audit {
+                action: "level.update",
+                target_type: "level",
+                target_id: id,
+                reason: None,
+                before: Some(to_json(&before)?),
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok(view)
         })
         .await?;
     Ok(web::Json(view))
@@ -567,30 +559,28 @@ pub async fn delete_level(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
-                if Level::in_use(conn, id)? {
-                    return Err(ApiError::conflict(
-                        "level_in_use",
-                        "Partners are or were on this level, or commissions refer to it; \
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
+            if Level::in_use(conn, id)? {
+                return Err(ApiError::conflict(
+                    "level_in_use",
+                    "Partners are or were on this level, or commissions refer to it; \
                          it cannot be deleted.",
-                    ));
-                }
-                let before = level_view(&level, program_currency(&program)?);
-                Level::delete(conn, id)?;
-                Audit {
-                    action: "level.delete",
-                    target_type: "level",
-                    target_id: id,
-                    reason: None,
-                    before: Some(to_json(&before)?),
-                    after: None,
-                }
-                .record(conn, actor.id, now)
-            })
+                ));
+            }
+            let before = level_view(&level, program_currency(&program)?);
+            Level::delete(conn, id)?;
+            Audit {
+                action: "level.delete",
+                target_type: "level",
+                target_id: id,
+                reason: None,
+                before: Some(to_json(&before)?),
+                after: None,
+            }
+            .record(conn, actor.id, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

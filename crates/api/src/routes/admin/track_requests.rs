@@ -2,10 +2,10 @@
 //! to the lowest level of the requested track, recorded as `track_change`.
 
 use actix_web::{get, post, web};
+use partnerly_db::DbConn;
 use partnerly_db::program::{LevelChangeReason, Membership, MembershipChanges};
 use partnerly_db::track_request::TrackRequest;
 use partnerly_db::user::User;
-use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::Track;
 use partnerly_domain::program::{TrackRequestPage, TrackRequestStatus, TrackRequestView};
@@ -146,70 +146,67 @@ pub async fn approve_track_request(
 ) -> Result<web::Json<TrackRequestView>, ApiError> {
     let id = path.into_inner();
     let (view, moved) = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let request = TrackRequest::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                if request.status != TrackRequestStatus::Pending.as_str() {
-                    return Err(already_decided());
-                }
-                Membership::lock(conn, request.membership_id)?;
-                let (membership, program, level) =
-                    Membership::with_program(conn, request.membership_id)?
-                        .ok_or(ApiError::NotFound)?;
-                let to_track = Track::parse(&request.to_track)
-                    .ok_or_else(|| ApiError::Internal("stored track".into()))?;
-                let before = track_request_view(conn, &request)?;
-                let decided = TrackRequest::decide(
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let request = TrackRequest::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            if request.status != TrackRequestStatus::Pending.as_str() {
+                return Err(already_decided());
+            }
+            Membership::lock(conn, request.membership_id)?;
+            let (membership, program, level) =
+                Membership::with_program(conn, request.membership_id)?.ok_or(ApiError::NotFound)?;
+            let to_track = Track::parse(&request.to_track)
+                .ok_or_else(|| ApiError::Internal("stored track".into()))?;
+            let before = track_request_view(conn, &request)?;
+            let decided = TrackRequest::decide(
+                conn,
+                id,
+                TrackRequestStatus::Approved.as_str(),
+                actor.id,
+                now,
+            )?
+            .ok_or_else(already_decided)?;
+            // A manager may have moved the membership by hand meanwhile: then
+            // there is nothing left to move.
+            let moved = membership.track != to_track.as_str();
+            if moved {
+                let target = lowest_level_on(conn, program.id, to_track)?
+                    .ok_or_else(|| no_level_on(to_track))?;
+                Membership::set_level(
                     conn,
-                    id,
-                    TrackRequestStatus::Approved.as_str(),
-                    actor.id,
+                    &membership,
+                    target.id,
+                    LevelChangeReason::TrackChange,
+                    Some(actor.id),
                     now,
-                )?
-                .ok_or_else(already_decided)?;
-                // A manager may have moved the membership by hand meanwhile: then
-                // there is nothing left to move.
-                let moved = membership.track != to_track.as_str();
-                if moved {
-                    let target = lowest_level_on(conn, program.id, to_track)?
-                        .ok_or_else(|| no_level_on(to_track))?;
-                    Membership::set_level(
-                        conn,
-                        &membership,
-                        target.id,
-                        LevelChangeReason::TrackChange,
-                        Some(actor.id),
-                        now,
-                    )?;
-                    Membership::update(
-                        conn,
-                        membership.id,
-                        &MembershipChanges {
-                            track: Some(to_track.as_str().to_owned()),
-                            ..Default::default()
-                        },
-                    )?;
-                    webhooks::enqueue(
-                        conn,
-                        "partner.level_changed",
-                        &json!({"membership_id": membership.id, "program_id": program.id,
+                )?;
+                Membership::update(
+                    conn,
+                    membership.id,
+                    &MembershipChanges {
+                        track: Some(to_track.as_str().to_owned()),
+                        ..Default::default()
+                    },
+                )?;
+                webhooks::enqueue(
+                    conn,
+                    "partner.level_changed",
+                    &json!({"membership_id": membership.id, "program_id": program.id,
                                 "from_level": level.name, "to_level": target.name,
                                 "reason": "track_change"}),
-                    )?;
-                }
-                let view = track_request_view(conn, &decided)?;
-                Audit {
-                    action: "track_request.approve",
-                    target_type: "track_request",
-                    target_id: id,
-                    reason: None,
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok((view, moved))
-            })
+                )?;
+            }
+            let view = track_request_view(conn, &decided)?;
+            Audit {
+                action: "track_request.approve",
+                target_type: "track_request",
+                target_id: id,
+                reason: None,
+                before: Some(to_json(&before)?),
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok((view, moved))
         })
         .await?;
     if moved {
@@ -239,31 +236,29 @@ pub async fn reject_track_request(
 ) -> Result<web::Json<TrackRequestView>, ApiError> {
     let id = path.into_inner();
     let view = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let request = TrackRequest::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let before = track_request_view(conn, &request)?;
-                let decided = TrackRequest::decide(
-                    conn,
-                    id,
-                    TrackRequestStatus::Rejected.as_str(),
-                    actor.id,
-                    now,
-                )?
-                .ok_or_else(already_decided)?;
-                let view = track_request_view(conn, &decided)?;
-                Audit {
-                    action: "track_request.reject",
-                    target_type: "track_request",
-                    target_id: id,
-                    reason: None,
-                    before: Some(to_json(&before)?),
-                    after: Some(to_json(&view)?),
-                }
-                .record(conn, actor.id, now)?;
-                Ok(view)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let request = TrackRequest::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let before = track_request_view(conn, &request)?;
+            let decided = TrackRequest::decide(
+                conn,
+                id,
+                TrackRequestStatus::Rejected.as_str(),
+                actor.id,
+                now,
+            )?
+            .ok_or_else(already_decided)?;
+            let view = track_request_view(conn, &decided)?;
+            Audit {
+                action: "track_request.reject",
+                target_type: "track_request",
+                target_id: id,
+                reason: None,
+                before: Some(to_json(&before)?),
+                after: Some(to_json(&view)?),
+            }
+            .record(conn, actor.id, now)?;
+            Ok(view)
         })
         .await?;
     Ok(web::Json(view))

@@ -4,11 +4,11 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
+use partnerly_db::DbConn;
 use partnerly_db::audit::NewAuditEntry;
 use partnerly_db::webhook::{
     self as db, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointChanges,
 };
-use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::webhook::{
     CreateWebhookEndpointRequest, EventFilter, UpdateWebhookEndpointRequest,
@@ -164,29 +164,27 @@ pub async fn create_webhook_endpoint(
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.validate()?;
     let endpoint = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let now = partnerly_db::now();
-                let endpoint = db::NewWebhookEndpoint {
-                    url: spec.url.as_str(),
-                    description: &spec.description,
-                    secret: &webhooks::new_secret(),
-                    events: &spec.events.to_stored(),
-                    active: true,
-                    created_at: now,
-                    updated_at: now,
-                }
-                .insert(conn)?;
-                audit(
-                    conn,
-                    admin.id,
-                    "webhook_endpoint.create",
-                    endpoint.id,
-                    None,
-                    Some(&endpoint),
-                )?;
-                Ok::<_, ApiError>(endpoint)
-            })
+        .write(move |conn| {
+            let now = partnerly_db::now();
+            let endpoint = db::NewWebhookEndpoint {
+                url: spec.url.as_str(),
+                description: &spec.description,
+                secret: &webhooks::new_secret(),
+                events: &spec.events.to_stored(),
+                active: true,
+                created_at: now,
+                updated_at: now,
+            }
+            .insert(conn)?;
+            audit(
+                conn,
+                admin.id,
+                "webhook_endpoint.create",
+                endpoint.id,
+                None,
+                Some(&endpoint),
+            )?;
+            Ok::<_, ApiError>(endpoint)
         })
         .await?;
     tracing::info!(
@@ -268,27 +266,25 @@ pub async fn update_webhook_endpoint(
     let id = id.into_inner();
     let changes = body.validate()?;
     let endpoint = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let row = WebhookEndpointChanges {
-                    url: changes.url.map(|u| u.into_string()),
-                    description: changes.description,
-                    events: changes.events.map(|e| e.to_stored()),
-                    active: changes.active,
-                    ..WebhookEndpointChanges::touch(partnerly_db::now())
-                };
-                let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
-                audit(
-                    conn,
-                    admin.id,
-                    "webhook_endpoint.update",
-                    id,
-                    Some(&before),
-                    Some(&after),
-                )?;
-                Ok::<_, ApiError>(after)
-            })
+        .write(move |conn| {
+            let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let row = WebhookEndpointChanges {
+                url: changes.url.map(|u| u.into_string()),
+                description: changes.description,
+                events: changes.events.map(|e| e.to_stored()),
+                active: changes.active,
+                ..WebhookEndpointChanges::touch(partnerly_db::now())
+            };
+            let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
+            audit(
+                conn,
+                admin.id,
+                "webhook_endpoint.update",
+                id,
+                Some(&before),
+                Some(&after),
+            )?;
+            Ok::<_, ApiError>(after)
         })
         .await?;
     if endpoint.active {
@@ -318,20 +314,18 @@ pub async fn delete_webhook_endpoint(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                WebhookEndpoint::delete(conn, id)?;
-                audit(
-                    conn,
-                    admin.id,
-                    "webhook_endpoint.delete",
-                    id,
-                    Some(&before),
-                    None,
-                )?;
-                Ok::<_, ApiError>(())
-            })
+        .write(move |conn| {
+            let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            WebhookEndpoint::delete(conn, id)?;
+            audit(
+                conn,
+                admin.id,
+                "webhook_endpoint.delete",
+                id,
+                Some(&before),
+                None,
+            )?;
+            Ok::<_, ApiError>(())
         })
         .await?;
     tracing::info!(webhook.endpoint_id = id, "webhook endpoint deleted");
@@ -359,24 +353,22 @@ pub async fn rotate_webhook_secret(
 ) -> Result<web::Json<WebhookEndpointView>, ApiError> {
     let id = id.into_inner();
     let endpoint = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let row = WebhookEndpointChanges {
-                    secret: Some(webhooks::new_secret()),
-                    ..WebhookEndpointChanges::touch(partnerly_db::now())
-                };
-                let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
-                audit(
-                    conn,
-                    admin.id,
-                    "webhook_endpoint.rotate_secret",
-                    id,
-                    Some(&before),
-                    Some(&after),
-                )?;
-                Ok::<_, ApiError>(after)
-            })
+        .write(move |conn| {
+            let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let row = WebhookEndpointChanges {
+                secret: Some(webhooks::new_secret()),
+                ..WebhookEndpointChanges::touch(partnerly_db::now())
+            };
+            let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
+            audit(
+                conn,
+                admin.id,
+                "webhook_endpoint.rotate_secret",
+                id,
+                Some(&before),
+                Some(&after),
+            )?;
+            Ok::<_, ApiError>(after)
         })
         .await?;
     tracing::info!(webhook.endpoint_id = id, "webhook secret rotated");
@@ -469,18 +461,16 @@ pub async fn redeliver_webhook_delivery(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let delivery = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let delivery = WebhookDelivery::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                let endpoint =
-                    WebhookEndpoint::find(conn, delivery.endpoint_id)?.ok_or(ApiError::NotFound)?;
-                if !endpoint.active {
-                    return Err(inactive());
-                }
-                WebhookDelivery::redeliver(conn, id, partnerly_db::now())?;
-                let delivery = WebhookDelivery::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                Ok(with_attempts(conn, vec![delivery])?)
-            })
+        .write(move |conn| {
+            let delivery = WebhookDelivery::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let endpoint =
+                WebhookEndpoint::find(conn, delivery.endpoint_id)?.ok_or(ApiError::NotFound)?;
+            if !endpoint.active {
+                return Err(inactive());
+            }
+            WebhookDelivery::redeliver(conn, id, partnerly_db::now())?;
+            let delivery = WebhookDelivery::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            Ok(with_attempts(conn, vec![delivery])?)
         })
         .await?
         .pop()
@@ -512,14 +502,12 @@ pub async fn send_test_webhook(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let delivery = state
-        .db(move |conn| {
-            write_transaction(conn, |conn| {
-                let endpoint = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
-                if !endpoint.active {
-                    return Err(inactive());
-                }
-                Ok(webhooks::enqueue_test(conn, id)?)
-            })
+        .write(move |conn| {
+            let endpoint = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            if !endpoint.active {
+                return Err(inactive());
+            }
+            Ok(webhooks::enqueue_test(conn, id)?)
         })
         .await?;
     state.webhooks_queued.notify_one();

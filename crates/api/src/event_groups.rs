@@ -1,0 +1,171 @@
+//! Group commit for single events (`POST /api/v1/events`).
+//!
+//! A vendor's billing often sends many single events at once. Applying each in its
+//! own transaction makes every event pay for a commit (an fsync on PostgreSQL) and,
+//! on SQLite, for a turn at the one write lock. Here concurrent requests join a group:
+//! the first request to get the turn applies every event waiting at that moment in one
+//! transaction, each event in its own savepoint exactly as a batch does, and answers
+//! each request after the commit. A request whose event another request applied just
+//! takes its answer. With no concurrency a group is one event, as before.
+//!
+//! If the group's transaction fails as a whole (a database error, or another instance
+//! inserting the same event at the same moment), each event of the group is applied
+//! again on its own, so one event's trouble never becomes another's.
+
+use std::sync::{Arc, Mutex};
+
+use partnerly_db::DbConn;
+use partnerly_domain::event::{EventEnvelope, EventResult};
+use tokio::sync::oneshot;
+
+use crate::error::ApiError;
+use crate::events::{Lookups, ingest};
+use crate::state::AppState;
+
+/// The most events one group applies; later arrivals form the next group.
+const MAX_GROUP: usize = 256;
+
+type Reply = oneshot::Sender<Result<EventResult, ApiError>>;
+
+/// An event waiting for a group, with where to send its result.
+struct Waiting {
+    owner: String,
+    envelope: EventEnvelope,
+    reply: Reply,
+}
+
+/// The events waiting to be applied, and the turn to apply a group.
+#[derive(Default)]
+pub struct EventGroups {
+    waiting: Mutex<Vec<Waiting>>,
+    turn: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl EventGroups {
+    fn take_group(&self) -> Vec<Waiting> {
+        let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
+        let size = waiting.len().min(MAX_GROUP);
+        let rest = waiting.split_off(size);
+        std::mem::replace(&mut *waiting, rest)
+    }
+}
+
+/// Applies one event (see [`ingest`]), in a group with the events other requests are
+/// sending at the same moment.
+pub async fn submit(
+    state: &AppState,
+    owner: String,
+    envelope: EventEnvelope,
+) -> Result<EventResult, ApiError> {
+    let groups = state.event_groups.clone();
+    let (reply, mut answer) = oneshot::channel();
+    groups
+        .waiting
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(Waiting {
+            owner,
+            envelope,
+            reply,
+        });
+    loop {
+        tokio::select! {
+            biased;
+            result = &mut answer => return result.map_err(|_| ApiError::Unavailable)?,
+            turn = groups.turn.clone().lock_owned() => {
+                let group = groups.take_group();
+                if group.is_empty() {
+                    continue;
+                }
+                // A task of its own, holding the turn: if this request goes away (the
+                // client disconnects), the others in the group still get their answers.
+                let state = state.clone();
+                let _ = actix_web::rt::spawn(async move {
+                    apply_group(&state, group).await;
+                    drop(turn);
+                })
+                .await;
+                // Ours was in this group or in an earlier one, which answered before
+                // giving up the turn; if it is still waiting (over MAX_GROUP), go again.
+            }
+        }
+    }
+}
+
+/// Applies `group` in one transaction and answers every request in it.
+async fn apply_group(state: &AppState, group: Vec<Waiting>) {
+    let (replies, events): (Vec<Reply>, Vec<(String, EventEnvelope)>) = group
+        .into_iter()
+        .map(|w| (w.reply, (w.owner, w.envelope)))
+        .unzip();
+    let together = if events.len() == 1 {
+        None
+    } else {
+        let events = events.clone();
+        Some(state.write(move |conn| apply_all(conn, &events)).await)
+    };
+    match together {
+        Some(Ok(results)) => {
+            tracing::debug!(events = results.len(), "applied a group of single events");
+            for (reply, result) in replies.into_iter().zip(results) {
+                // A request that went away (client disconnected) needs no answer.
+                let _ = reply.send(result);
+            }
+        }
+        _ => {
+            for (reply, (owner, envelope)) in replies.into_iter().zip(events) {
+                let result = apply_one(state, owner, envelope).await;
+                let _ = reply.send(result);
+            }
+        }
+    }
+}
+
+/// Every event of a group in the caller's transaction. A database error fails the
+/// whole group (the transaction is rolled back and each event retried on its own);
+/// a client's mistake is that event's answer only.
+fn apply_all(
+    conn: &mut DbConn,
+    events: &[(String, EventEnvelope)],
+) -> Result<Vec<Result<EventResult, ApiError>>, ApiError> {
+    let mut lookups = Lookups::default();
+    let mut results = Vec::with_capacity(events.len());
+    for (owner, envelope) in events {
+        match ingest(conn, &mut lookups, owner, envelope) {
+            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
+            other => results.push(other),
+        }
+    }
+    Ok(results)
+}
+
+/// One event in its own transaction.
+async fn apply_one(
+    state: &AppState,
+    owner: String,
+    envelope: EventEnvelope,
+) -> Result<EventResult, ApiError> {
+    with_retry(state, move |conn| {
+        ingest(conn, &mut Lookups::default(), &owner, &envelope)
+    })
+    .await
+}
+
+/// Runs `f` in a write transaction, once more if a concurrent writer (another
+/// instance on PostgreSQL) inserted the same event or payment first: the second run
+/// sees its result.
+pub async fn with_retry<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+where
+    F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
+    T: Send + 'static,
+{
+    match state.write(f.clone()).await {
+        Err(e) if is_unique_violation(&e) => state.write(f).await,
+        other => other,
+    }
+}
+
+/// Whether an error is a unique constraint refusing a row another writer inserted.
+fn is_unique_violation(e: &ApiError) -> bool {
+    matches!(e, ApiError::Internal(m) if m.contains("duplicate key") || m.contains("UNIQUE constraint"))
+}

@@ -1,0 +1,48 @@
+//! The events received from the vendor, kept by (owner, event id) so that an event
+//! sent again gets its first answer (E2 idempotency).
+
+use diesel::prelude::*;
+use time::PrimitiveDateTime;
+
+use crate::DbConn;
+use crate::conn::on_backend;
+use crate::schema::events;
+
+/// An event as received: what it was and the answer it got.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = events)]
+pub struct NewEvent<'a> {
+    pub owner: &'a str,
+    pub event_id: &'a str,
+    pub kind: &'a str,
+    /// Digest of the event's canonical JSON: the same id with another body is a conflict.
+    pub body_hash: &'a str,
+    pub status: &'a str,
+    /// The answer (an `EventResult` as JSON).
+    pub result: &'a str,
+    pub received_at: PrimitiveDateTime,
+}
+
+impl NewEvent<'_> {
+    /// Stores the event.
+    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<()> {
+        on_backend!(conn, |c| diesel::insert_into(events::table)
+            .values(self)
+            .execute(c))
+        .map(drop)
+    }
+}
+
+/// The body digest and answer of the event `event_id` of `owner`, if it was received.
+pub fn seen(
+    conn: &mut DbConn,
+    owner: &str,
+    event_id: &str,
+) -> QueryResult<Option<(String, String)>> {
+    on_backend!(conn, |c| events::table
+        .filter(events::owner.eq(owner))
+        .filter(events::event_id.eq(event_id))
+        .select((events::body_hash, events::result))
+        .get_result(c)
+        .optional())
+}
