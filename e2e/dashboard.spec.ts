@@ -2,7 +2,7 @@
 // the level and its rate, customers by status — and the figures are the API's.
 import { expect, test, type Page } from '@playwright/test';
 import {
-  Billing, PartnerApi, formatMoney, horizontalOverflow, signUp, snap, uniqueEmail,
+  AdminApi, Billing, PartnerApi, formatMoney, horizontalOverflow, signUp, snap, uniqueEmail,
 } from './support';
 
 /** A figure on the dashboard by its label ("Earned", "Active"). */
@@ -100,4 +100,47 @@ test('the dashboard fits 375 px without horizontal scrolling and uses the width 
   await expect(figure(page, 'Earned')).toBeVisible();
   expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
   await snap(page, 'dashboard-1440');
+});
+
+test('on a program with a level ladder, the progress bar shows the API\'s progress to the next level', async ({ page, request }) => {
+  // The default program has one level; add a second one, promoted by paying customers,
+  // for this test only (removed at the end, so the other tests see the default program).
+  const admin = await AdminApi.signIn(request);
+  const { items } = await admin.get('/api/v1/admin/programs');
+  const program = items.find((p: { name: string }) => p.name === 'Referral program');
+  expect(program, JSON.stringify(items)).toBeTruthy();
+  const position = Math.max(...program.levels.map((l: { position: number }) => l.position)) + 1;
+  const level = await admin.send('POST', `/api/v1/admin/programs/${program.id}/levels`, {
+    name: 'Ladder Gold', position, track: 'referral', percent: '30', duration: { kind: 'lifetime' },
+    threshold: { kind: 'paying_customers', count: 3 },
+  }, 201);
+  try {
+    const email = uniqueEmail('lara');
+    await signUp(page, 'Lara Ladder', email);
+    const api = await PartnerApi.signIn(request, email);
+    const billing = new Billing((await api.defaultLink()).code);
+    billing.signUp('ann').signUp('bob');
+    billing.pay('ann', '49.00'); // one paying customer of the three that promote
+    await billing.send(request);
+
+    await page.reload();
+    const stats = await api.get('/api/v1/me/stats');
+    const next = stats.memberships[0].next_level;
+    expect(next, JSON.stringify(stats.memberships[0])).toMatchObject({ name: 'Ladder Gold', percent: '30' });
+    expect(Number(next.progress)).toBeGreaterThan(0);
+    expect(Number(next.progress)).toBeLessThan(1);
+
+    const percent = Math.round(Number(next.progress) * 100);
+    const bar = page.getByRole('progressbar', { name: 'Progress to Ladder Gold' });
+    await expect(bar).toHaveAttribute('aria-valuenow', String(percent));
+    await expect(bar).toHaveAttribute('aria-valuetext', `${percent}%, ${next.remaining}`);
+    const card = page.getByRole('article', { name: stats.memberships[0].level });
+    await expect(card).toContainText(`Next: Ladder Gold · 30%`);
+    await expect(card).toContainText(`${percent}%`);
+    await expect(card).toContainText(next.remaining);
+    await expect(card.getByText('Top level')).toHaveCount(0);
+    await snap(page, 'dashboard-progress');
+  } finally {
+    await admin.send('DELETE', `/api/v1/admin/levels/${level.id}`, undefined, 204);
+  }
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the real server for the browser tests: a fresh SQLite database in a temporary
-# directory, an admin account (to read the email outbox), an API key for the events API
+# directory, an admin and a finance account (the outbox, the admin pages), an API key for the events API
 # (to create customers and payments), the built portal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,4 +32,6 @@ with sqlite3.connect(database) as conn:
     )
 PY
 ./target/debug/partnerly create-admin --email admin@e2e.test
+# Finance staff (same password), for the role differences of the admin pages.
+./target/debug/partnerly create-admin --email finance@e2e.test --role finance
 ./target/debug/partnerly serve

@@ -5,6 +5,8 @@ import { expect, type APIRequestContext, type Page } from '@playwright/test';
 
 export const PASSWORD = 'correct horse battery';
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e admin passphrase' };
+/** Finance staff: adjustments only, among the admin pages. */
+export const FINANCE = { email: 'finance@e2e.test', password: 'e2e admin passphrase' };
 /** The events API key serve.sh stores (scope `events:write`). */
 export const EVENTS_KEY = 'pk_live_e2e_events_key_0123456789abcdef';
 
@@ -183,5 +185,48 @@ export class Billing {
   async send(request: APIRequestContext): Promise<void> {
     await sendEvents(request, this.events);
     this.events.length = 0;
+  }
+}
+
+/** Signs staff in through the portal's form and waits for the admin overview, where staff land. */
+export async function signInAsStaff(page: Page, account = ADMIN): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Admin', level: 1 })).toBeVisible();
+}
+
+/** Opens an admin area from the admin navigation ("Programs", "API keys", ...). */
+export async function openAdminArea(page: Page, area: string, heading = area): Promise<void> {
+  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: area, exact: true }).click();
+  await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+}
+
+/** The admin on the API side: requests with the admin's bearer token. */
+export class AdminApi {
+  private constructor(private request: APIRequestContext, private token: string) {}
+
+  static async signIn(request: APIRequestContext): Promise<AdminApi> {
+    const login = await request.post('/api/v1/auth/login', { data: ADMIN });
+    expect(login.status()).toBe(200);
+    return new AdminApi(request, (await login.json()).access_token);
+  }
+
+  private headers() {
+    return { Authorization: `Bearer ${this.token}` };
+  }
+
+  async get(path: string): Promise<any> {
+    const reply = await this.request.get(path, { headers: this.headers() });
+    expect(reply.status(), await reply.text()).toBe(200);
+    return reply.json();
+  }
+
+  /** Sends `data` with `method` and checks the status; returns the body, if any. */
+  async send(method: 'POST' | 'PATCH' | 'DELETE', path: string, data: unknown, status: number): Promise<any> {
+    const reply = await this.request.fetch(path, { method, headers: this.headers(), data });
+    expect(reply.status(), await reply.text()).toBe(status);
+    return status === 204 ? null : reply.json();
   }
 }

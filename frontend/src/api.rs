@@ -29,6 +29,8 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::session::Session;
 
+pub mod admin;
+
 /// Why an API call did not succeed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiFailure {

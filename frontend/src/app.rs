@@ -5,6 +5,12 @@ use leptos_router::components::{Outlet, ParentRoute, Redirect, Route, Router, Ro
 use leptos_router::{NavigateOptions, path};
 
 use crate::components::layout::{AuthCard, Layout, Loading};
+use crate::pages::admin::adjustments::AdjustmentsPage;
+use crate::pages::admin::api_keys::ApiKeysPage;
+use crate::pages::admin::audit::AuditPage;
+use crate::pages::admin::programs::{ProgramPage, ProgramsPage};
+use crate::pages::admin::webhooks::{WebhookPage, WebhooksPage};
+use crate::pages::admin::{AdminHome, AdminNotFound, Area, StaffOnly};
 use crate::pages::{
     dashboard::Dashboard, earnings::Earnings, forgot_password::ForgotPassword, profile::Profile,
     reset_password::ResetPassword, sign_in::SignIn, sign_up::SignUp,
@@ -13,6 +19,8 @@ use crate::session::{Session, Status, use_session};
 
 /// Where a signed-in partner lands.
 const HOME: &str = "/dashboard";
+/// Where signed-in staff land.
+const STAFF_HOME: &str = "/admin";
 /// Where everyone else lands.
 const SIGN_IN: &str = "/sign-in";
 
@@ -42,9 +50,58 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard") view=Dashboard />
                     <Route path=path!("/earnings") view=Earnings />
                     <Route path=path!("/profile") view=Profile />
+                    // Staff pages; partners get a "not allowed" page, never a blank one.
+                    <Route
+                        path=path!("/admin")
+                        view=|| view! { <StaffOnly><AdminHome /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/programs")
+                        view=|| view! { <StaffOnly area=Area::Programs><ProgramsPage /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/programs/:id")
+                        view=|| view! { <StaffOnly area=Area::Programs><ProgramPage /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/api-keys")
+                        view=|| view! { <StaffOnly area=Area::ApiKeys><ApiKeysPage /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/webhooks")
+                        view=|| view! { <StaffOnly area=Area::Webhooks><WebhooksPage /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/webhooks/:id")
+                        view=|| view! { <StaffOnly area=Area::Webhooks><WebhookPage /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/adjustments")
+                        view=|| {
+                            view! { <StaffOnly area=Area::Adjustments><AdjustmentsPage /></StaffOnly> }
+                        }
+                    />
+                    <Route
+                        path=path!("/admin/audit")
+                        view=|| view! { <StaffOnly area=Area::Audit><AuditPage /></StaffOnly> }
+                    />
+                    <Route
+                        path=path!("/admin/*any")
+                        view=|| view! { <StaffOnly><AdminNotFound /></StaffOnly> }
+                    />
                 </ParentRoute>
             </Routes>
         </Router>
+    }
+}
+
+/// Where the signed-in account lands: partners on their dashboard, staff on the admin
+/// overview.
+fn home(session: Session) -> &'static str {
+    if session.role().is_some_and(|role| role.is_staff()) {
+        STAFF_HOME
+    } else {
+        HOME
     }
 }
 
@@ -71,7 +128,7 @@ fn Home() -> impl IntoView {
     let session = use_session();
     move || match session.status() {
         Status::Restoring => view! { <Loading /> }.into_any(),
-        Status::SignedIn => view! { <Replace to=HOME /> }.into_any(),
+        Status::SignedIn => view! { <Replace to=home(session) /> }.into_any(),
         Status::SignedOut => view! { <Replace to=SIGN_IN /> }.into_any(),
     }
 }
@@ -91,7 +148,8 @@ fn SignedInOnly(
 }
 
 /// Shows its children only when nobody is signed in (sign-in, sign-up); sends a signed-in
-/// partner to their dashboard, which is also what happens right after signing in.
+/// partner to their dashboard (staff to the admin overview), which is also what happens
+/// right after signing in.
 #[component]
 fn SignedOutOnly(
     /// The content for visitors.
@@ -101,7 +159,7 @@ fn SignedOutOnly(
     move || match session.status() {
         Status::Restoring => view! { <Loading /> }.into_any(),
         Status::SignedOut => children().into_any(),
-        Status::SignedIn => view! { <Replace to=HOME /> }.into_any(),
+        Status::SignedIn => view! { <Replace to=home(session) /> }.into_any(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! How the portal writes amounts and dates: one place, so every page (and the browser
 //! tests, which mirror [`format_money`] in `e2e/support.ts`) agrees on "$1,234.50".
 
+use partnerly_domain::level::RuleDuration;
 use partnerly_domain::money::MoneyView;
 use time::macros::format_description;
 use time::{OffsetDateTime, UtcOffset};
@@ -74,6 +75,30 @@ pub fn format_date(at: OffsetDateTime) -> String {
     .unwrap_or_else(|_| day.to_string())
 }
 
+/// A moment as staff read it in logs, in UTC: "Nov 21, 2026, 09:05 UTC".
+pub fn format_datetime(at: OffsetDateTime) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    at.format(format_description!(
+        "[month repr:short] [day padding:none], [year], [hour]:[minute] UTC"
+    ))
+    .unwrap_or_else(|_| at.to_string())
+}
+
+/// "of payments in each customer's first 12 months".
+pub fn duration_words(duration: Option<RuleDuration>) -> String {
+    match duration {
+        Some(RuleDuration::FirstPayment) => "of each customer's first payment".to_owned(),
+        Some(RuleDuration::Months { months: 1 }) => {
+            "of payments in each customer's first month".to_owned()
+        }
+        Some(RuleDuration::Months { months }) => {
+            format!("of payments in each customer's first {months} months")
+        }
+        Some(RuleDuration::Lifetime) => "of every payment, for life".to_owned(),
+        None => "of payments".to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use partnerly_domain::money::{Currency, Money};
@@ -107,5 +132,11 @@ mod tests {
     fn dates_are_written_in_utc() {
         let at = time::macros::datetime!(2026-11-01 23:30 -02:00);
         assert_eq!(format_date(at), "Nov 2, 2026");
+    }
+
+    #[test]
+    fn moments_are_written_in_utc_with_the_time() {
+        let at = time::macros::datetime!(2026-11-21 23:05:09 -02:00);
+        assert_eq!(format_datetime(at), "Nov 22, 2026, 01:05 UTC");
     }
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use partnerly_domain::account::Account;
+use partnerly_domain::account::{Account, Role};
 use partnerly_domain::auth::AuthResponse;
 
 use crate::api;
@@ -76,6 +76,12 @@ impl Session {
     /// The signed-in account (reactive).
     pub fn account(&self) -> Option<Account> {
         self.account.get()
+    }
+
+    /// The signed-in account's role (reactive); `None` while nobody is signed in.
+    pub fn role(&self) -> Option<Role> {
+        self.account
+            .with(|account| account.as_ref().map(|a| a.role))
     }
 
     /// The access token to send, if any (not reactive).

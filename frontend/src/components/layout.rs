@@ -5,7 +5,7 @@ use leptos::error::Errors;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::api;
+use crate::api::{self, ApiFailure};
 use crate::session::use_session;
 
 /// Sets the browser tab's title to "`page` · Partnerly".
@@ -24,8 +24,8 @@ fn Brand() -> impl IntoView {
     }
 }
 
-/// The frame of every signed-in page: navigation, the partner's name and public id, and
-/// Sign out. A sidebar on wide screens, a compact top bar on phones.
+/// The frame of every signed-in page: navigation (the partner pages, or Admin for
+/// staff), the partner's name and public id, and Sign out. A sidebar on wide screens, a compact top bar on phones.
 #[component]
 pub fn Layout(
     /// The page (the router's `<Outlet/>`).
@@ -38,6 +38,8 @@ pub fn Layout(
         let _ = api::sign_out().await;
         session.clear();
     });
+    // Staff see the admin pages instead of a partner's dashboard and earnings.
+    let is_staff = Memo::new(move |_| session.role().is_some_and(|role| role.is_staff()));
     let name = move || session.account().map(|a| a.display_name());
     let public_id = move || {
         session
@@ -51,8 +53,17 @@ pub fn Layout(
             <header class="topbar">
                 <Brand />
                 <nav class="nav" aria-label="Main">
-                    <A href="/dashboard">"Dashboard"</A>
-                    <A href="/earnings">"Earnings"</A>
+                    {move || {
+                        if is_staff.get() {
+                            view! { <A href="/admin">"Admin"</A> }.into_any()
+                        } else {
+                            view! {
+                                <A href="/dashboard">"Dashboard"</A>
+                                <A href="/earnings">"Earnings"</A>
+                            }
+                                .into_any()
+                        }
+                    }}
                     <A href="/profile">"Profile"</A>
                 </nav>
                 <div class="account">
@@ -150,5 +161,39 @@ pub fn LoadFailed(
                 </button>
             </p>
         </div>
+    }
+}
+
+/// A page's data as it loads: the loading indicator first, then `render`'s view of the
+/// data, or [`LoadFailed`] with the API's message (a 403 says "You are not allowed to do
+/// this."). While the data reloads the current view stays.
+#[component]
+pub fn Loaded<T, F, V>(
+    /// What is loading, in words: "the programs".
+    what: &'static str,
+    /// The data.
+    data: LocalResource<Result<T, ApiFailure>>,
+    /// Draws the loaded data.
+    render: F,
+) -> impl IntoView
+where
+    T: Clone + 'static,
+    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    view! {
+        <Transition fallback=Loading>
+            <ErrorBoundary fallback=move |errors| {
+                view! { <LoadFailed what errors retry=move || data.refetch() /> }
+            }>
+                {
+                    let render = render.clone();
+                    move || {
+                        let render = render.clone();
+                        Suspend::new(async move { data.await.map(render) })
+                    }
+                }
+            </ErrorBoundary>
+        </Transition>
     }
 }

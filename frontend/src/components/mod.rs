@@ -1,4 +1,9 @@
-//! Building blocks shared by the pages: the page layouts and the form controls.
+//! Building blocks shared by the pages: the page layouts, the form controls, the pager,
+//! the list table, the copy box and the confirm button.
 
+pub mod confirm;
+pub mod copy;
 pub mod form;
 pub mod layout;
+pub mod pager;
+pub mod table;

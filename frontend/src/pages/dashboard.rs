@@ -4,10 +4,8 @@
 //! status, successful sales and revenue.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::components::A;
 use partnerly_domain::ledger::Balance;
 use partnerly_domain::level::RuleDuration;
@@ -19,12 +17,10 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::api::{self, ApiFailure};
+use crate::components::copy::CopyField;
 use crate::components::layout::{LoadFailed, Loading, set_title};
-use crate::format::format_money;
+use crate::format::{duration_words, format_money};
 use crate::session::use_session;
-
-/// How long "Copied" stays beside the Copy button.
-const COPIED_FOR: Duration = Duration::from_secs(4);
 
 /// Loads the figures (`GET /api/v1/me/stats`), the links and the programs, in parallel.
 #[component]
@@ -141,85 +137,14 @@ fn Overview(
     }
 }
 
-/// Writes `text` to the clipboard; `false` when the browser refuses (no permission, an
-/// insecure context).
-async fn copy_to_clipboard(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    // `navigator.clipboard` only exists in secure contexts (https, localhost); calling it
-    // elsewhere would throw.
-    if !window.is_secure_context() {
-        return false;
-    }
-    let promise = window.navigator().clipboard().write_text(text);
-    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
-}
-
 /// The default referral link, readable and selectable, with a Copy button.
 #[component]
 fn ReferralLink(
     /// The link, if the partner has one.
     link: Option<LinkView>,
 ) -> impl IntoView {
-    let input = NodeRef::<leptos::html::Input>::new();
-    // `Some(true)` copied, `Some(false)` the browser refused; `None` nothing to say.
-    let copied = RwSignal::new(None::<bool>);
-    // Each click's own number, so an older click's timer does not hide a newer note.
-    let clicks = StoredValue::new(0_u32);
-
     let body = match link {
-        Some(link) => {
-            let url = StoredValue::new(link.url.clone());
-            let copy = move |_| {
-                clicks.update_value(|n| *n += 1);
-                let click = clicks.get_value();
-                spawn_local(async move {
-                    let ok = copy_to_clipboard(&url.get_value()).await;
-                    if !ok && let Some(input) = input.get_untracked() {
-                        // Selected, so Ctrl+C / ⌘C copies it.
-                        input.select();
-                    }
-                    copied.try_set(Some(ok));
-                    set_timeout(
-                        move || {
-                            if clicks.try_get_value() == Some(click) {
-                                copied.try_set(None);
-                            }
-                        },
-                        COPIED_FOR,
-                    );
-                });
-            };
-            view! {
-                <div class="copy-row">
-                    <input
-                        node_ref=input
-                        class="link-input"
-                        type="text"
-                        readonly
-                        aria-label="Your referral link"
-                        prop:value=link.url
-                        on:focus=move |_| {
-                            if let Some(input) = input.get_untracked() {
-                                input.select();
-                            }
-                        }
-                    />
-                    <button type="button" class="button button-primary" on:click=copy>
-                        "Copy"
-                    </button>
-                </div>
-                <p class="copy-status" role="status">
-                    {move || match copied.get() {
-                        Some(true) => "Copied",
-                        Some(false) => "Press Ctrl+C (⌘C on a Mac) to copy the selected link.",
-                        None => "",
-                    }}
-                </p>
-            }
-            .into_any()
-        }
+        Some(link) => view! { <CopyField label="Your referral link" value=link.url /> }.into_any(),
         None => view! {
             <p class="muted">
                 "You have no active referral link. Ask your partner manager for one."
@@ -359,21 +284,6 @@ fn MembershipOverview(
                 <CustomersCard figures currency />
             </div>
         </section>
-    }
-}
-
-/// "of payments in each customer's first 12 months".
-fn duration_words(duration: Option<RuleDuration>) -> String {
-    match duration {
-        Some(RuleDuration::FirstPayment) => "of each customer's first payment".to_owned(),
-        Some(RuleDuration::Months { months: 1 }) => {
-            "of payments in each customer's first month".to_owned()
-        }
-        Some(RuleDuration::Months { months }) => {
-            format!("of payments in each customer's first {months} months")
-        }
-        Some(RuleDuration::Lifetime) => "of every payment, for life".to_owned(),
-        None => "of payments".to_owned(),
     }
 }
 

@@ -15,6 +15,8 @@ use time::{Date, OffsetDateTime, Time};
 
 use crate::api::{self, ApiFailure, CommissionsQuery};
 use crate::components::layout::{LoadFailed, Loading, set_title};
+use crate::components::pager::{Pager, page_count};
+use crate::components::table::{Column, DataTable};
 use crate::format::{MINUS, format_date, format_money};
 use crate::session::use_session;
 
@@ -349,8 +351,7 @@ fn CommissionList(
     // Taken now: event handlers run outside the component, where the router's context
     // cannot be looked up.
     let navigate = use_navigate();
-    let per_page = u64::from(page.per_page.max(1));
-    let pages = u32::try_from(page.total.div_ceil(per_page).max(1)).unwrap_or(u32::MAX);
+    let pages = page_count(page.total, page.per_page);
     let current = page.page;
 
     if page.total == 0 {
@@ -411,71 +412,44 @@ fn CommissionList(
         .into_iter()
         .map(|commission| view! { <CommissionRow commission /> })
         .collect_view();
-    let turn = move |to: u32| {
-        let navigate = navigate.clone();
-        move |_| {
-            go_to(
-                &navigate,
-                &Filters {
-                    page: to,
-                    ..filters.get_untracked()
-                },
-                true,
-            )
-        }
-    };
-    let total = page.total;
-    let on_first = current <= 1;
-    let on_last = current >= pages;
+    let on_turn = Callback::new(move |to: u32| {
+        go_to(
+            &navigate,
+            &Filters {
+                page: to,
+                ..filters.get_untracked()
+            },
+            true,
+        )
+    });
 
+    let pager = view! {
+        <Pager
+            total=page.total
+            page=current
+            per_page=page.per_page
+            noun=("commission", "commissions")
+            on_turn
+        />
+    }
+    .into_any();
     view! {
-        <div class="panel table-panel">
-            <div class="table-scroll">
-                <table class="commissions">
-                    <caption class="visually-hidden">"Commissions, newest first"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Date"</th>
-                            <th scope="col">"Customer"</th>
-                            <th scope="col">"Payment"</th>
-                            <th scope="col">"Rate"</th>
-                            <th scope="col" class="num">"Commission"</th>
-                            <th scope="col">"Status"</th>
-                            <th scope="col">"Available on"</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            <div class="list-footer">
-                <p class="muted">
-                    {if total == 1 {
-                        "1 commission".to_owned()
-                    } else {
-                        format!("{total} commissions")
-                    }}
-                </p>
-                <nav class="pager" aria-label="Pages">
-                    <button
-                        type="button"
-                        class="button button-quiet"
-                        disabled=on_first
-                        on:click=turn(current.saturating_sub(1).max(1))
-                    >
-                        "Previous"
-                    </button>
-                    <span class="pager-position">{format!("Page {current} of {pages}")}</span>
-                    <button
-                        type="button"
-                        class="button button-quiet"
-                        disabled=on_last
-                        on:click=turn(current.saturating_add(1))
-                    >
-                        "Next"
-                    </button>
-                </nav>
-            </div>
-        </div>
+        <DataTable
+            caption="Commissions, newest first"
+            columns=&[
+                Column::Text("Date"),
+                Column::Text("Customer"),
+                Column::Text("Payment"),
+                Column::Text("Rate"),
+                Column::Num("Commission"),
+                Column::Text("Status"),
+                Column::Text("Available on"),
+            ]
+            class="commissions"
+            footer=pager
+        >
+            {rows}
+        </DataTable>
     }
     .into_any()
 }

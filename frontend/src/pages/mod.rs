@@ -1,5 +1,6 @@
 //! One module per page (route) of the portal.
 
+pub mod admin;
 pub mod dashboard;
 pub mod earnings;
 pub mod forgot_password;

@@ -10,8 +10,7 @@ use partnerly_domain::profile::UpdateProfileRequest;
 
 use crate::api::{self, ApiFailure};
 use crate::components::form::{
-    FormAlert, FormSuccess, SelectField, SubmitButton, TextField, failure_of, field_error,
-    succeeded,
+    FormAlert, SelectField, SubmitActions, TextField, failure_of, field_error, succeeded,
 };
 use crate::components::layout::{LoadFailed, Loading, set_title};
 use crate::session::use_session;
@@ -207,12 +206,7 @@ fn ProfileForm(
                         error=field_error(failure, "payout_currency")
                     />
                 </div>
-                <div class="form-actions">
-                    <SubmitButton label="Save profile" pending=save.pending() />
-                    <FormSuccess when=succeeded(save)>
-                        <p>"Saved"</p>
-                    </FormSuccess>
-                </div>
+                <SubmitActions label="Save profile" pending=save.pending() done=succeeded(save) />
             </form>
         </section>
     }
@@ -281,12 +275,12 @@ fn ChangePasswordForm() -> impl IntoView {
                         required=true
                     />
                 </div>
-                <div class="form-actions">
-                    <SubmitButton label="Change password" pending=change.pending() />
-                    <FormSuccess when=succeeded(change)>
-                        <p>"Your password has been changed."</p>
-                    </FormSuccess>
-                </div>
+                <SubmitActions
+                    label="Change password"
+                    pending=change.pending()
+                    done=succeeded(change)
+                    note="Your password has been changed."
+                />
             </form>
         </section>
     }
