@@ -65,6 +65,20 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// Whether this refuses a request for the client's own reason (bad input, unknown
+    /// reference, conflict): the answer to that one request or event. Anything else
+    /// (a database error, an outage) fails the whole transaction it happened in.
+    pub fn is_rejection(&self) -> bool {
+        matches!(
+            self,
+            Self::BadRequest { .. }
+                | Self::NotFound
+                | Self::Conflict { .. }
+                | Self::Unprocessable { .. }
+                | Self::Validation(_)
+        )
+    }
+
     /// 400 with a code and message.
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest {

@@ -19,7 +19,7 @@ use partnerly_domain::event::{EventEnvelope, EventResult};
 use tokio::sync::oneshot;
 
 use crate::error::ApiError;
-use crate::events::{Lookups, ingest};
+use crate::events::{Batch, ingest};
 use crate::state::AppState;
 
 /// The most events one group applies; later arrivals form the next group.
@@ -128,15 +128,27 @@ fn apply_all(
     conn: &mut DbConn,
     events: &[(String, EventEnvelope)],
 ) -> Result<Vec<Result<EventResult, ApiError>>, ApiError> {
-    let mut lookups = Lookups::default();
-    let mut results = Vec::with_capacity(events.len());
-    for (owner, envelope) in events {
-        match ingest(conn, &mut lookups, owner, envelope) {
-            Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
-            other => results.push(other),
+    Batch::run(conn, |conn, batch| {
+        let mut owners: Vec<&str> = events.iter().map(|(owner, _)| owner.as_str()).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        for owner in owners {
+            let named: Vec<&EventEnvelope> = events
+                .iter()
+                .filter(|(o, _)| o == owner)
+                .map(|(_, e)| e)
+                .collect();
+            batch.preload(conn, owner, &named)?;
         }
-    }
-    Ok(results)
+        let mut results = Vec::with_capacity(events.len());
+        for (owner, envelope) in events {
+            match ingest(conn, batch, owner, envelope) {
+                Err(e) if !e.is_rejection() => return Err(e),
+                other => results.push(other),
+            }
+        }
+        Ok(results)
+    })
 }
 
 /// One event in its own transaction.
@@ -146,7 +158,7 @@ async fn apply_one(
     envelope: EventEnvelope,
 ) -> Result<EventResult, ApiError> {
     with_retry(state, move |conn| {
-        ingest(conn, &mut Lookups::default(), &owner, &envelope)
+        Batch::run(conn, |conn, batch| ingest(conn, batch, &owner, &envelope))
     })
     .await
 }

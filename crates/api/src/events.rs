@@ -41,21 +41,136 @@ use crate::auth::tokens;
 use crate::error::ApiError;
 use crate::webhooks;
 
-/// What applying events reads again and again, read at first use and kept for one
-/// request or batch: the programs, their levels and the webhook subscribers. Events
-/// never change these; an admin's change is seen from the next request on.
+/// The unit of work of one request, batch or job transaction: what its events read
+/// again and again, and what they write that nothing reads back before it ends.
+///
+/// - Programs, levels and webhook subscribers are read at first use. Events never
+///   change them; an admin's change is seen from the next batch on.
+/// - Customers and payments (by vendor id), memberships and event ids already received
+///   are cached; [`Batch::preload`] reads those a batch names in one query each. Every
+///   change an event makes to them goes through the batch, which updates or forgets
+///   its copy.
+/// - Ledger transfers and the event records are kept and written by [`Batch::run`] at
+///   the end, a few hundred rows per statement, in the caller's transaction.
+///
+/// A batch lives inside one transaction: [`Batch::run`] is the only way to get one.
 #[derive(Debug, Default)]
-pub struct Lookups {
+pub struct Batch {
     programs: HashMap<i64, Program>,
     levels: HashMap<i64, Vec<Level>>,
     subscribers: webhooks::Subscribers,
+    memberships: HashMap<i64, Membership>,
+    customers: HashMap<String, Option<Customer>>,
+    payments: HashMap<String, Option<Payment>>,
+    /// (owner, event id) → (body digest, answer as JSON), or `None`: not received.
+    events_seen: HashMap<(String, String), Option<(String, String)>>,
+    transfers: Vec<ledger::NewTransfer>,
+    received: Vec<ReceivedEvent>,
 }
 
-impl Lookups {
+/// An event record waiting for the end of its batch.
+#[derive(Debug)]
+struct ReceivedEvent {
+    owner: String,
+    event_id: String,
+    kind: String,
+    body_hash: String,
+    status: &'static str,
+    result: String,
+    received_at: PrimitiveDateTime,
+}
+
+impl Batch {
+    /// Runs `f` with a fresh batch inside the caller's transaction, then writes what
+    /// the batch kept.
+    pub fn run<T>(
+        conn: &mut DbConn,
+        f: impl FnOnce(&mut DbConn, &mut Batch) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut batch = Batch::default();
+        let out = f(conn, &mut batch)?;
+        batch.finish(conn)?;
+        Ok(out)
+    }
+
+    fn finish(self, conn: &mut DbConn) -> Result<(), ApiError> {
+        ledger::post_all(conn, &self.transfers)?;
+        let rows: Vec<NewEvent> = self
+            .received
+            .iter()
+            .map(|e| NewEvent {
+                owner: &e.owner,
+                event_id: &e.event_id,
+                kind: &e.kind,
+                body_hash: &e.body_hash,
+                status: e.status,
+                result: &e.result,
+                received_at: e.received_at,
+            })
+            .collect();
+        NewEvent::insert_all(conn, &rows)?;
+        Ok(())
+    }
+
+    /// Reads the customers, payments and earlier receipts that `events` of `owner`
+    /// name, one query each, so that applying them asks the database for none of these.
+    pub fn preload(
+        &mut self,
+        conn: &mut DbConn,
+        owner: &str,
+        events: &[&EventEnvelope],
+    ) -> Result<(), ApiError> {
+        let field = |e: &&EventEnvelope, name: &str| -> Option<String> {
+            e.data.get(name)?.as_str().map(str::to_owned)
+        };
+        let mut customers: Vec<String> = events
+            .iter()
+            .filter_map(|e| field(e, "customer_id"))
+            .collect();
+        let mut payments: Vec<String> = events
+            .iter()
+            .filter_map(|e| field(e, "payment_id"))
+            .collect();
+        for list in [&mut customers, &mut payments] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        customers.retain(|c| !self.customers.contains_key(c));
+        payments.retain(|p| !self.payments.contains_key(p));
+        fn refs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
+        for c in Customer::by_external_ids(conn, &refs(&customers))? {
+            self.customers.insert(c.external_id.clone(), Some(c));
+        }
+        for c in customers {
+            self.customers.entry(c).or_insert(None);
+        }
+        for p in Payment::by_external_ids(conn, &refs(&payments))? {
+            self.payments.insert(p.external_id.clone(), Some(p));
+        }
+        for p in payments {
+            self.payments.entry(p).or_insert(None);
+        }
+        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
+        for (id, hash, result) in partnerly_db::event::seen_many(conn, owner, &ids)? {
+            self.events_seen
+                .insert((owner.to_owned(), id), Some((hash, result)));
+        }
+        for id in ids {
+            self.events_seen
+                .entry((owner.to_owned(), id.to_owned()))
+                .or_insert(None);
+        }
+        Ok(())
+    }
+
     fn program(&mut self, conn: &mut DbConn, id: i64) -> Result<&Program, ApiError> {
         Ok(match self.programs.entry(id) {
             Entry::Occupied(e) => e.into_mut(),
-            Entry::Vacant(e) => e.insert(Program::find(conn, id)?.ok_or(ApiError::NotFound)?),
+            Entry::Vacant(e) => {
+                e.insert(Program::find(conn, id)?.ok_or_else(|| missing("program"))?)
+            }
         })
     }
 
@@ -73,7 +188,68 @@ impl Lookups {
             .iter()
             .find(|l| l.id == membership.level_id)
             .cloned()
-            .ok_or_else(|| ApiError::Internal("membership without level".into()))
+            .ok_or_else(|| missing("membership's level"))
+    }
+
+    fn membership(&mut self, conn: &mut DbConn, id: i64) -> Result<Option<Membership>, ApiError> {
+        if let Some(m) = self.memberships.get(&id) {
+            return Ok(Some(m.clone()));
+        }
+        let found = Membership::find(conn, id)?;
+        if let Some(m) = &found {
+            self.memberships.insert(id, m.clone());
+        }
+        Ok(found)
+    }
+
+    fn customer(
+        &mut self,
+        conn: &mut DbConn,
+        external_id: &str,
+    ) -> Result<Option<Customer>, ApiError> {
+        if let Some(known) = self.customers.get(external_id) {
+            return Ok(known.clone());
+        }
+        let found = Customer::by_external_id(conn, external_id)?;
+        self.customers.insert(external_id.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    fn update_customer(
+        &mut self,
+        conn: &mut DbConn,
+        customer: &Customer,
+        changes: &CustomerChanges,
+    ) -> Result<(), ApiError> {
+        Customer::update(conn, customer.id, changes)?;
+        self.customers.remove(&customer.external_id);
+        Ok(())
+    }
+
+    fn payment(
+        &mut self,
+        conn: &mut DbConn,
+        external_id: &str,
+    ) -> Result<Option<Payment>, ApiError> {
+        if let Some(known) = self.payments.get(external_id) {
+            return Ok(known.clone());
+        }
+        let found = Payment::by_external_id(conn, external_id)?;
+        self.payments.insert(external_id.to_owned(), found.clone());
+        Ok(found)
+    }
+
+    /// Books a transfer when the batch ends.
+    fn post(
+        &mut self,
+        transfer: Transfer,
+        cause_type: &str,
+        cause_id: i64,
+        now: PrimitiveDateTime,
+    ) {
+        self.transfers.push(ledger::NewTransfer::new(
+            &transfer, cause_type, cause_id, now,
+        ));
     }
 
     /// Queues a webhook message; `payload` is built only when an endpoint subscribes.
@@ -86,6 +262,11 @@ impl Lookups {
         self.subscribers.enqueue(conn, event_type, payload)?;
         Ok(())
     }
+}
+
+/// A row an event needs is gone: the database is inconsistent, not the event wrong.
+fn missing(what: &str) -> ApiError {
+    ApiError::Internal(format!("{what} not found"))
 }
 
 /// What applying an event did.
@@ -150,19 +331,25 @@ fn status_name(status: EventStatus) -> &'static str {
 }
 
 /// Applies one event inside the caller's transaction, or repeats the result recorded
-/// for its id. Client mistakes come back as errors and record nothing, so the sender
-/// can fix the event and send it again with the same id. `lookups` may be shared by
-/// the events of one request or batch.
+/// for its id. A refused event (a client's mistake: see [`ApiError::is_rejection`])
+/// records nothing, so the sender can fix it and send it again with the same id.
+///
+/// Events are applied without a savepoint each: every refusal comes before the event's
+/// first write, and any error after it fails the whole transaction.
 pub fn ingest(
     conn: &mut DbConn,
-    lookups: &mut Lookups,
+    batch: &mut Batch,
     owner: &str,
     envelope: &EventEnvelope,
 ) -> Result<EventResult, ApiError> {
     let hash = tokens::digest(
         &serde_json::to_string(envelope).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
-    let seen = partnerly_db::event::seen(conn, owner, &envelope.id)?;
+    let key = (owner.to_owned(), envelope.id.clone());
+    let seen = match batch.events_seen.get(&key) {
+        Some(known) => known.clone(),
+        None => partnerly_db::event::seen(conn, owner, &envelope.id)?,
+    };
     if let Some((seen_hash, result)) = seen {
         if seen_hash != hash {
             return Err(ApiError::Unprocessable {
@@ -179,7 +366,7 @@ pub fn ingest(
         return Ok(first);
     }
     let event = envelope.validate()?;
-    let applied = conn.transaction(|c| apply(c, lookups, &event, envelope.occurred_at))?;
+    let applied = apply(conn, batch, &event, envelope.occurred_at)?;
     let result = EventResult {
         id: envelope.id.clone(),
         status: applied.status,
@@ -187,23 +374,25 @@ pub fn ingest(
         effects: applied.effects,
     };
     let answer = serde_json::to_string(&result).map_err(|e| ApiError::Internal(e.to_string()))?;
-    NewEvent {
-        owner,
-        event_id: &envelope.id,
-        kind: &envelope.kind,
-        body_hash: &hash,
+    batch
+        .events_seen
+        .insert(key, Some((hash.clone(), answer.clone())));
+    batch.received.push(ReceivedEvent {
+        owner: owner.to_owned(),
+        event_id: envelope.id.clone(),
+        kind: envelope.kind.clone(),
+        body_hash: hash,
         status: status_name(result.status),
-        result: &answer,
+        result: answer,
         received_at: partnerly_db::now(),
-    }
-    .insert(conn)?;
+    });
     Ok(result)
 }
 
 /// Applies one validated event.
 pub fn apply(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     event: &Event,
     occurred_at: OffsetDateTime,
 ) -> Result<Applied, ApiError> {
@@ -219,8 +408,8 @@ pub fn apply(
             payment_id,
             amount_text,
         } => reverse_payment(conn, lk, payment_id, amount_text, "chargeback", now),
-        Event::CustomerStatusChanged(data) => status_changed(conn, data, now),
-        Event::SubscriptionUpdated(data) => subscription_updated(conn, data, now),
+        Event::CustomerStatusChanged(data) => status_changed(conn, lk, data, now),
+        Event::SubscriptionUpdated(data) => subscription_updated(conn, lk, data, now),
     }
 }
 
@@ -229,6 +418,7 @@ pub fn apply(
 /// then ref code. Suspended memberships attribute nothing.
 fn attribute(
     conn: &mut DbConn,
+    lk: &mut Batch,
     data: &CustomerSignedUpData,
 ) -> Result<Option<(Link, Membership, &'static str)>, ApiError> {
     let mut candidates: Vec<(Option<Link>, &'static str)> = Vec::new();
@@ -240,7 +430,7 @@ fn attribute(
     }
     for (link, via) in candidates {
         if let Some(link) = link
-            && let Some(membership) = Membership::find(conn, link.membership_id)?
+            && let Some(membership) = lk.membership(conn, link.membership_id)?
             && membership.is_active()
         {
             return Ok(Some((link, membership, via)));
@@ -251,17 +441,17 @@ fn attribute(
 
 fn signed_up(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     data: &CustomerSignedUpData,
     occurred_at: OffsetDateTime,
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
-    if let Some(existing) = Customer::by_external_id(conn, &data.customer_id)? {
+    if let Some(existing) = lk.customer(conn, &data.customer_id)? {
         return Ok(Applied::done()
             .note("customer", "already_known")
             .note("attributed", existing.membership_id.is_some()));
     }
-    let attribution = attribute(conn, data)?;
+    let attribution = attribute(conn, lk, data)?;
     let signed_up_at = to_db(occurred_at);
     let email = data.email.as_deref().map(|e| e.trim().to_lowercase());
     let customer = NewCustomer {
@@ -277,6 +467,8 @@ fn signed_up(
         updated_at: now,
     }
     .insert(conn)?;
+    lk.customers
+        .insert(customer.external_id.clone(), Some(customer.clone()));
     let mut applied = Applied::done().note("attributed", attribution.is_some());
     if let Some((link, membership, via)) = &attribution {
         lk.enqueue(conn, "customer.attributed", || {
@@ -295,7 +487,8 @@ fn signed_up(
     let mut commissions = 0;
     for payment in &waiting {
         Payment::attach(conn, payment.id, customer.id)?;
-        let customer = Customer::find(conn, customer.id)?.ok_or(ApiError::NotFound)?;
+        lk.payments.remove(&payment.external_id);
+        let customer = Customer::find(conn, customer.id)?.ok_or_else(|| missing("customer"))?;
         commissions += commission_payment(conn, lk, payment, &customer, now)?;
     }
     if !waiting.is_empty() {
@@ -309,7 +502,7 @@ fn signed_up(
 /// Grants the level's client bonus once per customer (C4) and tells the vendor.
 fn grant_bonus(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     customer: &Customer,
     membership: &Membership,
     level: &Level,
@@ -355,12 +548,12 @@ fn grant_bonus(
 
 fn payment_succeeded(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     data: &PaymentSucceededData,
     amount: Money,
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
-    if let Some(existing) = Payment::by_external_id(conn, &data.payment_id)? {
+    if let Some(existing) = lk.payment(conn, &data.payment_id)? {
         if existing.amount_minor != amount.minor() || existing.currency != amount.currency().code()
         {
             return Err(rejected(
@@ -373,7 +566,7 @@ fn payment_succeeded(
         }
         return Ok(Applied::done().note("payment", "already_recorded"));
     }
-    let customer = Customer::by_external_id(conn, &data.customer_id)?;
+    let customer = lk.customer(conn, &data.customer_id)?;
     let payment = NewPayment {
         external_id: &data.payment_id,
         customer_external_id: &data.customer_id,
@@ -385,6 +578,8 @@ fn payment_succeeded(
         created_at: now,
     }
     .insert(conn)?;
+    lk.payments
+        .insert(payment.external_id.clone(), Some(payment.clone()));
     let Some(customer) = customer else {
         return Ok(Applied {
             status: EventStatus::Deferred,
@@ -403,7 +598,7 @@ fn payment_succeeded(
 /// commissions its partner earns. Returns how many commission lines were created.
 fn commission_payment(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     payment: &Payment,
     customer: &Customer,
     now: PrimitiveDateTime,
@@ -411,9 +606,9 @@ fn commission_payment(
     let first_paid_at = match customer.first_paid_at {
         Some(first) if first <= payment.paid_at => first,
         _ => {
-            Customer::update(
+            lk.update_customer(
                 conn,
-                customer.id,
+                customer,
                 &CustomerChanges {
                     first_paid_at: Some(Some(payment.paid_at)),
                     updated_at: Some(now),
@@ -431,7 +626,9 @@ fn commission_payment(
     if customer.first_paid_at.is_some_and(|f| payment.paid_at < f) {
         void_outdated(conn, lk, customer, payment, now)?;
     }
-    let membership = Membership::find(conn, membership_id)?.ok_or(ApiError::NotFound)?;
+    let membership = lk
+        .membership(conn, membership_id)?
+        .ok_or_else(|| missing("membership"))?;
     if !membership.is_active() {
         return Ok(0);
     }
@@ -474,9 +671,8 @@ fn commission_payment(
             continue;
         };
         let c = line.amount.currency();
-        ledger::post(
-            conn,
-            &transfer(
+        lk.post(
+            transfer(
                 format!("commission:{}:accrue", commission.id),
                 Account::vendor(AccountKind::CommissionExpense, c),
                 Account::partner(membership.id, AccountKind::Pending, c),
@@ -485,7 +681,7 @@ fn commission_payment(
             "commission",
             commission.id,
             now,
-        )?;
+        );
         lk.enqueue(conn, "commission.created", || {
             commission_payload(&commission, payment, customer)
         })?;
@@ -525,13 +721,13 @@ fn commission_payload(c: &Commission, payment: &Payment, customer: &Customer) ->
 
 fn reverse_payment(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     payment_id: &str,
     amount_text: &str,
     cause: &str,
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
-    let payment = Payment::by_external_id(conn, payment_id)?.ok_or_else(|| {
+    let payment = lk.payment(conn, payment_id)?.ok_or_else(|| {
         rejected(
             "unknown_payment",
             format!("No payment {payment_id} was reported; send payment.succeeded first."),
@@ -552,6 +748,7 @@ fn reverse_payment(
         ));
     }
     Payment::set_refunded(conn, payment.id, refunded_total)?;
+    lk.payments.remove(payment_id);
     let customer = match payment.customer_id {
         Some(id) => Customer::find(conn, id)?,
         None => None,
@@ -587,7 +784,7 @@ fn reverse_payment(
 /// duration. Each is reversed in full, as a refund of the whole payment would be.
 fn void_outdated(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     customer: &Customer,
     first: &Payment,
     now: PrimitiveDateTime,
@@ -647,7 +844,7 @@ struct Refunds<'a> {
 /// share of the refunds, booked back to the vendor. Returns whether anything moved.
 fn reverse_commission(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     commission: &Commission,
     payment: &Payment,
     customer: Option<&Customer>,
@@ -675,9 +872,8 @@ fn reverse_commission(
     } else {
         AccountKind::Available
     };
-    ledger::post(
-        conn,
-        &transfer(
+    lk.post(
+        transfer(
             format!("commission:{}:reverse:{target}", commission.id),
             Account::partner(commission.membership_id, from_kind, c),
             Account::vendor(AccountKind::CommissionExpense, c),
@@ -686,7 +882,7 @@ fn reverse_commission(
         cause,
         commission.id,
         now,
-    )?;
+    );
     Commission::set_reversed(conn, commission, target)?;
     if let Some(customer) = customer {
         lk.enqueue(conn, "commission.reversed", || {
@@ -701,18 +897,19 @@ fn reverse_commission(
 
 fn status_changed(
     conn: &mut DbConn,
+    lk: &mut Batch,
     data: &CustomerStatusChangedData,
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
-    let customer = Customer::by_external_id(conn, &data.customer_id)?.ok_or_else(|| {
+    let customer = lk.customer(conn, &data.customer_id)?.ok_or_else(|| {
         rejected(
             "unknown_customer",
             format!("No customer {} was reported.", data.customer_id),
         )
     })?;
-    Customer::update(
+    lk.update_customer(
         conn,
-        customer.id,
+        &customer,
         &CustomerChanges {
             status: Some(data.status.as_str().into()),
             updated_at: Some(now),
@@ -724,10 +921,11 @@ fn status_changed(
 
 fn subscription_updated(
     conn: &mut DbConn,
+    lk: &mut Batch,
     data: &SubscriptionUpdatedData,
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
-    let customer = Customer::by_external_id(conn, &data.customer_id)?.ok_or_else(|| {
+    let customer = lk.customer(conn, &data.customer_id)?.ok_or_else(|| {
         rejected(
             "unknown_customer",
             format!("No customer {} was reported.", data.customer_id),
@@ -739,9 +937,9 @@ fn subscription_updated(
         })?),
         None => None,
     };
-    Customer::update(
+    lk.update_customer(
         conn,
-        customer.id,
+        &customer,
         &CustomerChanges {
             plan: data.plan.clone().map(Some),
             subscription_ends_at: data.ends_at.map(|t| Some(to_db(t))),
@@ -791,7 +989,7 @@ pub fn progress(
 /// (L3). Returns the new level when it moved.
 pub fn promote(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     membership: &Membership,
     now: PrimitiveDateTime,
 ) -> Result<Option<Level>, ApiError> {
@@ -825,6 +1023,7 @@ pub fn promote(
         None,
         now,
     )?;
+    lk.memberships.remove(&membership.id);
     lk.enqueue(conn, "partner.level_changed", || {
         json!({"membership_id": membership.id, "program_id": program.id, "from_level": current.name,
                "to_level": new_level.name, "reason": "promotion"})
@@ -838,7 +1037,7 @@ pub fn promote(
 /// lets one win, and the ledger key refuses a second booking.
 pub fn release(
     conn: &mut DbConn,
-    lk: &mut Lookups,
+    lk: &mut Batch,
     commission: &Commission,
     now: PrimitiveDateTime,
 ) -> Result<bool, ApiError> {
@@ -848,9 +1047,8 @@ pub fn release(
     let remaining = commission.amount_minor - commission.reversed_minor;
     if remaining > 0 {
         let c = currency(&commission.currency)?;
-        ledger::post(
-            conn,
-            &transfer(
+        lk.post(
+            transfer(
                 format!("commission:{}:release", commission.id),
                 Account::partner(commission.membership_id, AccountKind::Pending, c),
                 Account::partner(commission.membership_id, AccountKind::Available, c),
@@ -859,7 +1057,7 @@ pub fn release(
             "commission",
             commission.id,
             now,
-        )?;
+        );
     }
     if let (Some(payment), true) = (Payment::find(conn, commission.payment_id)?, remaining > 0) {
         let customer = match payment.customer_id {

@@ -24,7 +24,6 @@ const BATCH: i64 = 200;
 pub fn release_due(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<usize, ApiError> {
     let mut released = 0;
     let mut memberships = BTreeSet::new();
-    let mut lookups = events::Lookups::default();
     loop {
         let due = Commission::due(conn, now, BATCH)?;
         if due.is_empty() {
@@ -32,7 +31,10 @@ pub fn release_due(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<usize, A
         }
         let mut progressed = false;
         for commission in &due {
-            if write_transaction(conn, |c| events::release(c, &mut lookups, commission, now))? {
+            let released_one = write_transaction(conn, |c| {
+                events::Batch::run(c, |c, batch| events::release(c, batch, commission, now))
+            })?;
+            if released_one {
                 released += 1;
                 progressed = true;
                 memberships.insert(commission.membership_id);
@@ -45,7 +47,7 @@ pub fn release_due(conn: &mut DbConn, now: PrimitiveDateTime) -> Result<usize, A
     for id in memberships {
         write_transaction(conn, |c| {
             if let Some(membership) = Membership::find(c, id)? {
-                events::promote(c, &mut lookups, &membership, now)?;
+                events::Batch::run(c, |c, batch| events::promote(c, batch, &membership, now))?;
             }
             Ok::<_, ApiError>(())
         })?;

@@ -476,11 +476,12 @@ fn seed_activity(conn: &mut DbConn) -> anyhow::Result<()> {
             );
         }
     }
-    let mut lookups = events::Lookups::default();
     for value in stream {
         let envelope: EventEnvelope = serde_json::from_value(value)?;
         write_transaction(conn, |c| {
-            events::ingest(c, &mut lookups, "demo-seed", &envelope)
+            events::Batch::run(c, |c, batch| {
+                events::ingest(c, batch, "demo-seed", &envelope)
+            })
         })
         .map_err(|e: ApiError| anyhow::anyhow!("demo event {}: {e}", envelope.id))?;
     }

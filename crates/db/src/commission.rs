@@ -56,12 +56,29 @@ impl NewCommission<'_> {
     /// payment is commissioned once).
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Option<Commission>> {
         // ON CONFLICT rather than catching the error: no savepoint per line.
-        crate::conn::on_backend!(conn, |c| diesel::insert_into(commissions::table)
-            .values(self)
-            .on_conflict_do_nothing()
-            .returning(commissions::all_columns)
-            .get_result(c)
-            .optional())
+        let id = crate::conn::insert_id!(
+            conn,
+            diesel::insert_into(commissions::table)
+                .values(self)
+                .on_conflict_do_nothing(),
+            commissions::id
+        )?;
+        Ok(id.map(|id| Commission {
+            id,
+            payment_id: self.payment_id,
+            membership_id: self.membership_id,
+            level_id: self.level_id,
+            rule_version: self.rule_version,
+            kind: self.kind.to_owned(),
+            rate: self.rate.clone(),
+            amount_minor: self.amount_minor,
+            currency: self.currency.to_owned(),
+            reversed_minor: 0,
+            status: self.status.to_owned(),
+            available_at: self.available_at,
+            released_at: None,
+            created_at: self.created_at,
+        }))
     }
 }
 

@@ -39,6 +39,30 @@ macro_rules! on_backend {
 }
 pub(crate) use on_backend;
 
+diesel::define_sql_function! {
+    /// SQLite's rowid of the last row this connection inserted.
+    fn last_insert_rowid() -> diesel::sql_types::BigInt;
+}
+
+/// Runs one INSERT of a single row and answers the new row's id, or `None` when an
+/// `ON CONFLICT DO NOTHING` skipped it. SQLite asks `last_insert_rowid()` rather than
+/// using RETURNING, which makes SQLite fill a temporary table per statement; PostgreSQL
+/// returns only the id. Either way the caller knows the rest of the row already.
+macro_rules! insert_id {
+    ($conn:expr, $insert:expr, $id:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite(c) => match $insert.execute(c)? {
+                0 => Ok(None),
+                _ => diesel::select($crate::conn::last_insert_rowid())
+                    .get_result::<i64>(c)
+                    .map(Some),
+            },
+            $crate::DbConn::Postgres(c) => $insert.returning($id).get_result::<i64>(c).optional(),
+        }
+    };
+}
+pub(crate) use insert_id;
+
 /// Storage errors that are not a caller's mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

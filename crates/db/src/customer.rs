@@ -88,6 +88,20 @@ impl Customer {
             .optional())
     }
 
+    /// The customers with these vendor ids (those that exist), in one query.
+    pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Customer>> {
+        let mut found = Vec::new();
+        for chunk in external_ids.chunks(crate::IN_LIST_CHUNK) {
+            found.extend(
+                customers::table
+                    .filter(customers::external_id.eq_any(chunk))
+                    .select(Customer::as_select())
+                    .load(conn)?,
+            );
+        }
+        Ok(found)
+    }
+
     /// The customer with this id.
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Customer>> {
         customers::table

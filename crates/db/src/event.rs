@@ -31,6 +31,36 @@ impl NewEvent<'_> {
             .execute(c))
         .map(drop)
     }
+
+    /// Stores many events, a few hundred per statement.
+    pub fn insert_all(conn: &mut DbConn, rows: &[NewEvent<'_>]) -> QueryResult<()> {
+        for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
+            on_backend!(conn, |c| diesel::insert_into(events::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+}
+
+/// The body digests and answers of those of `event_ids` of `owner` that were received,
+/// by event id, in one query.
+pub fn seen_many(
+    conn: &mut DbConn,
+    owner: &str,
+    event_ids: &[&str],
+) -> QueryResult<Vec<(String, String, String)>> {
+    let mut found = Vec::new();
+    for chunk in event_ids.chunks(crate::IN_LIST_CHUNK) {
+        found.extend(
+            events::table
+                .filter(events::owner.eq(owner))
+                .filter(events::event_id.eq_any(chunk))
+                .select((events::event_id, events::body_hash, events::result))
+                .load::<(String, String, String)>(conn)?,
+        );
+    }
+    Ok(found)
 }
 
 /// The body digest and answer of the event `event_id` of `owner`, if it was received.

@@ -31,6 +31,45 @@ pub struct StoredTransfer {
 /// An account's identity as stored: (membership, kind, currency).
 pub type AccountKey = (Option<i64>, String, String);
 
+/// A transfer as booked: `cause_type` and `cause_id` name what caused it
+/// (`commission`, `refund`, `adjustment`, ... and that row's id).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = ledger_transfers, treat_none_as_default_value = false)]
+pub struct NewTransfer {
+    pub key: String,
+    pub currency: &'static str,
+    pub from_membership: Option<i64>,
+    pub from_kind: &'static str,
+    pub to_membership: Option<i64>,
+    pub to_kind: &'static str,
+    pub amount_minor: i64,
+    pub cause_type: String,
+    pub cause_id: i64,
+    pub created_at: PrimitiveDateTime,
+}
+
+impl NewTransfer {
+    pub fn new(
+        transfer: &Transfer,
+        cause_type: &str,
+        cause_id: i64,
+        now: PrimitiveDateTime,
+    ) -> Self {
+        Self {
+            key: transfer.key.clone(),
+            currency: transfer.amount.currency().code(),
+            from_membership: transfer.from.membership,
+            from_kind: transfer.from.kind.as_str(),
+            to_membership: transfer.to.membership,
+            to_kind: transfer.to.kind.as_str(),
+            amount_minor: transfer.amount.minor(),
+            cause_type: cause_type.to_owned(),
+            cause_id,
+            created_at: now,
+        }
+    }
+}
+
 /// Books a transfer in the caller's transaction. Returns `false` when a transfer with
 /// the same key exists: the booking was already done (by a retry, a replayed event or
 /// another instance), and nothing is added.
@@ -42,23 +81,27 @@ pub fn post(
     now: PrimitiveDateTime,
 ) -> QueryResult<bool> {
     // ON CONFLICT rather than catching the error: no savepoint per transfer.
+    let row = NewTransfer::new(transfer, cause_type, cause_id, now);
     let inserted =
         crate::conn::on_backend!(conn, |c| diesel::insert_into(ledger_transfers::table)
-            .values((
-                ledger_transfers::key.eq(&transfer.key),
-                ledger_transfers::currency.eq(transfer.amount.currency().code()),
-                ledger_transfers::from_membership.eq(transfer.from.membership),
-                ledger_transfers::from_kind.eq(transfer.from.kind.as_str()),
-                ledger_transfers::to_membership.eq(transfer.to.membership),
-                ledger_transfers::to_kind.eq(transfer.to.kind.as_str()),
-                ledger_transfers::amount_minor.eq(transfer.amount.minor()),
-                ledger_transfers::cause_type.eq(cause_type),
-                ledger_transfers::cause_id.eq(cause_id),
-                ledger_transfers::created_at.eq(now),
-            ))
+            .values(&row)
             .on_conflict_do_nothing()
             .execute(c))?;
     Ok(inserted == 1)
+}
+
+/// Books many transfers, a few hundred per statement; as with [`post`], a transfer
+/// whose key is already booked is skipped. Returns how many were added.
+pub fn post_all(conn: &mut DbConn, rows: &[NewTransfer]) -> QueryResult<usize> {
+    let mut inserted = 0;
+    for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
+        inserted +=
+            crate::conn::on_backend!(conn, |c| diesel::insert_into(ledger_transfers::table)
+                .values(chunk)
+                .on_conflict_do_nothing()
+                .execute(c))?;
+    }
+    Ok(inserted)
 }
 
 #[derive(QueryableByName)]

@@ -9,6 +9,11 @@
 //! `LIMIT ?`, and SQLite re-prepares a statement whose plan used a bound value every time
 //! the value is bound again, which made such lookups several times slower.
 
+/// Most values in one `IN (...)` list, and most rows in one multi-row INSERT: both well
+/// under the bound-parameter limits of the backends (SQLite 32766, PostgreSQL 65535).
+pub(crate) const IN_LIST_CHUNK: usize = 500;
+pub(crate) const INSERT_ROWS_CHUNK: usize = 200;
+
 pub mod adjustment;
 pub mod api_key;
 pub mod audit;

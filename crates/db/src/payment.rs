@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
-use crate::conn::on_backend;
+use crate::conn::{insert_id, on_backend};
 use crate::schema::{customers, payments};
 
 /// A stored payment.
@@ -40,10 +40,24 @@ pub struct NewPayment<'a> {
 impl NewPayment<'_> {
     /// Stores the payment.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Payment> {
-        on_backend!(conn, |c| diesel::insert_into(payments::table)
-            .values(self)
-            .returning(payments::all_columns)
-            .get_result(c))
+        let id = insert_id!(
+            conn,
+            diesel::insert_into(payments::table).values(self),
+            payments::id
+        )?
+        .ok_or(diesel::result::Error::NotFound)?;
+        Ok(Payment {
+            id,
+            external_id: self.external_id.to_owned(),
+            customer_external_id: self.customer_external_id.to_owned(),
+            customer_id: self.customer_id,
+            amount_minor: self.amount_minor,
+            currency: self.currency.to_owned(),
+            period_months: self.period_months,
+            paid_at: self.paid_at,
+            refunded_minor: 0,
+            created_at: self.created_at,
+        })
     }
 }
 
@@ -57,6 +71,20 @@ pub struct Sales {
 }
 
 impl Payment {
+    /// The payments with these vendor ids (those that exist), in one query.
+    pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Payment>> {
+        let mut found = Vec::new();
+        for chunk in external_ids.chunks(crate::IN_LIST_CHUNK) {
+            found.extend(
+                payments::table
+                    .filter(payments::external_id.eq_any(chunk))
+                    .select(Payment::as_select())
+                    .load(conn)?,
+            );
+        }
+        Ok(found)
+    }
+
     /// The payment with this vendor id.
     pub fn by_external_id(conn: &mut DbConn, external_id: &str) -> QueryResult<Option<Payment>> {
         on_backend!(conn, |c| payments::table

@@ -11,7 +11,7 @@ use serde_json::Map;
 use crate::auth::ApiKeyCaller;
 use crate::error::ApiError;
 use crate::event_groups::{self, with_retry};
-use crate::events::{Lookups, ingest};
+use crate::events::{Batch, ingest};
 use crate::state::AppState;
 
 /// The scope a key needs to send events.
@@ -122,21 +122,23 @@ pub async fn create_event_batch(
     }
     let owner = caller.key.owner.clone();
     let results = with_retry(&state, move |conn| {
-        let mut results = Vec::with_capacity(batch.events.len());
-        let mut lookups = Lookups::default();
-        for envelope in &batch.events {
-            match ingest(conn, &mut lookups, &owner, envelope) {
-                Ok(result) => results.push(result),
-                Err(ApiError::Internal(e)) => return Err(ApiError::Internal(e)),
-                Err(e) => results.push(EventResult {
-                    id: envelope.id.clone(),
-                    status: EventStatus::Rejected,
-                    error: Some(e.body()),
-                    effects: Map::new(),
-                }),
+        Batch::run(conn, |conn, work| {
+            work.preload(conn, &owner, &batch.events.iter().collect::<Vec<_>>())?;
+            let mut results = Vec::with_capacity(batch.events.len());
+            for envelope in &batch.events {
+                match ingest(conn, work, &owner, envelope) {
+                    Ok(result) => results.push(result),
+                    Err(e) if !e.is_rejection() => return Err(e),
+                    Err(e) => results.push(EventResult {
+                        id: envelope.id.clone(),
+                        status: EventStatus::Rejected,
+                        error: Some(e.body()),
+                        effects: Map::new(),
+                    }),
+                }
             }
-        }
-        Ok(results)
+            Ok(results)
+        })
     })
     .await?;
     state.webhooks_queued.notify_one();

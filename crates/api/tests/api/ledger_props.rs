@@ -5,7 +5,8 @@
 
 use std::collections::BTreeMap;
 
-use partnerly_api::events::{Lookups, ingest, to_db};
+use partnerly_api::error::ApiError;
+use partnerly_api::events::{Batch, ingest, to_db};
 use partnerly_db::program::{Link, Membership, Program};
 use partnerly_db::user::NewUser;
 use partnerly_db::{DbConn, DbUrl, ledger, run_migrations, write_transaction};
@@ -35,6 +36,8 @@ struct Scenario {
     release_days: Vec<i64>,
     order_seed: u64,
     duplicates: Vec<usize>,
+    /// Events per transaction, as the batch route applies them.
+    batch_size: usize,
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
@@ -59,14 +62,18 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             proptest::collection::vec(0_i64..600, 0..3),
             any::<u64>(),
             proptest::collection::vec(0_usize..100, 0..4),
+            1_usize..8,
         )
             .prop_map(
-                |(attributed, payments, release_days, order_seed, duplicates)| Scenario {
-                    attributed,
-                    payments,
-                    release_days,
-                    order_seed,
-                    duplicates,
+                |(attributed, payments, release_days, order_seed, duplicates, batch_size)| {
+                    Scenario {
+                        attributed,
+                        payments,
+                        release_days,
+                        order_seed,
+                        duplicates,
+                        batch_size,
+                    }
                 },
             )
     })
@@ -195,20 +202,32 @@ fn setup() -> Db {
     }
 }
 
-/// Sends events until none makes progress (a refund sent before its payment is rejected
-/// and succeeds when resent, as a vendor's retry would do).
-fn deliver(conn: &mut DbConn, events: &[EventEnvelope]) {
+/// Sends events in batches of `batch_size`, each applied in one transaction as the
+/// batch route applies them, until none makes progress (a refund sent before its
+/// payment is rejected and succeeds when resent, as a vendor's retry would do).
+fn deliver(conn: &mut DbConn, events: &[EventEnvelope], batch_size: usize) {
     let mut pending: Vec<&EventEnvelope> = events.iter().collect();
-    // Shared like the events of one batch share them.
-    let mut lookups = Lookups::default();
     for _ in 0..=events.len() {
         let mut rejected = Vec::new();
-        for e in pending {
-            let result = write_transaction(conn, |c| ingest(c, &mut lookups, "billing", e));
-            match result {
-                Ok(r) => assert_ne!(r.status, EventStatus::Rejected),
-                Err(partnerly_api::error::ApiError::Internal(m)) => panic!("internal error: {m}"),
-                Err(_) => rejected.push(e),
+        for chunk in pending.chunks(batch_size) {
+            let results = write_transaction(conn, |c| {
+                Batch::run(c, |c, batch| {
+                    batch.preload(c, "billing", chunk)?;
+                    Ok::<_, ApiError>(
+                        chunk
+                            .iter()
+                            .map(|e| ingest(c, batch, "billing", e))
+                            .collect::<Vec<_>>(),
+                    )
+                })
+            })
+            .expect("batch transaction");
+            for (event, result) in chunk.iter().zip(results) {
+                match result {
+                    Ok(r) => assert_ne!(r.status, EventStatus::Rejected),
+                    Err(e) if !e.is_rejection() => panic!("internal error: {e}"),
+                    Err(_) => rejected.push(*event),
+                }
             }
         }
         if rejected.is_empty() {
@@ -257,7 +276,7 @@ proptest! {
                 stream.push(events[d % events.len()].clone());
             }
         }
-        deliver(&mut db.conn, &stream);
+        deliver(&mut db.conn, &stream, s.batch_size);
         for day in &s.release_days {
             partnerly_api::jobs::release_due(&mut db.conn, to_db(time_of(*day))).expect("release");
         }
@@ -290,7 +309,7 @@ proptest! {
         prop_assert_eq!(expense, -earned);
 
         // Invariant 5: replaying everything, and rerunning the job, adds nothing.
-        deliver(&mut db.conn, &events);
+        deliver(&mut db.conn, &events, s.batch_size);
         for day in &s.release_days {
             partnerly_api::jobs::release_due(&mut db.conn, to_db(time_of(*day))).expect("release");
         }
