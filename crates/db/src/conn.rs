@@ -63,6 +63,19 @@ macro_rules! insert_id {
 }
 pub(crate) use insert_id;
 
+/// PostgreSQL SQL that finds the rows of `table` whose text column `key` is one of the
+/// array `$1` (and that meet `and`, which may use `$2`), one index probe per key.
+/// `WHERE key = ANY($1)` over a few hundred keys lets the planner choose a sequential
+/// scan, whose cost grows with the table: 300 ms per batch on an events table of
+/// 50,000 rows. The LIMIT keeps PostgreSQL from flattening the lateral subquery into
+/// a hash join over the whole table. Every key must be unique in `table`.
+pub(crate) fn pg_rows_by_keys(columns: &str, table: &str, key: &str, and: &str) -> String {
+    format!(
+        "SELECT t.* FROM unnest($1::text[]) AS want(k) CROSS JOIN LATERAL \
+         (SELECT {columns} FROM {table} WHERE {key} = want.k{and} LIMIT 1) t"
+    )
+}
+
 /// Storage errors that are not a caller's mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -8,7 +8,7 @@ use crate::conn::on_backend;
 use crate::schema::customers;
 
 /// A stored customer.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = customers)]
 pub struct Customer {
     pub id: i64,
@@ -92,12 +92,20 @@ impl Customer {
     pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Customer>> {
         let mut found = Vec::new();
         for chunk in external_ids.chunks(crate::IN_LIST_CHUNK) {
-            found.extend(
-                customers::table
+            found.extend(match conn {
+                DbConn::Sqlite(c) => customers::table
                     .filter(customers::external_id.eq_any(chunk))
                     .select(Customer::as_select())
-                    .load(conn)?,
-            );
+                    .load(c)?,
+                DbConn::Postgres(c) => diesel::sql_query(crate::conn::pg_rows_by_keys(
+                    "*",
+                    "customers",
+                    "external_id",
+                    "",
+                ))
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
+                .load(c)?,
+            });
         }
         Ok(found)
     }

@@ -2,6 +2,7 @@
 //! sent again gets its first answer (E2 idempotency).
 
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Text};
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -50,15 +51,39 @@ pub fn seen_many(
     owner: &str,
     event_ids: &[&str],
 ) -> QueryResult<Vec<(String, String, String)>> {
+    #[derive(QueryableByName)]
+    struct Seen {
+        #[diesel(sql_type = Text)]
+        event_id: String,
+        #[diesel(sql_type = Text)]
+        body_hash: String,
+        #[diesel(sql_type = Text)]
+        result: String,
+    }
     let mut found = Vec::new();
     for chunk in event_ids.chunks(crate::IN_LIST_CHUNK) {
-        found.extend(
-            events::table
-                .filter(events::owner.eq(owner))
-                .filter(events::event_id.eq_any(chunk))
-                .select((events::event_id, events::body_hash, events::result))
-                .load::<(String, String, String)>(conn)?,
-        );
+        match conn {
+            DbConn::Sqlite(c) => found.extend(
+                events::table
+                    .filter(events::owner.eq(owner))
+                    .filter(events::event_id.eq_any(chunk))
+                    .select((events::event_id, events::body_hash, events::result))
+                    .load::<(String, String, String)>(c)?,
+            ),
+            DbConn::Postgres(c) => found.extend(
+                diesel::sql_query(crate::conn::pg_rows_by_keys(
+                    "event_id, body_hash, result",
+                    "events",
+                    "event_id",
+                    " AND owner = $2",
+                ))
+                .bind::<Array<Text>, _>(chunk)
+                .bind::<Text, _>(owner)
+                .load::<Seen>(c)?
+                .into_iter()
+                .map(|s| (s.event_id, s.body_hash, s.result)),
+            ),
+        }
     }
     Ok(found)
 }

@@ -8,7 +8,7 @@ use crate::conn::{insert_id, on_backend};
 use crate::schema::{customers, payments};
 
 /// A stored payment.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable)]
 #[diesel(table_name = payments)]
 pub struct Payment {
     pub id: i64,
@@ -75,12 +75,20 @@ impl Payment {
     pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Payment>> {
         let mut found = Vec::new();
         for chunk in external_ids.chunks(crate::IN_LIST_CHUNK) {
-            found.extend(
-                payments::table
+            found.extend(match conn {
+                DbConn::Sqlite(c) => payments::table
                     .filter(payments::external_id.eq_any(chunk))
                     .select(Payment::as_select())
-                    .load(conn)?,
-            );
+                    .load(c)?,
+                DbConn::Postgres(c) => diesel::sql_query(crate::conn::pg_rows_by_keys(
+                    "*",
+                    "payments",
+                    "external_id",
+                    "",
+                ))
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
+                .load(c)?,
+            });
         }
         Ok(found)
     }
