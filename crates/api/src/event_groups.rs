@@ -4,8 +4,8 @@
 //! own transaction makes every event pay for a commit (an fsync on PostgreSQL) and,
 //! on SQLite, for a turn at the one write lock. Here concurrent requests join a group:
 //! the first request to get the turn applies every event waiting at that moment in one
-//! transaction, each event in its own savepoint exactly as a batch does, and answers
-//! each request after the commit. A request whose event another request applied just
+//! transaction, as one batch (`events::Batch`), and answers each request after the
+//! commit. A request whose event another request applied just
 //! takes its answer. With no concurrency a group is one event, as before.
 //!
 //! If the group's transaction fails as a whole (a database error, or another instance

@@ -999,7 +999,7 @@ pub fn promote(
         return Ok(None);
     };
     // Nothing to reach: skip counting (most payments, on most programs), and copy
-    // nothing out of the lookups either.
+    // nothing out of the batch either.
     if !track().any(|l| l.position > current.position && l.threshold().is_some()) {
         return Ok(None);
     }

@@ -144,8 +144,8 @@ impl DbUrl {
                 let mut conn = SqliteConnection::establish(path)?;
                 // WAL lets readers run beside the one writer; foreign keys are off by
                 // default in SQLite; busy_timeout makes a second writer wait, not fail.
-                // Savepoints (one per event of a batch) keep their undo pages in memory,
-                // not in a temporary file, and each connection caches 8 MiB of pages.
+                // Savepoints and temporary tables stay in memory, not in a temporary
+                // file, and each connection caches 8 MiB of pages.
                 conn.batch_execute(&format!(
                     "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}; \
