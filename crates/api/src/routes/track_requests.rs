@@ -7,9 +7,9 @@ use partnerly_db::track_request::{NewTrackRequest, TrackRequest};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::program::{CreateTrackRequest, TrackRequestStatus, TrackRequestView};
 
+use super::admin::Audit;
 use super::admin::programs::lowest_level_on;
 use super::admin::track_requests::{no_level_on, track_request_view};
-use super::admin::{Audit, to_json};
 use crate::auth::AuthUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -71,15 +71,8 @@ pub async fn create_track_request(
             }
             .insert(conn)?;
             let view = track_request_view(conn, &request)?;
-            Audit {
-                action: "track_request.create",
-                target_type: "track_request",
-                target_id: request.id,
-                reason: None,
-                before: None,
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, user.id, now)?;
+            Audit::created("track_request.create", "track_request", request.id, &view)?
+                .record(conn, user.id, now)?;
             Ok(view)
         })
         .await?;

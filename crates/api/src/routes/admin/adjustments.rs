@@ -18,7 +18,7 @@ use partnerly_domain::money::{Currency, Money};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Audit, Deferred, Paging, partner_ref, to_json, total};
+use super::{Audit, Deferred, Paging, partner_ref, total};
 use crate::auth::FinanceUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -105,15 +105,9 @@ pub async fn create_adjustment(
                 )));
             }
             let view = adjustment_view(conn, &row)?;
-            Audit {
-                action: "adjustment.create",
-                target_type: "adjustment",
-                target_id: row.id,
-                reason: Some(&adjustment.reason),
-                before: None,
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::created("adjustment.create", "adjustment", row.id, &view)?
+                .because(adjustment.reason.as_str())
+                .record(conn, actor.id, now)?;
             Ok(view)
         })
         .await?;

@@ -3,15 +3,17 @@
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use partnerly_db::api_key::{ApiKey, NewApiKey, scopes_column};
-use partnerly_db::audit::NewAuditEntry;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::api_key::{ApiKeyList, CreateApiKeyRequest, CreatedApiKey};
 
+use super::Audit;
 use crate::auth::{AdminUser, api_key};
 use crate::error::ApiError;
 use crate::state::AppState;
 
 /// The audit log's JSON of a key: its admin view, which has neither secret nor hash.
+/// Written in field order, not with the sorted keys of [`Audit::changed`], so entries
+/// stay as they always were.
 fn audit_json(key: &ApiKey) -> Result<String, ApiError> {
     serde_json::to_string(&key.view()).map_err(|e| ApiError::Internal(format!("json: {e}")))
 }
@@ -55,17 +57,9 @@ pub async fn create_api_key(
                 created_at: now,
             }
             .insert(conn)?;
-            NewAuditEntry {
-                actor_id: Some(admin.id),
-                action: "api_key.create",
-                target_type: "api_key",
-                target_id: Some(key.id),
-                reason: None,
-                before_json: None,
-                after_json: Some(audit_json(&key)?),
-                at: now,
-            }
-            .insert(conn)?;
+            let after = audit_json(&key)?;
+            Audit::new("api_key.create", "api_key", key.id, None, Some(after))
+                .record(conn, admin.id, now)?;
             Ok::<_, ApiError>(key)
         })
         .await?;
@@ -132,17 +126,9 @@ pub async fn revoke_api_key(
                 revoked_at: Some(now),
                 ..before.clone()
             };
-            NewAuditEntry {
-                actor_id: Some(admin.id),
-                action: "api_key.revoke",
-                target_type: "api_key",
-                target_id: Some(id),
-                reason: None,
-                before_json: Some(audit_json(&before)?),
-                after_json: Some(audit_json(&after)?),
-                at: now,
-            }
-            .insert(conn)?;
+            let (before, after) = (audit_json(&before)?, audit_json(&after)?);
+            Audit::new("api_key.revoke", "api_key", id, Some(before), Some(after))
+                .record(conn, admin.id, now)?;
             Ok::<_, ApiError>(true)
         })
         .await?;

@@ -17,7 +17,7 @@ use partnerly_domain::public_id::PublicId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Audit, Deferred, Paging, partner_ref, to_json, total};
+use super::{Audit, Deferred, Paging, partner_ref, total};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -196,15 +196,9 @@ pub async fn reassign_customer(
             let before = customer_view(conn, &mut owners, customer)?;
             let updated = Customer::reassign(conn, id, change.membership_id, now)?;
             let view = customer_view(conn, &mut owners, updated)?;
-            Audit {
-                action: "customer.reassign",
-                target_type: "customer",
-                target_id: id,
-                reason: Some(&change.reason),
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::changed("customer.reassign", "customer", id, &before, &view)?
+                .because(change.reason.as_str())
+                .record(conn, actor.id, now)?;
             // The customer may bring the new partner to a threshold (L3).
             let promoted = match target.as_ref().filter(|m| m.is_active()) {
                 Some(membership) => crate::events::Batch::run(conn, |conn, batch| {

@@ -20,7 +20,6 @@ use partnerly_db::program::{Level, Membership, Program};
 use partnerly_db::user::User;
 use partnerly_domain::program::{AdminMembershipView, MembershipStatus, PartnerRef};
 use serde::Serialize;
-use serde_json::Value;
 use time::PrimitiveDateTime;
 
 use crate::error::ApiError;
@@ -72,26 +71,89 @@ pub fn membership_view(
     })
 }
 
-/// An object as JSON for the audit log.
-pub fn to_json<T: Serialize>(value: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(value).map_err(|e| ApiError::Internal(format!("audit json: {e}")))
+/// An object as JSON text for the audit log. It goes through `Value`, so keys are sorted.
+fn json_text<T: Serialize>(value: &T) -> Result<String, ApiError> {
+    serde_json::to_value(value)
+        .map(|v| v.to_string())
+        .map_err(|e| ApiError::Internal(format!("audit json: {e}")))
 }
 
 /// One audit entry (A6), written by [`Audit::record`] in the caller's transaction.
 #[derive(Debug, Clone)]
 pub struct Audit<'a> {
     /// A stable dotted name: `program.update`, `adjustment.create`.
-    pub action: &'a str,
-    pub target_type: &'a str,
-    pub target_id: i64,
-    pub reason: Option<&'a str>,
-    /// The object before the change (`None` for creations).
-    pub before: Option<Value>,
-    /// The object after the change (`None` for deletions).
-    pub after: Option<Value>,
+    action: &'a str,
+    target_type: &'a str,
+    target_id: i64,
+    reason: Option<&'a str>,
+    /// The object before the change as JSON (`None` for creations).
+    before: Option<String>,
+    /// The object after the change as JSON (`None` for deletions).
+    after: Option<String>,
 }
 
-impl Audit<'_> {
+impl<'a> Audit<'a> {
+    /// An entry whose states are already JSON text (API keys); otherwise use
+    /// [`Audit::created`], [`Audit::changed`] or [`Audit::deleted`].
+    pub fn new(
+        action: &'a str,
+        target_type: &'a str,
+        target_id: i64,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Self {
+        Audit {
+            action,
+            target_type,
+            target_id,
+            reason: None,
+            before,
+            after,
+        }
+    }
+
+    /// An object was created: records its state after.
+    pub fn created(
+        action: &'a str,
+        target_type: &'a str,
+        target_id: i64,
+        after: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let after = Some(json_text(after)?);
+        Ok(Self::new(action, target_type, target_id, None, after))
+    }
+
+    /// An object was changed: records its state before and after.
+    pub fn changed(
+        action: &'a str,
+        target_type: &'a str,
+        target_id: i64,
+        before: &impl Serialize,
+        after: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let (before, after) = (Some(json_text(before)?), Some(json_text(after)?));
+        Ok(Self::new(action, target_type, target_id, before, after))
+    }
+
+    /// An object was deleted: records its state before.
+    pub fn deleted(
+        action: &'a str,
+        target_type: &'a str,
+        target_id: i64,
+        before: &impl Serialize,
+    ) -> Result<Self, ApiError> {
+        let before = Some(json_text(before)?);
+        Ok(Self::new(action, target_type, target_id, before, None))
+    }
+
+    /// The reason given for the change, if any.
+    pub fn because(self, reason: impl Into<Option<&'a str>>) -> Self {
+        Audit {
+            reason: reason.into(),
+            ..self
+        }
+    }
+
     /// Records the entry for `actor_id`.
     pub fn record(
         self,
@@ -105,8 +167,8 @@ impl Audit<'_> {
             target_type: self.target_type,
             target_id: Some(self.target_id),
             reason: self.reason,
-            before_json: self.before.map(|v| v.to_string()),
-            after_json: self.after.map(|v| v.to_string()),
+            before_json: self.before,
+            after_json: self.after,
             at,
         }
         .insert(conn)?;

@@ -18,7 +18,7 @@ use serde_json::json;
 use utoipa::IntoParams;
 
 use super::track_requests::track_request_view;
-use super::{Audit, Deferred, Paging, membership_view, to_json, total};
+use super::{Audit, Deferred, Paging, membership_view, total};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -236,15 +236,9 @@ pub async fn update_membership(
             let (_, program, level) =
                 Membership::with_program(conn, updated.id)?.ok_or(ApiError::NotFound)?;
             let view = membership_view(&updated, &program, &level)?;
-            Audit {
-                action: "membership.update",
-                target_type: "membership",
-                target_id: id,
-                reason: changes.reason.as_deref(),
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::changed("membership.update", "membership", id, &before, &view)?
+                .because(changes.reason.as_deref())
+                .record(conn, actor.id, now)?;
             Ok((view, level_changed))
         })
         .await?;

@@ -20,7 +20,7 @@ use partnerly_domain::program::{
 };
 use time::PrimitiveDateTime;
 
-use super::{Audit, Deferred, to_json};
+use super::{Audit, Deferred};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -255,15 +255,8 @@ pub async fn create_program(
             let now = partnerly_db::now();
             let program = program_row(&s, now, now).insert(conn)?;
             let view = program_view(conn, &program)?;
-            Audit {
-                action: "program.create",
-                target_type: "program",
-                target_id: program.id,
-                reason: None,
-                before: None,
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::created("program.create", "program", program.id, &view)?
+                .record(conn, actor.id, now)?;
             Ok(view)
         })
         .await?;
@@ -348,15 +341,8 @@ pub async fn update_program(
             let program =
                 Program::update(conn, id, &program_row(&updated, program.created_at, now))?;
             let view = program_view(conn, &program)?;
-            Audit {
-                action: "program.update",
-                target_type: "program",
-                target_id: id,
-                reason: None,
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::changed("program.update", "program", id, &before, &view)?
+                .record(conn, actor.id, now)?;
             Ok(view)
         })
         .await?;
@@ -451,15 +437,8 @@ pub async fn create_level(
                 .insert(conn)
                 .map_err(|e| level_write_error(e, s.position))?;
             let view = level_view(&level, currency);
-            Audit {
-                action: "level.create",
-                target_type: "level",
-                target_id: level.id,
-                reason: None,
-                before: None,
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::created("level.create", "level", level.id, &view)?
+                .record(conn, actor.id, now)?;
             Ok(view)
         })
         .await?;
@@ -523,15 +502,8 @@ pub async fn update_level(
             )
             .map_err(|e| level_write_error(e, updated.position))?;
             let view = level_view(&saved, currency);
-            Audit {
-                action: "level.update",
-                target_type: "level",
-                target_id: id,
-                reason: None,
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::changed("level.update", "level", id, &before, &view)?
+                .record(conn, actor.id, now)?;
             Ok(view)
         })
         .await?;
@@ -572,15 +544,7 @@ pub async fn delete_level(
             }
             let before = level_view(&level, program_currency(&program)?);
             Level::delete(conn, id)?;
-            Audit {
-                action: "level.delete",
-                target_type: "level",
-                target_id: id,
-                reason: None,
-                before: Some(to_json(&before)?),
-                after: None,
-            }
-            .record(conn, actor.id, now)
+            Audit::deleted("level.delete", "level", id, &before)?.record(conn, actor.id, now)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -14,7 +14,7 @@ use serde_json::json;
 use utoipa::IntoParams;
 
 use super::programs::lowest_level_on;
-use super::{Audit, Deferred, Paging, partner_ref, to_json, total};
+use super::{Audit, Deferred, Paging, partner_ref, total};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -197,15 +197,8 @@ pub async fn approve_track_request(
                 )?;
             }
             let view = track_request_view(conn, &decided)?;
-            Audit {
-                action: "track_request.approve",
-                target_type: "track_request",
-                target_id: id,
-                reason: None,
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::changed("track_request.approve", "track_request", id, &before, &view)?
+                .record(conn, actor.id, now)?;
             Ok((view, moved))
         })
         .await?;
@@ -249,15 +242,8 @@ pub async fn reject_track_request(
             )?
             .ok_or_else(already_decided)?;
             let view = track_request_view(conn, &decided)?;
-            Audit {
-                action: "track_request.reject",
-                target_type: "track_request",
-                target_id: id,
-                reason: None,
-                before: Some(to_json(&before)?),
-                after: Some(to_json(&view)?),
-            }
-            .record(conn, actor.id, now)?;
+            Audit::changed("track_request.reject", "track_request", id, &before, &view)?
+                .record(conn, actor.id, now)?;
             Ok(view)
         })
         .await?;

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use partnerly_db::DbConn;
-use partnerly_db::audit::NewAuditEntry;
 use partnerly_db::webhook::{
     self as db, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEndpointChanges,
 };
@@ -21,6 +20,7 @@ use utoipa::IntoParams;
 
 use crate::auth::AdminUser;
 use crate::error::ApiError;
+use crate::routes::admin::Audit;
 use crate::routes::paging::Paging;
 use crate::state::AppState;
 use crate::webhooks;
@@ -47,7 +47,7 @@ fn view(endpoint: &WebhookEndpoint, reveal_secret: bool) -> WebhookEndpointView 
 }
 
 /// The endpoint as the audit log records it: never the secret.
-fn audit_json(endpoint: &WebhookEndpoint) -> String {
+fn audit_json(endpoint: &WebhookEndpoint) -> serde_json::Value {
     json!({
         "id": endpoint.id,
         "url": endpoint.url,
@@ -55,29 +55,6 @@ fn audit_json(endpoint: &WebhookEndpoint) -> String {
         "events": EventFilter::from_stored(&endpoint.events).to_list(),
         "active": endpoint.active,
     })
-    .to_string()
-}
-
-/// Records an audit entry in the caller's transaction.
-fn audit(
-    conn: &mut DbConn,
-    admin_id: i64,
-    action: &str,
-    target_id: i64,
-    before: Option<&WebhookEndpoint>,
-    after: Option<&WebhookEndpoint>,
-) -> diesel::QueryResult<()> {
-    NewAuditEntry {
-        actor_id: Some(admin_id),
-        action,
-        target_type: AUDIT_TARGET,
-        target_id: Some(target_id),
-        reason: None,
-        before_json: before.map(audit_json),
-        after_json: after.map(audit_json),
-        at: partnerly_db::now(),
-    }
-    .insert(conn)
 }
 
 fn delivery_view(delivery: WebhookDelivery, attempts: Vec<WebhookAttempt>) -> WebhookDeliveryView {
@@ -176,14 +153,13 @@ pub async fn create_webhook_endpoint(
                 updated_at: now,
             }
             .insert(conn)?;
-            audit(
-                conn,
-                admin.id,
+            Audit::created(
                 "webhook_endpoint.create",
+                AUDIT_TARGET,
                 endpoint.id,
-                None,
-                Some(&endpoint),
-            )?;
+                &audit_json(&endpoint),
+            )?
+            .record(conn, admin.id, partnerly_db::now())?;
             Ok::<_, ApiError>(endpoint)
         })
         .await?;
@@ -276,14 +252,14 @@ pub async fn update_webhook_endpoint(
                 ..WebhookEndpointChanges::touch(partnerly_db::now())
             };
             let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
-            audit(
-                conn,
-                admin.id,
+            Audit::changed(
                 "webhook_endpoint.update",
+                AUDIT_TARGET,
                 id,
-                Some(&before),
-                Some(&after),
-            )?;
+                &audit_json(&before),
+                &audit_json(&after),
+            )?
+            .record(conn, admin.id, partnerly_db::now())?;
             Ok::<_, ApiError>(after)
         })
         .await?;
@@ -317,14 +293,13 @@ pub async fn delete_webhook_endpoint(
         .write(move |conn| {
             let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
             WebhookEndpoint::delete(conn, id)?;
-            audit(
-                conn,
-                admin.id,
+            Audit::deleted(
                 "webhook_endpoint.delete",
+                AUDIT_TARGET,
                 id,
-                Some(&before),
-                None,
-            )?;
+                &audit_json(&before),
+            )?
+            .record(conn, admin.id, partnerly_db::now())?;
             Ok::<_, ApiError>(())
         })
         .await?;
@@ -360,14 +335,14 @@ pub async fn rotate_webhook_secret(
                 ..WebhookEndpointChanges::touch(partnerly_db::now())
             };
             let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
-            audit(
-                conn,
-                admin.id,
+            Audit::changed(
                 "webhook_endpoint.rotate_secret",
+                AUDIT_TARGET,
                 id,
-                Some(&before),
-                Some(&after),
-            )?;
+                &audit_json(&before),
+                &audit_json(&after),
+            )?
+            .record(conn, admin.id, partnerly_db::now())?;
             Ok::<_, ApiError>(after)
         })
         .await?;
