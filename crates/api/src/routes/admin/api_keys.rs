@@ -11,13 +11,6 @@ use crate::auth::{AdminUser, api_key};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The audit log's JSON of a key: its admin view, which has neither secret nor hash.
-/// Written in field order, not with the sorted keys of [`Audit::changed`], so entries
-/// stay as they always were.
-fn audit_json(key: &ApiKey) -> Result<String, ApiError> {
-    serde_json::to_string(&key.view()).map_err(|e| ApiError::Internal(format!("json: {e}")))
-}
-
 /// Create an API key (admins only). The answer carries the key's secret: the only time
 /// it is shown, since Partnerly keeps only its hash.
 #[utoipa::path(
@@ -57,8 +50,8 @@ pub async fn create_api_key(
                 created_at: now,
             }
             .insert(conn)?;
-            let after = audit_json(&key)?;
-            Audit::new("api_key.create", "api_key", key.id, None, Some(after))
+            // The admin view: neither the secret nor its hash reaches the audit log.
+            Audit::created("api_key.create", "api_key", key.id, &key.view())?
                 .record(conn, admin.id, now)?;
             Ok::<_, ApiError>(key)
         })
@@ -126,9 +119,14 @@ pub async fn revoke_api_key(
                 revoked_at: Some(now),
                 ..before.clone()
             };
-            let (before, after) = (audit_json(&before)?, audit_json(&after)?);
-            Audit::new("api_key.revoke", "api_key", id, Some(before), Some(after))
-                .record(conn, admin.id, now)?;
+            Audit::changed(
+                "api_key.revoke",
+                "api_key",
+                id,
+                &before.view(),
+                &after.view(),
+            )?
+            .record(conn, admin.id, now)?;
             Ok::<_, ApiError>(true)
         })
         .await?;

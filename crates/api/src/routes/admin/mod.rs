@@ -93,9 +93,7 @@ pub struct Audit<'a> {
 }
 
 impl<'a> Audit<'a> {
-    /// An entry whose states are already JSON text (API keys); otherwise use
-    /// [`Audit::created`], [`Audit::changed`] or [`Audit::deleted`].
-    pub fn new(
+    fn new(
         action: &'a str,
         target_type: &'a str,
         target_id: i64,
