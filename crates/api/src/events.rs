@@ -16,11 +16,12 @@
 //! - A flat first-payment amount is paid in the program's currency; percentages in the
 //!   payment's currency.
 
-use std::collections::HashMap;
 use std::collections::hash_map::Entry;
+use std::collections::{HashMap, VecDeque};
 
 use diesel::prelude::*;
 use partnerly_db::commission::{Commission, NewCommission};
+use partnerly_db::conn::{IdTable, next_ids};
 use partnerly_db::customer::{Customer, CustomerChanges, NewCustomer};
 use partnerly_db::event::NewEvent;
 use partnerly_db::payment::{NewPayment, Payment};
@@ -50,8 +51,11 @@ use crate::webhooks;
 ///   are cached; [`Batch::preload`] reads those a batch names in one query each. Every
 ///   change an event makes to them goes through the batch, which updates or forgets
 ///   its copy.
+/// - New payments and commission lines take their ids at once ([`next_ids`]) and are
+///   written together, a few hundred rows per statement, before anything reads those
+///   tables again ([`Batch::flush`]) and at the end.
 /// - Ledger transfers and the event records are kept and written by [`Batch::run`] at
-///   the end, a few hundred rows per statement, in the caller's transaction.
+///   the end, in the caller's transaction; nothing reads them back before.
 ///
 /// A batch lives inside one transaction: [`Batch::run`] is the only way to get one.
 #[derive(Debug, Default)]
@@ -66,7 +70,14 @@ pub struct Batch {
     events_seen: HashMap<(String, String), Option<(String, String)>>,
     transfers: Vec<ledger::NewTransfer>,
     received: Vec<ReceivedEvent>,
+    new_payments: Vec<Payment>,
+    new_commissions: Vec<Commission>,
+    /// Ids taken and not yet used, and the last id used, per table.
+    ids: HashMap<IdTable, (VecDeque<i64>, i64)>,
 }
+
+/// How many ids a batch takes at a time.
+const ID_BLOCK: usize = 64;
 
 /// An event record waiting for the end of its batch.
 #[derive(Debug)]
@@ -93,7 +104,8 @@ impl Batch {
         Ok(out)
     }
 
-    fn finish(self, conn: &mut DbConn) -> Result<(), ApiError> {
+    fn finish(mut self, conn: &mut DbConn) -> Result<(), ApiError> {
+        self.flush(conn)?;
         ledger::post_all(conn, &self.transfers)?;
         let rows: Vec<NewEvent> = self
             .received
@@ -163,6 +175,55 @@ impl Batch {
                 .or_insert(None);
         }
         Ok(())
+    }
+
+    /// Writes the new payments and commission lines kept so far. Runs before anything
+    /// reads the payments or commissions tables.
+    fn flush(&mut self, conn: &mut DbConn) -> Result<(), ApiError> {
+        if !self.new_payments.is_empty() {
+            Payment::insert_all(conn, &self.new_payments)?;
+            self.new_payments.clear();
+        }
+        if !self.new_commissions.is_empty() {
+            Commission::insert_all(conn, &self.new_commissions)?;
+            self.new_commissions.clear();
+        }
+        Ok(())
+    }
+
+    fn next_id(&mut self, conn: &mut DbConn, table: IdTable) -> Result<i64, ApiError> {
+        let (ids, last) = self.ids.entry(table).or_default();
+        if ids.is_empty() {
+            let fresh = next_ids(conn, table, ID_BLOCK)?;
+            // SQLite counts on from the rows stored, which lack those not yet flushed.
+            let shift = fresh.first().map_or(0, |first| (*last + 1 - first).max(0));
+            ids.extend(fresh.into_iter().map(|id| id + shift));
+        }
+        let id = ids
+            .pop_front()
+            .ok_or_else(|| ApiError::Internal("no ids".into()))?;
+        *last = id;
+        Ok(id)
+    }
+
+    /// A new payment, written at the next flush.
+    fn add_payment(&mut self, conn: &mut DbConn, new: &NewPayment) -> Result<Payment, ApiError> {
+        let payment = new.with_id(self.next_id(conn, IdTable::Payments)?);
+        self.new_payments.push(payment.clone());
+        self.payments
+            .insert(payment.external_id.clone(), Some(payment.clone()));
+        Ok(payment)
+    }
+
+    /// A new commission line, written at the next flush (after its payment).
+    fn add_commission(
+        &mut self,
+        conn: &mut DbConn,
+        new: &NewCommission,
+    ) -> Result<Commission, ApiError> {
+        let commission = new.with_id(self.next_id(conn, IdTable::Commissions)?);
+        self.new_commissions.push(commission.clone());
+        Ok(commission)
     }
 
     fn program(&mut self, conn: &mut DbConn, id: i64) -> Result<&Program, ApiError> {
@@ -397,6 +458,10 @@ pub fn apply(
     occurred_at: OffsetDateTime,
 ) -> Result<Applied, ApiError> {
     let now = partnerly_db::now();
+    // Only payments are kept back; every other event reads what they wrote.
+    if !matches!(event, Event::PaymentSucceeded { .. }) {
+        lk.flush(conn)?;
+    }
     match event {
         Event::CustomerSignedUp(data) => signed_up(conn, lk, data, occurred_at, now),
         Event::PaymentSucceeded { data, amount } => payment_succeeded(conn, lk, data, *amount, now),
@@ -567,19 +632,19 @@ fn payment_succeeded(
         return Ok(Applied::done().note("payment", "already_recorded"));
     }
     let customer = lk.customer(conn, &data.customer_id)?;
-    let payment = NewPayment {
-        external_id: &data.payment_id,
-        customer_external_id: &data.customer_id,
-        customer_id: customer.as_ref().map(|c| c.id),
-        amount_minor: amount.minor(),
-        currency: amount.currency().code(),
-        period_months: i32::from(data.period_months),
-        paid_at: to_db(data.paid_at),
-        created_at: now,
-    }
-    .insert(conn)?;
-    lk.payments
-        .insert(payment.external_id.clone(), Some(payment.clone()));
+    let payment = lk.add_payment(
+        conn,
+        &NewPayment {
+            external_id: &data.payment_id,
+            customer_external_id: &data.customer_id,
+            customer_id: customer.as_ref().map(|c| c.id),
+            amount_minor: amount.minor(),
+            currency: amount.currency().code(),
+            period_months: i32::from(data.period_months),
+            paid_at: to_db(data.paid_at),
+            created_at: now,
+        },
+    )?;
     let Some(customer) = customer else {
         return Ok(Applied {
             status: EventStatus::Deferred,
@@ -624,6 +689,7 @@ fn commission_payment(
     // An earlier payment arriving late moves the customer's first payment: commissions
     // booked on later payments under the old date are corrected first.
     if customer.first_paid_at.is_some_and(|f| payment.paid_at < f) {
+        lk.flush(conn)?;
         void_outdated(conn, lk, customer, payment, now)?;
     }
     let membership = lk
@@ -638,8 +704,10 @@ fn commission_payment(
     let level = lk.level(conn, &membership)?;
     let payment_currency = currency(&payment.currency)?;
     // A known earlier first payment settles it without asking the database.
-    let is_first = customer.first_paid_at.is_none_or(|f| f >= payment.paid_at)
-        && !Payment::has_earlier(conn, customer.id, payment.paid_at, payment.id)?;
+    let is_first = customer.first_paid_at.is_none_or(|f| f >= payment.paid_at) && {
+        lk.flush(conn)?;
+        !Payment::has_earlier(conn, customer.id, payment.paid_at, payment.id)?
+    };
     let facts = PaymentFacts {
         amount: Money::from_minor(payment.amount_minor, payment_currency),
         paid_at: payment.paid_at.assume_utc(),
@@ -653,23 +721,22 @@ fn commission_payment(
     let available_at = payment.paid_at + Duration::days(i64::from(hold_days));
     let mut created = 0;
     for line in lines {
-        let Some(commission) = (NewCommission {
-            payment_id: payment.id,
-            membership_id: membership.id,
-            level_id: level.id,
-            rule_version: level.rule_version,
-            kind: line.kind.as_str(),
-            rate: line.rate.map(|r| r.percent().to_string()),
-            amount_minor: line.amount.minor(),
-            currency: line.amount.currency().code(),
-            status: "pending",
-            available_at,
-            created_at: now,
-        })
-        .insert(conn)?
-        else {
-            continue;
-        };
+        let commission = lk.add_commission(
+            conn,
+            &NewCommission {
+                payment_id: payment.id,
+                membership_id: membership.id,
+                level_id: level.id,
+                rule_version: level.rule_version,
+                kind: line.kind.as_str(),
+                rate: line.rate.map(|r| r.percent().to_string()),
+                amount_minor: line.amount.minor(),
+                currency: line.amount.currency().code(),
+                status: "pending",
+                available_at,
+                created_at: now,
+            },
+        )?;
         let c = line.amount.currency();
         lk.post(
             transfer(
@@ -687,6 +754,7 @@ fn commission_payment(
         })?;
         // A deferred payment may have been refunded before its customer arrived.
         if payment.refunded_minor > 0 {
+            lk.flush(conn)?;
             reverse_commission(
                 conn,
                 lk,
@@ -1006,6 +1074,7 @@ pub fn promote(
     let current = current.clone();
     let levels: Vec<Level> = track().cloned().collect();
     let program = lk.program(conn, membership.program_id)?.clone();
+    lk.flush(conn)?;
     let progress = progress(conn, membership, &program.currency)?;
     let rungs: Vec<_> = levels.iter().map(Level::rung).collect();
     let target = promoted_level(&rungs, current.rung(), progress);

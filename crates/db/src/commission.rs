@@ -7,8 +7,8 @@ use crate::DbConn;
 use crate::schema::commissions;
 
 /// A stored commission line.
-#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
-#[diesel(table_name = commissions)]
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable)]
+#[diesel(table_name = commissions, treat_none_as_default_value = false)]
 pub struct Commission {
     pub id: i64,
     pub payment_id: i64,
@@ -52,18 +52,9 @@ pub struct CommissionFilter {
 }
 
 impl NewCommission<'_> {
-    /// Stores the line; `None` when the payment already has a line of this kind (a
-    /// payment is commissioned once).
-    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Option<Commission>> {
-        // ON CONFLICT rather than catching the error: no savepoint per line.
-        let id = crate::conn::insert_id!(
-            conn,
-            diesel::insert_into(commissions::table)
-                .values(self)
-                .on_conflict_do_nothing(),
-            commissions::id
-        )?;
-        Ok(id.map(|id| Commission {
+    /// The stored line this becomes under `id` (see [`Commission::insert_all`]).
+    pub fn with_id(&self, id: i64) -> Commission {
+        Commission {
             id,
             payment_id: self.payment_id,
             membership_id: self.membership_id,
@@ -78,11 +69,22 @@ impl NewCommission<'_> {
             available_at: self.available_at,
             released_at: None,
             created_at: self.created_at,
-        }))
+        }
     }
 }
 
 impl Commission {
+    /// Stores new lines whose ids came from [`crate::conn::next_ids`], a few hundred per
+    /// statement. A payment has one line of each kind: a second is refused.
+    pub fn insert_all(conn: &mut DbConn, rows: &[Commission]) -> QueryResult<()> {
+        for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
+            crate::conn::on_backend!(conn, |c| diesel::insert_into(commissions::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
     /// A payment's lines.
     pub fn of_payment(conn: &mut DbConn, payment_id: i64) -> QueryResult<Vec<Commission>> {
         commissions::table
@@ -140,7 +142,7 @@ impl Commission {
                 commissions::status.eq(status),
             ))
             .execute(conn)
-            .map(drop)
+            .and_then(crate::one_row)
     }
 
     /// A page of some memberships' lines, newest first, and the total count.

@@ -39,29 +39,55 @@ macro_rules! on_backend {
 }
 pub(crate) use on_backend;
 
-diesel::define_sql_function! {
-    /// SQLite's rowid of the last row this connection inserted.
-    fn last_insert_rowid() -> diesel::sql_types::BigInt;
+/// `n` fresh ids for new rows of `table` (`payments` or `commissions`), for rows that
+/// are inserted later, many per statement. PostgreSQL takes them from the table's
+/// sequence. SQLite has one writer: the ids follow the largest the table has had, and
+/// the caller (inside its write transaction) continues from the last id it was given.
+pub fn next_ids(conn: &mut DbConn, table: IdTable, n: usize) -> QueryResult<Vec<i64>> {
+    #[derive(QueryableByName)]
+    struct Id {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+    }
+    let table = table.name();
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    match conn {
+        DbConn::Postgres(c) => Ok(diesel::sql_query(format!(
+            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id \
+             FROM generate_series(1, $1)"
+        ))
+        .bind::<diesel::sql_types::BigInt, _>(n)
+        .load::<Id>(c)?
+        .into_iter()
+        .map(|r| r.id)
+        .collect()),
+        DbConn::Sqlite(c) => {
+            // AUTOINCREMENT never reuses an id, not even a deleted row's.
+            let last: Id = diesel::sql_query(format!(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0)) AS id"
+            ))
+            .get_result(c)?;
+            Ok((last.id + 1..=last.id + n).collect())
+        }
+    }
 }
 
-/// Runs one INSERT of a single row and answers the new row's id, or `None` when an
-/// `ON CONFLICT DO NOTHING` skipped it. SQLite asks `last_insert_rowid()` rather than
-/// using RETURNING, which makes SQLite fill a temporary table per statement; PostgreSQL
-/// returns only the id. Either way the caller knows the rest of the row already.
-macro_rules! insert_id {
-    ($conn:expr, $insert:expr, $id:expr) => {
-        match $conn {
-            $crate::DbConn::Sqlite(c) => match $insert.execute(c)? {
-                0 => Ok(None),
-                _ => diesel::select($crate::conn::last_insert_rowid())
-                    .get_result::<i64>(c)
-                    .map(Some),
-            },
-            $crate::DbConn::Postgres(c) => $insert.returning($id).get_result::<i64>(c).optional(),
-        }
-    };
+/// The tables whose ids [`next_ids`] hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IdTable {
+    Payments,
+    Commissions,
 }
-pub(crate) use insert_id;
+
+impl IdTable {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Payments => "payments",
+            Self::Commissions => "commissions",
+        }
+    }
+}
 
 /// PostgreSQL SQL that finds the rows of `table` whose text column `key` is one of the
 /// array `$1` (and that meet `and`, which may use `$2`), one index probe per key.

@@ -14,6 +14,15 @@
 pub(crate) const IN_LIST_CHUNK: usize = 500;
 pub(crate) const INSERT_ROWS_CHUNK: usize = 200;
 
+/// One row changed, as an update by id must: anything else is `NotFound`, so that an
+/// update of a row not (yet) stored fails loudly instead of changing nothing.
+pub(crate) fn one_row(changed: usize) -> diesel::QueryResult<()> {
+    match changed {
+        1 => Ok(()),
+        _ => Err(diesel::result::Error::NotFound),
+    }
+}
+
 pub mod adjustment;
 pub mod api_key;
 pub mod audit;

@@ -4,12 +4,14 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
-use crate::conn::{insert_id, on_backend};
+use crate::conn::on_backend;
 use crate::schema::{customers, payments};
 
 /// A stored payment.
-#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable)]
-#[diesel(table_name = payments)]
+#[derive(
+    Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Identifiable, Insertable,
+)]
+#[diesel(table_name = payments, treat_none_as_default_value = false)]
 pub struct Payment {
     pub id: i64,
     pub external_id: String,
@@ -38,15 +40,9 @@ pub struct NewPayment<'a> {
 }
 
 impl NewPayment<'_> {
-    /// Stores the payment.
-    pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Payment> {
-        let id = insert_id!(
-            conn,
-            diesel::insert_into(payments::table).values(self),
-            payments::id
-        )?
-        .ok_or(diesel::result::Error::NotFound)?;
-        Ok(Payment {
+    /// The stored payment this becomes under `id` (see [`Payment::insert_all`]).
+    pub fn with_id(&self, id: i64) -> Payment {
+        Payment {
             id,
             external_id: self.external_id.to_owned(),
             customer_external_id: self.customer_external_id.to_owned(),
@@ -57,7 +53,7 @@ impl NewPayment<'_> {
             paid_at: self.paid_at,
             refunded_minor: 0,
             created_at: self.created_at,
-        })
+        }
     }
 }
 
@@ -71,6 +67,17 @@ pub struct Sales {
 }
 
 impl Payment {
+    /// Stores new payments whose ids came from [`crate::conn::next_ids`], a few hundred
+    /// per statement.
+    pub fn insert_all(conn: &mut DbConn, rows: &[Payment]) -> QueryResult<()> {
+        for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
+            on_backend!(conn, |c| diesel::insert_into(payments::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
     /// The payments with these vendor ids (those that exist), in one query.
     pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Payment>> {
         let mut found = Vec::new();
@@ -135,7 +142,7 @@ impl Payment {
         diesel::update(payments::table.find(id))
             .set(payments::customer_id.eq(customer_id))
             .execute(conn)
-            .map(drop)
+            .and_then(crate::one_row)
     }
 
     /// Whether the customer has a payment made before `paid_at` (other than `except`).
@@ -159,7 +166,7 @@ impl Payment {
         diesel::update(payments::table.find(id))
             .set(payments::refunded_minor.eq(refunded_minor))
             .execute(conn)
-            .map(drop)
+            .and_then(crate::one_row)
     }
 
     /// Sales of the customers attributed to some memberships, per currency.
