@@ -129,17 +129,11 @@ fn apply_all(
     events: &[(String, EventEnvelope)],
 ) -> Result<Vec<Result<EventResult, ApiError>>, ApiError> {
     Batch::run(conn, |conn, batch| {
-        let mut owners: Vec<&str> = events.iter().map(|(owner, _)| owner.as_str()).collect();
-        owners.sort_unstable();
-        owners.dedup();
-        for owner in owners {
-            let named: Vec<&EventEnvelope> = events
-                .iter()
-                .filter(|(o, _)| o == owner)
-                .map(|(_, e)| e)
-                .collect();
-            batch.preload(conn, owner, &named)?;
-        }
+        let named: Vec<(&str, &EventEnvelope)> = events
+            .iter()
+            .map(|(owner, envelope)| (owner.as_str(), envelope))
+            .collect();
+        batch.preload(conn, &named)?;
         let mut results = Vec::with_capacity(events.len());
         for (owner, envelope) in events {
             match ingest(conn, batch, owner, envelope) {
@@ -158,26 +152,32 @@ async fn apply_one(
     envelope: EventEnvelope,
 ) -> Result<EventResult, ApiError> {
     with_retry(state, move |conn| {
-        Batch::run(conn, |conn, batch| ingest(conn, batch, &owner, &envelope))
+        Batch::run(conn, |conn, batch| {
+            batch.preload(conn, &[(&owner, &envelope)])?;
+            ingest(conn, batch, &owner, &envelope)
+        })
     })
     .await
 }
 
 /// Runs `f` in a write transaction, once more if a concurrent writer (another
-/// instance on PostgreSQL) inserted the same event or payment first: the second run
-/// sees its result.
+/// instance on PostgreSQL) inserted the same event or payment first, so that the
+/// second run sees its result, or if PostgreSQL broke a deadlock by failing this one.
 pub async fn with_retry<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
 where
     F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
     T: Send + 'static,
 {
     match state.write(f.clone()).await {
-        Err(e) if is_unique_violation(&e) => state.write(f).await,
+        Err(e) if is_retryable(&e) => state.write(f).await,
         other => other,
     }
 }
 
-/// Whether an error is a unique constraint refusing a row another writer inserted.
-fn is_unique_violation(e: &ApiError) -> bool {
-    matches!(e, ApiError::Internal(m) if m.contains("duplicate key") || m.contains("UNIQUE constraint"))
+/// Whether an error is a unique constraint refusing a row another writer inserted, or
+/// PostgreSQL's way out of a deadlock (two transactions moving the same two partners'
+/// levels in opposite orders): either way a second run goes through.
+fn is_retryable(e: &ApiError) -> bool {
+    matches!(e, ApiError::Internal(m)
+        if m.contains("duplicate key") || m.contains("UNIQUE constraint") || m.contains("deadlock detected"))
 }

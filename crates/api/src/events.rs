@@ -17,11 +17,11 @@
 //!   payment's currency.
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 
 use diesel::prelude::*;
 use partnerly_db::commission::{Commission, NewCommission};
-use partnerly_db::conn::{IdTable, next_ids};
+use partnerly_db::conn::{IdTable, lock_customers, next_ids};
 use partnerly_db::customer::{Customer, CustomerChanges, NewCustomer};
 use partnerly_db::event::NewEvent;
 use partnerly_db::payment::{NewPayment, Payment};
@@ -74,6 +74,12 @@ pub struct Batch {
     new_commissions: Vec<Commission>,
     /// Ids taken and not yet used, and the last id used, per table.
     ids: HashMap<IdTable, (VecDeque<i64>, i64)>,
+    /// The customers (by vendor id) this transaction has locked ([`lock_customers`]),
+    /// and the payments whose customers it has locked.
+    locked_customers: HashSet<String>,
+    locked_payments: HashSet<String>,
+    /// The memberships whose rows this transaction has locked.
+    locked_memberships: HashSet<i64>,
 }
 
 /// How many ids a batch takes at a time.
@@ -124,34 +130,44 @@ impl Batch {
         Ok(())
     }
 
-    /// Reads the customers, payments and earlier receipts that `events` of `owner`
-    /// name, one query each, so that applying them asks the database for none of these.
+    /// Locks the customers that `events` (each with its API key owner) name, then
+    /// reads them, their payments and the earlier receipts of these event ids, one
+    /// query each, so that applying the events asks the database for none of these.
+    ///
+    /// The locks ([`lock_customers`]) make concurrent transactions about one customer
+    /// (several API instances on PostgreSQL) run one after the other; taking them all
+    /// at once, in one order, keeps two batches from deadlocking. Call it once per
+    /// batch, before applying its events.
     pub fn preload(
         &mut self,
         conn: &mut DbConn,
-        owner: &str,
-        events: &[&EventEnvelope],
+        events: &[(&str, &EventEnvelope)],
     ) -> Result<(), ApiError> {
-        let field = |e: &&EventEnvelope, name: &str| -> Option<String> {
+        let field = |e: &EventEnvelope, name: &str| -> Option<String> {
             e.data.get(name)?.as_str().map(str::to_owned)
         };
         let mut customers: Vec<String> = events
             .iter()
-            .filter_map(|e| field(e, "customer_id"))
+            .filter_map(|(_, e)| field(e, "customer_id"))
             .collect();
         let mut payments: Vec<String> = events
             .iter()
-            .filter_map(|e| field(e, "payment_id"))
+            .filter_map(|(_, e)| field(e, "payment_id"))
             .collect();
-        for list in [&mut customers, &mut payments] {
+        for (list, locked) in [
+            (&mut customers, &self.locked_customers),
+            (&mut payments, &self.locked_payments),
+        ] {
             list.sort_unstable();
             list.dedup();
+            list.retain(|key| !locked.contains(key));
         }
-        customers.retain(|c| !self.customers.contains_key(c));
-        payments.retain(|p| !self.payments.contains_key(p));
         fn refs(v: &[String]) -> Vec<&str> {
             v.iter().map(String::as_str).collect()
         }
+        lock_customers(conn, &refs(&customers), &refs(&payments))?;
+        self.locked_customers.extend(customers.iter().cloned());
+        self.locked_payments.extend(payments.iter().cloned());
         for c in Customer::by_external_ids(conn, &refs(&customers))? {
             self.customers.insert(c.external_id.clone(), Some(c));
         }
@@ -164,15 +180,24 @@ impl Batch {
         for p in payments {
             self.payments.entry(p).or_insert(None);
         }
-        let ids: Vec<&str> = events.iter().map(|e| e.id.as_str()).collect();
-        for (id, hash, result) in partnerly_db::event::seen_many(conn, owner, &ids)? {
-            self.events_seen
-                .insert((owner.to_owned(), id), Some((hash, result)));
-        }
-        for id in ids {
-            self.events_seen
-                .entry((owner.to_owned(), id.to_owned()))
-                .or_insert(None);
+        let mut owners: Vec<&str> = events.iter().map(|(owner, _)| *owner).collect();
+        owners.sort_unstable();
+        owners.dedup();
+        for owner in owners {
+            let ids: Vec<&str> = events
+                .iter()
+                .filter(|(o, _)| *o == owner)
+                .map(|(_, e)| e.id.as_str())
+                .collect();
+            for (id, hash, result) in partnerly_db::event::seen_many(conn, owner, &ids)? {
+                self.events_seen
+                    .insert((owner.to_owned(), id), Some((hash, result)));
+            }
+            for id in ids {
+                self.events_seen
+                    .entry((owner.to_owned(), id.to_owned()))
+                    .or_insert(None);
+            }
         }
         Ok(())
     }
@@ -263,6 +288,29 @@ impl Batch {
         Ok(found)
     }
 
+    /// Whether the membership's track has a level above its own with a threshold.
+    fn can_climb(&mut self, conn: &mut DbConn, membership: &Membership) -> Result<bool, ApiError> {
+        let track = self.levels(conn, membership.program_id)?;
+        let mut track = track.iter().filter(|l| l.track == membership.track);
+        let Some(current) = track.clone().find(|l| l.id == membership.level_id) else {
+            return Ok(false);
+        };
+        Ok(track.any(|l| l.position > current.position && l.threshold().is_some()))
+    }
+
+    /// Takes the membership's row lock (once per batch) and reads it as it is now.
+    fn lock_membership(
+        &mut self,
+        conn: &mut DbConn,
+        id: i64,
+    ) -> Result<Option<Membership>, ApiError> {
+        if self.locked_memberships.insert(id) {
+            Membership::lock(conn, id)?;
+            self.memberships.remove(&id);
+        }
+        self.membership(conn, id)
+    }
+
     fn customer(
         &mut self,
         conn: &mut DbConn,
@@ -271,9 +319,35 @@ impl Batch {
         if let Some(known) = self.customers.get(external_id) {
             return Ok(known.clone());
         }
+        self.lock(conn, Some(external_id), None)?;
         let found = Customer::by_external_id(conn, external_id)?;
         self.customers.insert(external_id.to_owned(), found.clone());
         Ok(found)
+    }
+
+    /// Locks a customer named by its vendor id or by one of its payments, unless this
+    /// transaction holds the lock already (see [`Batch::preload`], which locks what a
+    /// batch names in one go).
+    fn lock(
+        &mut self,
+        conn: &mut DbConn,
+        customer: Option<&str>,
+        payment: Option<&str>,
+    ) -> Result<(), ApiError> {
+        let customers: Vec<&str> = customer
+            .filter(|c| !self.locked_customers.contains(*c))
+            .into_iter()
+            .collect();
+        let payments: Vec<&str> = payment
+            .filter(|p| !self.locked_payments.contains(*p))
+            .into_iter()
+            .collect();
+        lock_customers(conn, &customers, &payments)?;
+        self.locked_customers
+            .extend(customers.into_iter().map(str::to_owned));
+        self.locked_payments
+            .extend(payments.into_iter().map(str::to_owned));
+        Ok(())
     }
 
     fn update_customer(
@@ -295,6 +369,7 @@ impl Batch {
         if let Some(known) = self.payments.get(external_id) {
             return Ok(known.clone());
         }
+        self.lock(conn, None, Some(external_id))?;
         let found = Payment::by_external_id(conn, external_id)?;
         self.payments.insert(external_id.to_owned(), found.clone());
         Ok(found)
@@ -1061,18 +1136,26 @@ pub fn promote(
     membership: &Membership,
     now: PrimitiveDateTime,
 ) -> Result<Option<Level>, ApiError> {
-    let all = lk.levels(conn, membership.program_id)?;
-    let track = || all.iter().filter(|l| l.track == membership.track);
-    let Some(current) = track().find(|l| l.id == membership.level_id) else {
-        return Ok(None);
-    };
-    // Nothing to reach: skip counting (most payments, on most programs), and copy
-    // nothing out of the batch either.
-    if !track().any(|l| l.position > current.position && l.threshold().is_some()) {
+    // Nothing to reach: skip counting (most payments, on most programs).
+    if !lk.can_climb(conn, membership)? {
         return Ok(None);
     }
-    let current = current.clone();
-    let levels: Vec<Level> = track().cloned().collect();
+    // Counted and moved under the membership's lock, from its level as it is now:
+    // two transactions bringing customers to one partner at once must neither count
+    // without each other's nor both move it.
+    let Some(membership) = lk.lock_membership(conn, membership.id)? else {
+        return Ok(None);
+    };
+    let membership = &membership;
+    let levels: Vec<Level> = lk
+        .levels(conn, membership.program_id)?
+        .iter()
+        .filter(|l| l.track == membership.track)
+        .cloned()
+        .collect();
+    let Some(current) = levels.iter().find(|l| l.id == membership.level_id).cloned() else {
+        return Ok(None);
+    };
     let program = lk.program(conn, membership.program_id)?.clone();
     lk.flush(conn)?;
     let progress = progress(conn, membership, &program.currency)?;
@@ -1103,13 +1186,22 @@ pub fn promote(
 
 /// Releases one commission whose hold ended: pending → available for what was not
 /// reversed. Safe to run on several instances at once: the status compare-and-set
-/// lets one win, and the ledger key refuses a second booking.
+/// lets one win, and the ledger key refuses a second booking. The line is read again
+/// under its customer's lock: a refund may have reversed part of it since the job
+/// listed it.
 pub fn release(
     conn: &mut DbConn,
     lk: &mut Batch,
-    commission: &Commission,
+    listed: &Commission,
     now: PrimitiveDateTime,
 ) -> Result<bool, ApiError> {
+    let Some(payment) = Payment::find(conn, listed.payment_id)? else {
+        return Ok(false);
+    };
+    lk.lock(conn, Some(&payment.customer_external_id), None)?;
+    let Some(commission) = Commission::find(conn, listed.id)? else {
+        return Ok(false);
+    };
     if !Commission::mark_available(conn, commission.id, now)? {
         return Ok(false);
     }
@@ -1135,7 +1227,7 @@ pub fn release(
         };
         if let Some(customer) = customer {
             lk.enqueue(conn, "commission.available", || {
-                let mut payload = commission_payload(commission, &payment, &customer);
+                let mut payload = commission_payload(&commission, &payment, &customer);
                 payload["status"] = json!("available");
                 payload
             })?;

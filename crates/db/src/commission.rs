@@ -85,6 +85,15 @@ impl Commission {
         Ok(())
     }
 
+    /// The line with this id.
+    pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Commission>> {
+        commissions::table
+            .find(id)
+            .select(Commission::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
     /// A payment's lines.
     pub fn of_payment(conn: &mut DbConn, payment_id: i64) -> QueryResult<Vec<Commission>> {
         commissions::table

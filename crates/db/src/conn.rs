@@ -73,6 +73,41 @@ pub fn next_ids(conn: &mut DbConn, table: IdTable, n: usize) -> QueryResult<Vec<
     }
 }
 
+/// Takes, until the transaction ends, the lock on each customer named by its vendor id
+/// in `customers` or as the customer of a payment in `payments` (customers not yet
+/// stored included), so that work about one customer runs one transaction at a time.
+///
+/// PostgreSQL: transaction-scoped advisory locks on a hash of each customer id, taken
+/// in one statement in ascending key order, so that two transactions locking
+/// overlapping sets cannot deadlock; call it before reading what the locks protect.
+/// SQLite: nothing to do, `BEGIN IMMEDIATE` already runs writers one at a time.
+pub fn lock_customers(conn: &mut DbConn, customers: &[&str], payments: &[&str]) -> QueryResult<()> {
+    let DbConn::Postgres(c) = conn else {
+        return Ok(());
+    };
+    if customers.is_empty() && payments.is_empty() {
+        return Ok(());
+    }
+    // The sorted subquery is not flattened into the outer one, so the locks are
+    // taken in its order. (A payment's customer id never changes: reading it
+    // before the lock is safe.)
+    diesel::sql_query(
+        "SELECT pg_advisory_xact_lock(h) FROM (\
+           SELECT DISTINCT hashtextextended(k, 0) AS h FROM (\
+             SELECT unnest($1::text[]) AS k \
+             UNION ALL \
+             SELECT p.customer_external_id FROM unnest($2::text[]) AS want(k) \
+               CROSS JOIN LATERAL (SELECT customer_external_id FROM payments \
+                                   WHERE external_id = want.k LIMIT 1) p\
+           ) named ORDER BY h\
+         ) sorted",
+    )
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(customers)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(payments)
+    .execute(c)
+    .map(drop)
+}
+
 /// The tables whose ids [`next_ids`] hands out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum IdTable {

@@ -123,7 +123,9 @@ pub async fn create_event_batch(
     let owner = caller.key.owner.clone();
     let results = with_retry(&state, move |conn| {
         Batch::run(conn, |conn, work| {
-            work.preload(conn, &owner, &batch.events.iter().collect::<Vec<_>>())?;
+            let named: Vec<(&str, &EventEnvelope)> =
+                batch.events.iter().map(|e| (owner.as_str(), e)).collect();
+            work.preload(conn, &named)?;
             let mut results = Vec::with_capacity(batch.events.len());
             for envelope in &batch.events {
                 match ingest(conn, work, &owner, envelope) {

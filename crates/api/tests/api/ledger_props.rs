@@ -212,7 +212,8 @@ fn deliver(conn: &mut DbConn, events: &[EventEnvelope], batch_size: usize) {
         for chunk in pending.chunks(batch_size) {
             let results = write_transaction(conn, |c| {
                 Batch::run(c, |c, batch| {
-                    batch.preload(c, "billing", chunk)?;
+                    let named: Vec<_> = chunk.iter().map(|e| ("billing", *e)).collect();
+                    batch.preload(c, &named)?;
                     Ok::<_, ApiError>(
                         chunk
                             .iter()

@@ -9,6 +9,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod cli;
+mod concurrency;
 mod errors;
 mod events;
 mod helpers;

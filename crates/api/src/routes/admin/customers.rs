@@ -182,6 +182,10 @@ pub async fn reassign_customer(
     let (view, promoted) = state
         .write(move |conn| {
             let now = partnerly_db::now();
+            // Read under the customer's lock, which events about it take too: a payment
+            // applied at this moment earns for the old partner or the new, in order.
+            let found = Customer::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            partnerly_db::conn::lock_customers(conn, &[&found.external_id], &[])?;
             let customer = Customer::find(conn, id)?.ok_or(ApiError::NotFound)?;
             let target = match change.membership_id {
                 Some(mid) => Some(Membership::find(conn, mid)?.ok_or_else(|| {
