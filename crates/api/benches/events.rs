@@ -4,7 +4,8 @@
 //!
 //! Settings: `BENCH_SINGLE` (default 6000 events), `BENCH_BATCHES` (default 40 batches
 //! of 1000), `BENCH_CONCURRENCY` (default 32), `BENCH_PG_URL` (default
-//! `postgres://postgres@127.0.0.1:5432/postgres`; skipped when unreachable).
+//! `postgres://postgres@127.0.0.1:5432/postgres`; skipped when unreachable),
+//! `BENCH_DATABASES` (default `sqlite,postgres`).
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -255,10 +256,16 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let mut targets = vec![sqlite()];
-    match postgres() {
-        Some(pg) => targets.push(pg),
-        None => eprintln!("PostgreSQL not reachable: benchmarking SQLite only"),
+    let databases = std::env::var("BENCH_DATABASES").unwrap_or_else(|_| "sqlite,postgres".into());
+    let mut targets = Vec::new();
+    if databases.contains("sqlite") {
+        targets.push(sqlite());
+    }
+    if databases.contains("postgres") {
+        match postgres() {
+            Some(pg) => targets.push(pg),
+            None => eprintln!("PostgreSQL not reachable: not benchmarked"),
+        }
     }
     println!(
         "Event ingestion over HTTP ({single} single events from {concurrency} clients; {batches} batches of 1000)"

@@ -74,6 +74,9 @@ pub struct Batch {
     new_commissions: Vec<Commission>,
     /// Ids taken and not yet used, and the last id used, per table.
     ids: HashMap<IdTable, (VecDeque<i64>, i64)>,
+    /// How many payments the preloaded events report: ids are taken that many at a
+    /// time (a payment has one or two commission lines).
+    payment_events: usize,
     /// The customers (by vendor id) this transaction has locked ([`lock_customers`]),
     /// and the payments whose customers it has locked.
     locked_customers: HashSet<String>,
@@ -81,9 +84,6 @@ pub struct Batch {
     /// The memberships whose rows this transaction has locked.
     locked_memberships: HashSet<i64>,
 }
-
-/// How many ids a batch takes at a time.
-const ID_BLOCK: usize = 64;
 
 /// An event record waiting for the end of its batch.
 #[derive(Debug)]
@@ -165,6 +165,10 @@ impl Batch {
         fn refs(v: &[String]) -> Vec<&str> {
             v.iter().map(String::as_str).collect()
         }
+        self.payment_events += events
+            .iter()
+            .filter(|(_, e)| e.kind == "payment.succeeded")
+            .count();
         lock_customers(conn, &refs(&customers), &refs(&payments))?;
         self.locked_customers.extend(customers.iter().cloned());
         self.locked_payments.extend(payments.iter().cloned());
@@ -203,7 +207,8 @@ impl Batch {
     }
 
     /// Writes the new payments and commission lines kept so far. Runs before anything
-    /// reads the payments or commissions tables.
+    /// reads the payments or commissions tables (but [`Batch::has_earlier_payment`],
+    /// which looks at the unwritten payments itself).
     fn flush(&mut self, conn: &mut DbConn) -> Result<(), ApiError> {
         if !self.new_payments.is_empty() {
             Payment::insert_all(conn, &self.new_payments)?;
@@ -216,10 +221,26 @@ impl Batch {
         Ok(())
     }
 
+    /// Whether the customer has a payment made before `paid_at` (other than `except`):
+    /// among the payments not written yet, then in the database.
+    fn has_earlier_payment(
+        &self,
+        conn: &mut DbConn,
+        customer_id: i64,
+        paid_at: PrimitiveDateTime,
+        except: i64,
+    ) -> Result<bool, ApiError> {
+        let unwritten = self
+            .new_payments
+            .iter()
+            .any(|p| p.customer_id == Some(customer_id) && p.paid_at < paid_at && p.id != except);
+        Ok(unwritten || Payment::has_earlier(conn, customer_id, paid_at, except)?)
+    }
+
     fn next_id(&mut self, conn: &mut DbConn, table: IdTable) -> Result<i64, ApiError> {
         let (ids, last) = self.ids.entry(table).or_default();
         if ids.is_empty() {
-            let fresh = next_ids(conn, table, ID_BLOCK)?;
+            let fresh = next_ids(conn, table, self.payment_events.max(1))?;
             // SQLite counts on from the rows stored, which lack those not yet flushed.
             let shift = fresh.first().map_or(0, |first| (*last + 1 - first).max(0));
             ids.extend(fresh.into_iter().map(|id| id + shift));
@@ -779,10 +800,8 @@ fn commission_payment(
     let level = lk.level(conn, &membership)?;
     let payment_currency = currency(&payment.currency)?;
     // A known earlier first payment settles it without asking the database.
-    let is_first = customer.first_paid_at.is_none_or(|f| f >= payment.paid_at) && {
-        lk.flush(conn)?;
-        !Payment::has_earlier(conn, customer.id, payment.paid_at, payment.id)?
-    };
+    let is_first = customer.first_paid_at.is_none_or(|f| f >= payment.paid_at)
+        && !lk.has_earlier_payment(conn, customer.id, payment.paid_at, payment.id)?;
     let facts = PaymentFacts {
         amount: Money::from_minor(payment.amount_minor, payment_currency),
         paid_at: payment.paid_at.assume_utc(),

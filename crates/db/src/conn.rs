@@ -53,8 +53,11 @@ pub fn next_ids(conn: &mut DbConn, table: IdTable, n: usize) -> QueryResult<Vec<
     let n = i64::try_from(n).unwrap_or(i64::MAX);
     match conn {
         DbConn::Postgres(c) => Ok(diesel::sql_query(format!(
-            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) AS id \
-             FROM generate_series(1, $1)"
+            // The sequence's name is looked up once, not once per id: OFFSET 0 keeps
+            // the planner from pulling the lookup up into the per-row expression.
+            "SELECT nextval(seq) AS id \
+             FROM (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS seq OFFSET 0) s, \
+                  generate_series(1, $1)"
         ))
         .bind::<diesel::sql_types::BigInt, _>(n)
         .load::<Id>(c)?
