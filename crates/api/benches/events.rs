@@ -1,6 +1,7 @@
 //! `just bench events`: event ingestion throughput over real HTTP, on SQLite and (when
 //! reachable) PostgreSQL, single events from many concurrent clients and 1000-event
-//! batches. Prints events per second; the README quotes these numbers.
+//! batches from two clients, first about the same customers, then about different
+//! ones. Prints events per second; the README quotes these numbers.
 //!
 //! Settings: `BENCH_SINGLE` (default 6000 events), `BENCH_BATCHES` (default 40 batches
 //! of 1000), `BENCH_CONCURRENCY` (default 32), `BENCH_PG_URL` (default
@@ -115,11 +116,12 @@ fn api_key(database_url: &str) -> String {
     secret
 }
 
-/// The `i`-th payment: customers pay in turn, each one an hour after its previous
-/// payment, as a billing system reports them (in order, not all at once). The payments
-/// are recent (from ten days ago on), so their commissions are still on hold: the
-/// release job has nothing to do while the benchmark runs, as in steady operation.
-fn payment(i: usize, customers: usize) -> Value {
+/// The `i`-th payment, by customer `customer`: customers pay in turn, each one an hour
+/// after its previous payment, as a billing system reports them (in order, not all at
+/// once). The payments are recent (from ten days ago on), so their commissions are
+/// still on hold: the release job has nothing to do while the benchmark runs, as in
+/// steady operation.
+fn payment(i: usize, customer: usize, customers: usize) -> Value {
     static START: std::sync::LazyLock<time::OffsetDateTime> = std::sync::LazyLock::new(|| {
         let now = time::OffsetDateTime::now_utc();
         now.replace_nanosecond(0).unwrap_or(now) - time::Duration::days(10)
@@ -131,11 +133,53 @@ fn payment(i: usize, customers: usize) -> Value {
         .format(&time::format_description::well_known::Rfc3339)
         .expect("date");
     json!({"id": format!("pay-{i}"), "type": "payment.succeeded", "occurred_at": paid_at,
-           "data": {"payment_id": format!("p-{i}"), "customer_id": format!("cus-{}", i % customers),
+           "data": {"payment_id": format!("p-{i}"), "customer_id": format!("cus-{customer}"),
                     "amount": "49.00", "currency": "USD", "paid_at": paid_at}})
 }
 
-async fn run(target: Target, single: usize, batches: usize, concurrency: usize) -> (f64, f64) {
+/// Sends `batches` batches of 1000 payments from two clients at once, the `i`-th
+/// payment of batch `b` by customer `customer(b, i)`; answers events per second.
+async fn batched(
+    client: &reqwest::Client,
+    base: &str,
+    key: &Arc<String>,
+    first: usize,
+    batches: usize,
+    customers: usize,
+    customer: fn(usize, usize, usize) -> usize,
+) -> f64 {
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..2 {
+        let client = client.clone();
+        let key = key.clone();
+        let base = base.to_owned();
+        tasks.spawn(async move {
+            let mut b = worker;
+            while b < batches {
+                let events: Vec<Value> = (0..1000)
+                    .map(|j| {
+                        let i = first + b * 1000 + j;
+                        payment(i, customer(b, i, customers), customers)
+                    })
+                    .collect();
+                let reply = client
+                    .post(format!("{base}/api/v1/events/batch"))
+                    .bearer_auth(key.as_str())
+                    .json(&json!({"events": events}))
+                    .send()
+                    .await
+                    .expect("batch");
+                assert!(reply.status().is_success(), "batch {b}: {}", reply.status());
+                b += 2;
+            }
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    (batches * 1000) as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn run(target: Target, single: usize, batches: usize, concurrency: usize) -> (f64, f64, f64) {
     let base = start_server(&target);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
@@ -199,7 +243,7 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
                 let reply = client
                     .post(format!("{base}/api/v1/events"))
                     .bearer_auth(key.as_str())
-                    .json(&payment(i, customers))
+                    .json(&payment(i, i % customers, customers))
                     .send()
                     .await
                     .expect("event");
@@ -211,33 +255,31 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
     while tasks.join_next().await.is_some() {}
     let single_rate = single as f64 / started.elapsed().as_secs_f64();
 
-    // Batches of 1000, two at a time.
-    let started = Instant::now();
-    let mut tasks = tokio::task::JoinSet::new();
-    for worker in 0..2 {
-        let client = client.clone();
-        let key = key.clone();
-        let base = base.clone();
-        tasks.spawn(async move {
-            let mut b = worker;
-            while b < batches {
-                let events: Vec<Value> = (0..1000)
-                    .map(|j| payment(single + b * 1000 + j, customers))
-                    .collect();
-                let reply = client
-                    .post(format!("{base}/api/v1/events/batch"))
-                    .bearer_auth(key.as_str())
-                    .json(&json!({"events": events}))
-                    .send()
-                    .await
-                    .expect("batch");
-                assert!(reply.status().is_success(), "batch {b}: {}", reply.status());
-                b += 2;
-            }
-        });
-    }
-    while tasks.join_next().await.is_some() {}
-    let batch_rate = (batches * 1000) as f64 / started.elapsed().as_secs_f64();
+    // Batches of 1000, two at a time: every batch names every customer, so the two
+    // wait for each other's customer locks (the worst case).
+    let shared_rate = batched(
+        &client,
+        &base,
+        &key,
+        single,
+        batches,
+        customers,
+        |_, i, n| i % n,
+    )
+    .await;
+    // Again, the two clients' batches about different halves of the customers (as a
+    // billing run split between two senders), which may run side by side.
+    let first = single + batches * 1000;
+    let split_rate = batched(
+        &client,
+        &base,
+        &key,
+        first,
+        batches,
+        customers,
+        |b, i, n| (i % (n / 2)) + (n / 2) * (b % 2),
+    )
+    .await;
 
     if let Some((admin, name)) = &target.cleanup
         && let Ok(mut conn) = PgConnection::establish(admin)
@@ -245,7 +287,7 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
         let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut conn);
     }
-    (single_rate, batch_rate)
+    (single_rate, shared_rate, split_rate)
 }
 
 fn main() {
@@ -268,15 +310,18 @@ fn main() {
         }
     }
     println!(
-        "Event ingestion over HTTP ({single} single events from {concurrency} clients; {batches} batches of 1000)"
+        "Event ingestion over HTTP ({single} single events from {concurrency} clients; \
+         {batches} batches of 1000 from 2 clients, first about the same customers, then \
+         about different ones)"
     );
     println!(
-        "{:<12} {:>18} {:>20}",
-        "database", "single events/s", "batched events/s"
+        "{:<12} {:>16} {:>18} {:>18}",
+        "database", "single events/s", "batched, shared", "batched, split"
     );
     for target in targets {
         let label = target.label;
-        let (single_rate, batch_rate) = runtime.block_on(run(target, single, batches, concurrency));
-        println!("{label:<12} {single_rate:>18.0} {batch_rate:>20.0}");
+        let (single_rate, shared_rate, split_rate) =
+            runtime.block_on(run(target, single, batches, concurrency));
+        println!("{label:<12} {single_rate:>16.0} {shared_rate:>18.0} {split_rate:>18.0}");
     }
 }
