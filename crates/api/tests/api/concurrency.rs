@@ -173,3 +173,33 @@ async fn concurrent_batches_about_the_same_customers_apply_one_after_the_other()
         "{b}"
     );
 }
+
+#[actix_web::test]
+async fn customer_locks_named_in_any_order_never_deadlock() {
+    let app = TestApp::spawn().await;
+    // Two writers start together, again and again, to lock the same customers named
+    // in opposite orders: taken in the order named, the locks would deadlock.
+    let names: Vec<String> = (0..2000).map(|c| format!("cus_{c}")).collect();
+    let start = std::sync::Arc::new(std::sync::Barrier::new(2));
+    let writer = |reversed: bool| {
+        let mut conn = app.db();
+        let start = start.clone();
+        let mut names = names.clone();
+        if reversed {
+            names.reverse();
+        }
+        std::thread::spawn(move || {
+            let named: Vec<&str> = names.iter().map(String::as_str).collect();
+            for _ in 0..20 {
+                start.wait();
+                partnerly_db::write_transaction(&mut conn, |c| {
+                    partnerly_db::conn::lock_customers(c, &named, &[])
+                })
+                .expect("locks taken without a deadlock");
+            }
+        })
+    };
+    let (a, b) = (writer(false), writer(true));
+    a.join().expect("first writer");
+    b.join().expect("second writer");
+}
