@@ -11,6 +11,15 @@ fn amount(v: &Value) -> &str {
     v["amount"].as_str().unwrap_or_default()
 }
 
+/// A balance's pending, available and earned amounts.
+fn figures(b: &Value) -> (&str, &str, &str) {
+    (
+        amount(&b["pending"]),
+        amount(&b["available"]),
+        amount(&b["earned"]),
+    )
+}
+
 async fn balances(app: &TestApp, token: &str) -> Value {
     let reply = app.get_as(token, "/api/v1/me/balances").await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
@@ -54,14 +63,7 @@ async fn a_referred_customers_payment_earns_the_level_percentage_held_until_the_
     );
 
     let b = balances(&app, &partner.access_token).await;
-    assert_eq!(
-        (
-            amount(&b["pending"]),
-            amount(&b["available"]),
-            amount(&b["earned"])
-        ),
-        ("9.80", "0.00", "9.80")
-    );
+    assert_eq!(figures(&b), ("9.80", "0.00", "9.80"));
 
     assert_eq!(
         app.release_due_at(datetime!(2026-12-02 09:59 UTC)),
@@ -75,14 +77,7 @@ async fn a_referred_customers_payment_earns_the_level_percentage_held_until_the_
         "released once"
     );
     let b = balances(&app, &partner.access_token).await;
-    assert_eq!(
-        (
-            amount(&b["pending"]),
-            amount(&b["available"]),
-            amount(&b["earned"])
-        ),
-        ("0.00", "9.80", "9.80")
-    );
+    assert_eq!(figures(&b), ("0.00", "9.80", "9.80"));
     let list = app
         .get_as(
             &partner.access_token,
@@ -207,14 +202,7 @@ async fn refunds_reverse_the_commission_proportionally_before_and_after_release(
                             "data": {"payment_id": "pay_2", "amount": "100.00"}});
     app.applied(&key, &chargeback).await;
     let b = balances(&app, &partner.access_token).await;
-    assert_eq!(
-        (
-            amount(&b["pending"]),
-            amount(&b["available"]),
-            amount(&b["earned"])
-        ),
-        ("0.00", "15.00", "15.00")
-    );
+    assert_eq!(figures(&b), ("0.00", "15.00", "15.00"));
     let reversed = app
         .get_as(
             &partner.access_token,
