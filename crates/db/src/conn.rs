@@ -140,6 +140,32 @@ pub(crate) fn pg_rows_by_keys(columns: &str, table: &str, key: &str, and: &str) 
     )
 }
 
+/// The rows of `table` whose unique text column `key` is one of `keys` (those that
+/// exist), [`crate::IN_LIST_CHUNK`] keys per query: SQLite runs `sqlite` on each chunk
+/// (an `eq_any` filter), PostgreSQL probes the index once per key ([`pg_rows_by_keys`]).
+pub(crate) fn rows_by_keys<T>(
+    conn: &mut DbConn,
+    table: &str,
+    key: &str,
+    keys: &[&str],
+    mut sqlite: impl FnMut(&mut SqliteConnection, &[&str]) -> QueryResult<Vec<T>>,
+) -> QueryResult<Vec<T>>
+where
+    T: QueryableByName<diesel::pg::Pg> + 'static,
+{
+    let sql = pg_rows_by_keys("*", table, key, "");
+    let mut found = Vec::new();
+    for chunk in keys.chunks(crate::IN_LIST_CHUNK) {
+        found.extend(match conn {
+            DbConn::Sqlite(c) => sqlite(c, chunk)?,
+            DbConn::Postgres(c) => diesel::sql_query(&sql)
+                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
+                .load(c)?,
+        });
+    }
+    Ok(found)
+}
+
 /// Storage errors that are not a caller's mistake.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {

@@ -90,24 +90,18 @@ impl Customer {
 
     /// The customers with these vendor ids (those that exist), in one query.
     pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Customer>> {
-        let mut found = Vec::new();
-        for chunk in external_ids.chunks(crate::IN_LIST_CHUNK) {
-            found.extend(match conn {
-                DbConn::Sqlite(c) => customers::table
+        crate::conn::rows_by_keys(
+            conn,
+            "customers",
+            "external_id",
+            external_ids,
+            |c, chunk| {
+                customers::table
                     .filter(customers::external_id.eq_any(chunk))
                     .select(Customer::as_select())
-                    .load(c)?,
-                DbConn::Postgres(c) => diesel::sql_query(crate::conn::pg_rows_by_keys(
-                    "*",
-                    "customers",
-                    "external_id",
-                    "",
-                ))
-                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
-                .load(c)?,
-            });
-        }
-        Ok(found)
+                    .load(c)
+            },
+        )
     }
 
     /// The customer with this id.

@@ -80,24 +80,12 @@ impl Payment {
 
     /// The payments with these vendor ids (those that exist), in one query.
     pub fn by_external_ids(conn: &mut DbConn, external_ids: &[&str]) -> QueryResult<Vec<Payment>> {
-        let mut found = Vec::new();
-        for chunk in external_ids.chunks(crate::IN_LIST_CHUNK) {
-            found.extend(match conn {
-                DbConn::Sqlite(c) => payments::table
-                    .filter(payments::external_id.eq_any(chunk))
-                    .select(Payment::as_select())
-                    .load(c)?,
-                DbConn::Postgres(c) => diesel::sql_query(crate::conn::pg_rows_by_keys(
-                    "*",
-                    "payments",
-                    "external_id",
-                    "",
-                ))
-                .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(chunk)
-                .load(c)?,
-            });
-        }
-        Ok(found)
+        crate::conn::rows_by_keys(conn, "payments", "external_id", external_ids, |c, chunk| {
+            payments::table
+                .filter(payments::external_id.eq_any(chunk))
+                .select(Payment::as_select())
+                .load(c)
+        })
     }
 
     /// The payment with this vendor id.
