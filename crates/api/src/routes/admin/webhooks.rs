@@ -16,6 +16,7 @@ use partnerly_domain::webhook::{
 };
 use serde::Deserialize;
 use serde_json::json;
+use time::PrimitiveDateTime;
 use utoipa::IntoParams;
 
 use crate::auth::AdminUser;
@@ -55,6 +56,29 @@ fn audit_json(endpoint: &WebhookEndpoint) -> serde_json::Value {
         "events": EventFilter::from_stored(&endpoint.events).to_list(),
         "active": endpoint.active,
     })
+}
+
+/// Applies `row` to endpoint `id` and records `action` in the audit log, before and
+/// after; answers the changed endpoint (404 when there is none).
+fn change_endpoint(
+    conn: &mut DbConn,
+    id: i64,
+    row: &WebhookEndpointChanges,
+    action: &str,
+    actor_id: i64,
+    now: PrimitiveDateTime,
+) -> Result<WebhookEndpoint, ApiError> {
+    let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+    let after = WebhookEndpoint::update(conn, id, row)?.ok_or(ApiError::NotFound)?;
+    Audit::changed(
+        action,
+        AUDIT_TARGET,
+        id,
+        &audit_json(&before),
+        &audit_json(&after),
+    )?
+    .record(conn, actor_id, now)?;
+    Ok(after)
 }
 
 fn delivery_view(delivery: WebhookDelivery, attempts: Vec<WebhookAttempt>) -> WebhookDeliveryView {
@@ -159,7 +183,7 @@ pub async fn create_webhook_endpoint(
                 endpoint.id,
                 &audit_json(&endpoint),
             )?
-            .record(conn, admin.id, partnerly_db::now())?;
+            .record(conn, admin.id, now)?;
             Ok::<_, ApiError>(endpoint)
         })
         .await?;
@@ -243,24 +267,15 @@ pub async fn update_webhook_endpoint(
     let changes = body.validate()?;
     let endpoint = state
         .write(move |conn| {
-            let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let now = partnerly_db::now();
             let row = WebhookEndpointChanges {
                 url: changes.url.map(|u| u.into_string()),
                 description: changes.description,
                 events: changes.events.map(|e| e.to_stored()),
                 active: changes.active,
-                ..WebhookEndpointChanges::touch(partnerly_db::now())
+                ..WebhookEndpointChanges::touch(now)
             };
-            let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
-            Audit::changed(
-                "webhook_endpoint.update",
-                AUDIT_TARGET,
-                id,
-                &audit_json(&before),
-                &audit_json(&after),
-            )?
-            .record(conn, admin.id, partnerly_db::now())?;
-            Ok::<_, ApiError>(after)
+            change_endpoint(conn, id, &row, "webhook_endpoint.update", admin.id, now)
         })
         .await?;
     if endpoint.active {
@@ -329,21 +344,19 @@ pub async fn rotate_webhook_secret(
     let id = id.into_inner();
     let endpoint = state
         .write(move |conn| {
-            let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let now = partnerly_db::now();
             let row = WebhookEndpointChanges {
                 secret: Some(webhooks::new_secret()),
-                ..WebhookEndpointChanges::touch(partnerly_db::now())
+                ..WebhookEndpointChanges::touch(now)
             };
-            let after = WebhookEndpoint::update(conn, id, &row)?.ok_or(ApiError::NotFound)?;
-            Audit::changed(
-                "webhook_endpoint.rotate_secret",
-                AUDIT_TARGET,
+            change_endpoint(
+                conn,
                 id,
-                &audit_json(&before),
-                &audit_json(&after),
-            )?
-            .record(conn, admin.id, partnerly_db::now())?;
-            Ok::<_, ApiError>(after)
+                &row,
+                "webhook_endpoint.rotate_secret",
+                admin.id,
+                now,
+            )
         })
         .await?;
     tracing::info!(webhook.endpoint_id = id, "webhook secret rotated");
