@@ -9,6 +9,8 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use serde::Deserialize;
 
+use crate::client_ip::TrustedProxies;
+
 /// Shortest JWT signing secret accepted in production, in bytes (HS256 wants ≥ 256 bits).
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -60,8 +62,9 @@ pub struct Config {
     pub smtp: Option<SmtpConfig>,
     /// The built portal (Trunk's `dist`).
     pub static_dir: PathBuf,
-    /// Take the client IP from `X-Forwarded-For` (only behind a proxy you control).
-    pub trust_proxy: bool,
+    /// When set (`PARTNERLY_TRUST_PROXY`), the client IP is the right-most address in
+    /// `X-Forwarded-For` that is not one of these proxies (`PARTNERLY_TRUSTED_PROXIES`).
+    pub trusted_proxies: Option<TrustedProxies>,
     pub db_pool_size: u32,
     pub log_format: LogFormat,
     /// Multiplies the per-IP rate limits (sign-in, sign-up, reset); per-account limits stay.
@@ -95,6 +98,7 @@ struct FileConfig {
     smtp_from: Option<String>,
     static_dir: Option<String>,
     trust_proxy: Option<bool>,
+    trusted_proxies: Option<String>,
     db_pool_size: Option<u32>,
     log_format: Option<String>,
     rate_limit_ip_factor: Option<u32>,
@@ -150,6 +154,18 @@ impl Config {
             Some(v) => parse_bool(&v).context("PARTNERLY_TRUST_PROXY")?,
             None => file.trust_proxy.unwrap_or(false),
         };
+        let trusted_proxies = match get("PARTNERLY_TRUSTED_PROXIES", &file.trusted_proxies) {
+            Some(list) => Some(
+                TrustedProxies::parse(&list)
+                    .map_err(anyhow::Error::msg)
+                    .context("PARTNERLY_TRUSTED_PROXIES")?,
+            ),
+            None => Some(
+                TrustedProxies::parse(crate::client_ip::DEFAULT_TRUSTED)
+                    .map_err(anyhow::Error::msg)?,
+            ),
+        }
+        .filter(|_| trust_proxy);
         let db_pool_size = match env("PARTNERLY_DB_POOL_SIZE") {
             Some(v) => v
                 .parse()
@@ -183,7 +199,7 @@ impl Config {
             jwt_secret,
             smtp,
             static_dir,
-            trust_proxy,
+            trusted_proxies,
             db_pool_size,
             log_format,
             rate_limit_ip_factor,

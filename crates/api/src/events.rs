@@ -24,13 +24,13 @@ use partnerly_db::commission::{Commission, NewCommission};
 use partnerly_db::conn::{IdTable, lock_customers, next_ids};
 use partnerly_db::customer::{Customer, CustomerChanges, NewCustomer};
 use partnerly_db::event::NewEvent;
-use partnerly_db::payment::{NewPayment, Payment};
+use partnerly_db::payment::{NewPayment, Payment, Reversal as PaymentReversal};
 use partnerly_db::program::{Level, LevelChangeReason, Link, Membership, Program};
 use partnerly_db::schema::client_bonuses;
 use partnerly_db::{DbConn, ledger};
 use partnerly_domain::event::{
     CustomerSignedUpData, CustomerStatusChangedData, Event, EventEnvelope, EventResult,
-    EventStatus, PaymentSucceededData, SubscriptionUpdatedData,
+    EventStatus, PaymentSucceededData, Reversal, SubscriptionUpdatedData, is_storable_key,
 };
 use partnerly_domain::ledger::{Account, AccountKind, Transfer};
 use partnerly_domain::level::{PaymentFacts, Progress, promoted_level, reversed_total};
@@ -143,8 +143,14 @@ impl Batch {
         conn: &mut DbConn,
         events: &[(&str, &EventEnvelope)],
     ) -> Result<(), ApiError> {
+        // Keys that could never have been stored are not looked up (PostgreSQL refuses
+        // a NUL in a text parameter); validation refuses their events.
         let field = |e: &EventEnvelope, name: &str| -> Option<String> {
-            e.data.get(name)?.as_str().map(str::to_owned)
+            e.data
+                .get(name)?
+                .as_str()
+                .filter(|k| is_storable_key(k))
+                .map(str::to_owned)
         };
         let mut customers: Vec<String> = events
             .iter()
@@ -190,7 +196,7 @@ impl Batch {
         for owner in owners {
             let ids: Vec<&str> = events
                 .iter()
-                .filter(|(o, _)| *o == owner)
+                .filter(|(o, e)| *o == owner && is_storable_key(&e.id))
                 .map(|(_, e)| e.id.as_str())
                 .collect();
             for (id, hash, result) in partnerly_db::event::seen_many(conn, owner, &ids)? {
@@ -221,20 +227,18 @@ impl Batch {
         Ok(())
     }
 
-    /// Whether the customer has a payment made before `paid_at` (other than `except`):
+    /// Whether the customer has a payment that precedes `payment` ([`Payment::precedes`]):
     /// among the payments not written yet, then in the database.
     fn has_earlier_payment(
         &self,
         conn: &mut DbConn,
         customer_id: i64,
-        paid_at: PrimitiveDateTime,
-        except: i64,
+        payment: &Payment,
     ) -> Result<bool, ApiError> {
-        let unwritten = self
-            .new_payments
-            .iter()
-            .any(|p| p.customer_id == Some(customer_id) && p.paid_at < paid_at && p.id != except);
-        Ok(unwritten || Payment::has_earlier(conn, customer_id, paid_at, except)?)
+        let unwritten = self.new_payments.iter().any(|p| {
+            p.customer_id == Some(customer_id) && p.id != payment.id && p.precedes(payment)
+        });
+        Ok(unwritten || Payment::has_earlier(conn, customer_id, payment)?)
     }
 
     fn next_id(&mut self, conn: &mut DbConn, table: IdTable) -> Result<i64, ApiError> {
@@ -447,9 +451,11 @@ impl Applied {
     }
 }
 
-/// A UTC `OffsetDateTime` as stored (microsecond precision).
+/// A UTC `OffsetDateTime` as stored (microsecond precision). Times from clients are
+/// checked against the accepted range first (`partnerly_domain::timestamp::accepted`);
+/// the conversion itself is total, so an unchecked one can never panic.
 pub fn to_db(t: OffsetDateTime) -> PrimitiveDateTime {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = partnerly_domain::timestamp::clamped_utc(t);
     let t = t
         .replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t);
@@ -502,6 +508,10 @@ pub fn ingest(
     let hash = tokens::digest(
         &serde_json::to_string(envelope).map_err(|e| ApiError::Internal(e.to_string()))?,
     );
+    if !is_storable_key(&envelope.id) {
+        // Refused with the field named; such an id was never stored.
+        envelope.validate()?;
+    }
     let key = (owner.to_owned(), envelope.id.clone());
     let seen = match batch.events_seen.get(&key) {
         Some(known) => known.clone(),
@@ -561,14 +571,10 @@ pub fn apply(
     match event {
         Event::CustomerSignedUp(data) => signed_up(conn, lk, data, occurred_at, now),
         Event::PaymentSucceeded { data, amount } => payment_succeeded(conn, lk, data, *amount, now),
-        Event::PaymentRefunded {
-            payment_id,
-            amount_text,
-        } => reverse_payment(conn, lk, payment_id, amount_text, "refund", now),
-        Event::PaymentChargedBack {
-            payment_id,
-            amount_text,
-        } => reverse_payment(conn, lk, payment_id, amount_text, "chargeback", now),
+        Event::PaymentRefunded(reversal) => reverse_payment(conn, lk, reversal, "refund", now),
+        Event::PaymentChargedBack(reversal) => {
+            reverse_payment(conn, lk, reversal, "chargeback", now)
+        }
         Event::CustomerStatusChanged(data) => status_changed(conn, lk, data, now),
         Event::SubscriptionUpdated(data) => subscription_updated(conn, lk, data, now),
     }
@@ -783,8 +789,9 @@ fn commission_payment(
         return Ok(0);
     };
     // An earlier payment arriving late moves the customer's first payment: commissions
-    // booked on later payments under the old date are corrected first.
-    if customer.first_paid_at.is_some_and(|f| payment.paid_at < f) {
+    // booked on later payments under the old date are corrected first. A payment at
+    // the very moment of the first one may precede it too (ties go by vendor id).
+    if customer.first_paid_at.is_some_and(|f| payment.paid_at <= f) {
         lk.flush(conn)?;
         void_outdated(conn, lk, customer, payment, now)?;
     }
@@ -801,7 +808,7 @@ fn commission_payment(
     let payment_currency = currency(&payment.currency)?;
     // A known earlier first payment settles it without asking the database.
     let is_first = customer.first_paid_at.is_none_or(|f| f >= payment.paid_at)
-        && !lk.has_earlier_payment(conn, customer.id, payment.paid_at, payment.id)?;
+        && !lk.has_earlier_payment(conn, customer.id, payment)?;
     let facts = PaymentFacts {
         amount: Money::from_minor(payment.amount_minor, payment_currency),
         paid_at: payment.paid_at.assume_utc(),
@@ -812,7 +819,12 @@ fn commission_payment(
         .rule(program_currency)
         .lines(membership.rate_override(), &facts)
         .map_err(|e| ApiError::Internal(format!("commission: {e}")))?;
-    let available_at = payment.paid_at + Duration::days(i64::from(hold_days));
+    // Event times are checked to end a year before the calendar does
+    // (`partnerly_domain::timestamp`): adding the hold cannot leave it.
+    let available_at = payment
+        .paid_at
+        .checked_add(Duration::days(i64::from(hold_days)))
+        .ok_or_else(|| ApiError::Internal("hold period past the calendar".into()))?;
     let mut created = 0;
     for line in lines {
         let commission = lk.add_commission(
@@ -884,11 +896,11 @@ fn commission_payload(c: &Commission, payment: &Payment, customer: &Customer) ->
 fn reverse_payment(
     conn: &mut DbConn,
     lk: &mut Batch,
-    payment_id: &str,
-    amount_text: &str,
+    reversal: &Reversal,
     cause: &str,
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
+    let payment_id = reversal.payment_id.as_str();
     let payment = lk.payment(conn, payment_id)?.ok_or_else(|| {
         rejected(
             "unknown_payment",
@@ -896,18 +908,52 @@ fn reverse_payment(
         )
     })?;
     let payment_currency = currency(&payment.currency)?;
-    let amount = Money::parse(amount_text, payment_currency)
-        .map_err(|e| ApiError::Validation([("data.amount".to_owned(), e.to_string())].into()))?;
-    let refunded_total = payment.refunded_minor + amount.minor();
-    if refunded_total > payment.amount_minor {
-        return Err(rejected(
-            "refund_exceeds_payment",
+    if let Some(sent) = reversal.currency
+        && sent != payment_currency
+    {
+        return Err(ApiError::field(
+            "data.currency",
             format!(
-                "Refunds of payment {payment_id} would total {}, more than the {} paid.",
-                Money::from_minor(refunded_total, payment_currency),
-                Money::from_minor(payment.amount_minor, payment_currency)
+                "Payment {payment_id} is in {}; a refund is in the payment's currency.",
+                payment_currency.code()
             ),
         ));
+    }
+    let amount = Money::parse(&reversal.amount_text, payment_currency)
+        .map_err(|e| ApiError::field("data.amount", e.to_string()))?;
+    if let Some(refund_id) = &reversal.refund_id
+        && let Some(known) = PaymentReversal::find(conn, payment.id, refund_id)?
+    {
+        if known.amount_minor != amount.minor() || known.kind != cause {
+            return Err(rejected(
+                "refund_conflict",
+                format!(
+                    "Refund {refund_id} of payment {payment_id} was already reported \
+                     with another amount or type."
+                ),
+            ));
+        }
+        return Ok(Applied::done().note("refund", "already_recorded"));
+    }
+    // Both are below the accepted amount limit: the sum cannot overflow, but it is
+    // checked anyway, so no input can ever wrap it.
+    let refunded_total = payment
+        .refunded_minor
+        .checked_add(amount.minor())
+        .filter(|total| *total <= payment.amount_minor)
+        .ok_or_else(|| {
+            rejected(
+                "refund_exceeds_payment",
+                format!(
+                    "Refunds of payment {payment_id} would total more than the {} paid \
+                     ({} refunded before).",
+                    Money::from_minor(payment.amount_minor, payment_currency),
+                    Money::from_minor(payment.refunded_minor, payment_currency)
+                ),
+            )
+        })?;
+    if let Some(refund_id) = &reversal.refund_id {
+        PaymentReversal::insert(conn, payment.id, refund_id, cause, amount.minor(), now)?;
     }
     Payment::set_refunded(conn, payment.id, refunded_total)?;
     lk.payments.remove(payment_id);
@@ -941,7 +987,7 @@ fn reverse_payment(
 }
 
 /// Voids the commissions of a customer's later payments that an earlier first payment
-/// (`first`, arriving out of order) makes wrong: the flat first-payment line, which
+/// (`first`, arriving out of order, or at the same moment with a smaller id) makes wrong: the flat first-payment line, which
 /// belongs to the new first payment, and percentage lines now outside the rule's
 /// duration. Each is reversed in full, as a refund of the whole payment would be.
 fn void_outdated(
@@ -952,7 +998,7 @@ fn void_outdated(
     now: PrimitiveDateTime,
 ) -> Result<(), ApiError> {
     for later in Payment::of_customer(conn, customer.id)? {
-        if later.id == first.id || later.paid_at <= first.paid_at {
+        if later.id == first.id || !first.precedes(&later) {
             continue;
         }
         for commission in Commission::of_payment(conn, later.id)? {

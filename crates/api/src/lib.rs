@@ -3,10 +3,12 @@
 
 pub mod auth;
 pub mod cli;
+pub mod client_ip;
 pub mod config;
 pub mod error;
 pub mod event_groups;
 pub mod events;
+pub mod idempotency;
 pub mod jobs;
 pub mod ledger_check;
 pub mod mail;

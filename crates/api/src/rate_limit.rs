@@ -4,7 +4,6 @@
 //! `PARTNERLY_RATE_LIMIT_IP_FACTOR` (for many partners behind one office NAT); the
 //! per-account limits, which stop password guessing, do not.
 
-use actix_web::HttpRequest;
 use partnerly_db::{DbConn, rate_limit};
 
 use crate::error::ApiError;
@@ -108,39 +107,11 @@ impl Limit {
         Ok(())
     }
 
-    /// Refuses when the window is full, without counting (for failure counters).
-    pub fn check(&self, conn: &mut DbConn, key: &str, now: i64) -> Result<(), ApiError> {
-        let (start, retry_after) = self.window(now);
-        if rate_limit::count(conn, &self.bucket(key), start)? >= self.max {
-            tracing::warn!(limit = self.name, "rate limit reached");
-            return Err(ApiError::RateLimited { retry_after });
-        }
-        Ok(())
-    }
-
-    /// Counts one failure.
-    pub fn record(&self, conn: &mut DbConn, key: &str, now: i64) -> Result<(), ApiError> {
-        let (start, _) = self.window(now);
-        rate_limit::hit(conn, &self.bucket(key), start)?;
-        Ok(())
-    }
-
     /// Forgets the counts of `key` (a successful sign-in clears its failures).
     pub fn clear(&self, conn: &mut DbConn, key: &str) -> Result<(), ApiError> {
         rate_limit::clear(conn, &self.bucket(key))?;
         Ok(())
     }
-}
-
-/// The client's IP: the socket peer, or the proxy-reported address when
-/// `PARTNERLY_TRUST_PROXY` is on.
-pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
-        return ip.to_owned();
-    }
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 #[cfg(test)]

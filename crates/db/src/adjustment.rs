@@ -20,6 +20,10 @@ pub struct Adjustment {
     pub reason: String,
     pub actor_id: i64,
     pub created_at: PrimitiveDateTime,
+    /// The staff member's `Idempotency-Key`, when the request sent one.
+    pub idempotency_key: Option<String>,
+    /// The digest of the request that used the key.
+    pub request_hash: Option<String>,
 }
 
 /// An adjustment to record.
@@ -32,6 +36,8 @@ pub struct NewAdjustment<'a> {
     pub reason: &'a str,
     pub actor_id: i64,
     pub created_at: PrimitiveDateTime,
+    pub idempotency_key: Option<&'a str>,
+    pub request_hash: Option<&'a str>,
 }
 
 impl NewAdjustment<'_> {
@@ -45,6 +51,20 @@ impl NewAdjustment<'_> {
 }
 
 impl Adjustment {
+    /// The adjustment `actor_id` booked under an idempotency key.
+    pub fn by_idempotency_key(
+        conn: &mut DbConn,
+        actor_id: i64,
+        key: &str,
+    ) -> QueryResult<Option<Adjustment>> {
+        adjustments::table
+            .filter(adjustments::actor_id.eq(actor_id))
+            .filter(adjustments::idempotency_key.eq(key))
+            .select(Adjustment::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
     /// One page, newest first, of one membership's adjustments or everyone's, and the
     /// number of matching adjustments.
     pub fn list(

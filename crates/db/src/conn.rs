@@ -294,8 +294,19 @@ impl ManageConnection for ConnManager {
             .map_err(r2d2::Error::QueryError)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection goes back into the pool only when it is clean: never from a thread
+    /// that is unwinding from a panic (its transaction, if any, was left open), and
+    /// never while a transaction is open or its transaction manager is in an error
+    /// state. Without this, one panicking handler would leave SQLite's write lock
+    /// held for every later writer, and on PostgreSQL every later transaction on that
+    /// connection would be a savepoint of one that never commits.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        let broken = std::thread::panicking() || conn.is_broken();
+        if broken {
+            tracing::warn!("discarding a database connection left in a transaction or by a panic");
+        }
+        broken
     }
 }
 
@@ -311,6 +322,24 @@ impl DbConn {
     /// Whether the database answers (for `/readyz`).
     pub fn ping(&mut self) -> QueryResult<()> {
         self.batch_execute("SELECT 1")
+    }
+
+    /// Whether the database accepts a write now, without writing anything: SQLite must
+    /// grant this connection the write lock (`BEGIN IMMEDIATE`, which waits up to
+    /// `busy_timeout` for a writer that holds it); PostgreSQL must give the transaction
+    /// an id, which a read-only server or a read-only transaction refuses. The
+    /// transaction is rolled back either way.
+    pub fn check_writable(&mut self) -> QueryResult<()> {
+        write_transaction(self, |conn| {
+            if conn.backend() == Backend::Postgres {
+                conn.batch_execute("SELECT pg_current_xact_id()")?;
+            }
+            Err::<(), _>(diesel::result::Error::RollbackTransaction)
+        })
+        .or_else(|e| match e {
+            diesel::result::Error::RollbackTransaction => Ok(()),
+            other => Err(other),
+        })
     }
 }
 

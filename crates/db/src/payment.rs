@@ -5,7 +5,7 @@ use time::PrimitiveDateTime;
 
 use crate::DbConn;
 use crate::conn::on_backend;
-use crate::schema::{customers, payments};
+use crate::schema::{customers, payment_reversals, payments};
 
 /// A stored payment.
 #[derive(
@@ -111,16 +111,16 @@ impl Payment {
         payments::table
             .filter(payments::customer_external_id.eq(customer_external_id))
             .filter(payments::customer_id.is_null())
-            .order((payments::paid_at, payments::id))
+            .order((payments::paid_at, payments::external_id))
             .select(Payment::as_select())
             .load(conn)
     }
 
-    /// A customer's payments, oldest first.
+    /// A customer's payments, oldest first ([`Payment::precedes`]).
     pub fn of_customer(conn: &mut DbConn, customer_id: i64) -> QueryResult<Vec<Payment>> {
         payments::table
             .filter(payments::customer_id.eq(customer_id))
-            .order((payments::paid_at, payments::id))
+            .order((payments::paid_at, payments::external_id))
             .select(Payment::as_select())
             .load(conn)
     }
@@ -133,20 +133,40 @@ impl Payment {
             .and_then(crate::one_row)
     }
 
-    /// Whether the customer has a payment made before `paid_at` (other than `except`).
+    /// Whether this payment comes before `other` in a customer's history: paid
+    /// earlier, or at the same moment with the smaller vendor id. A total order that
+    /// does not depend on the order of arrival, so exactly one payment is a customer's
+    /// first however its payments arrive (billing systems that stamp by day, or charge
+    /// a setup fee with the first month, report several payments at one time).
+    pub fn precedes(&self, other: &Payment) -> bool {
+        (self.paid_at, &self.external_id) < (other.paid_at, &other.external_id)
+    }
+
+    /// Whether the customer has a payment that precedes `payment` ([`Payment::precedes`]).
+    /// Ties are compared here, byte by byte, not in SQL: PostgreSQL would compare the
+    /// ids under the database's collation, which need not agree with `precedes`.
     pub fn has_earlier(
         conn: &mut DbConn,
         customer_id: i64,
-        paid_at: PrimitiveDateTime,
-        except: i64,
+        payment: &Payment,
     ) -> QueryResult<bool> {
-        let n: i64 = payments::table
-            .filter(payments::customer_id.eq(customer_id))
-            .filter(payments::paid_at.lt(paid_at))
-            .filter(payments::id.ne(except))
+        let of_customer = || {
+            payments::table
+                .filter(payments::customer_id.eq(customer_id))
+                .filter(payments::id.ne(payment.id))
+        };
+        let before: i64 = of_customer()
+            .filter(payments::paid_at.lt(payment.paid_at))
             .count()
             .get_result(conn)?;
-        Ok(n > 0)
+        if before > 0 {
+            return Ok(true);
+        }
+        let same_moment: Vec<String> = of_customer()
+            .filter(payments::paid_at.eq(payment.paid_at))
+            .select(payments::external_id)
+            .load(conn)?;
+        Ok(same_moment.iter().any(|id| id < &payment.external_id))
     }
 
     /// Records a refund: the new refunded total.
@@ -175,5 +195,55 @@ impl Payment {
             s.net_minor += amount - refunded;
         }
         Ok(out.into_iter().collect())
+    }
+}
+
+/// A refund or chargeback the billing system identified by its own id.
+#[derive(Debug, Clone, PartialEq, Queryable, Selectable)]
+#[diesel(table_name = payment_reversals)]
+pub struct Reversal {
+    pub id: i64,
+    pub payment_id: i64,
+    pub refund_id: String,
+    /// `refund` or `chargeback`.
+    pub kind: String,
+    pub amount_minor: i64,
+    pub created_at: PrimitiveDateTime,
+}
+
+impl Reversal {
+    /// The reversal of `payment_id` recorded under `refund_id`, if any.
+    pub fn find(
+        conn: &mut DbConn,
+        payment_id: i64,
+        refund_id: &str,
+    ) -> QueryResult<Option<Reversal>> {
+        payment_reversals::table
+            .filter(payment_reversals::payment_id.eq(payment_id))
+            .filter(payment_reversals::refund_id.eq(refund_id))
+            .select(Reversal::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
+    /// Records a reversal under its refund id (unique per payment).
+    pub fn insert(
+        conn: &mut DbConn,
+        payment_id: i64,
+        refund_id: &str,
+        kind: &str,
+        amount_minor: i64,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<()> {
+        diesel::insert_into(payment_reversals::table)
+            .values((
+                payment_reversals::payment_id.eq(payment_id),
+                payment_reversals::refund_id.eq(refund_id),
+                payment_reversals::kind.eq(kind),
+                payment_reversals::amount_minor.eq(amount_minor),
+                payment_reversals::created_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
     }
 }

@@ -290,6 +290,19 @@ diesel::table! {
         reason -> Text,
         actor_id -> BigInt,
         created_at -> Timestamp,
+        idempotency_key -> Nullable<Text>,
+        request_hash -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_reversals (id) {
+        id -> BigInt,
+        payment_id -> BigInt,
+        refund_id -> Text,
+        kind -> Text,
+        amount_minor -> BigInt,
+        created_at -> Timestamp,
     }
 }
 
@@ -346,6 +359,7 @@ diesel::joinable!(links -> memberships (membership_id));
 diesel::joinable!(customers -> memberships (membership_id));
 diesel::joinable!(payments -> customers (customer_id));
 diesel::joinable!(commissions -> payments (payment_id));
+diesel::joinable!(payment_reversals -> payments (payment_id));
 diesel::joinable!(commissions -> memberships (membership_id));
 diesel::joinable!(webhook_deliveries -> webhook_endpoints (endpoint_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -361,6 +375,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     links,
     customers,
     payments,
+    payment_reversals,
     commissions,
     client_bonuses,
     ledger_transfers,

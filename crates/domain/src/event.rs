@@ -87,10 +87,28 @@ fn one() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct PaymentReversedData {
     pub payment_id: String,
+    /// The billing system's id of this refund or chargeback, unique per payment.
+    /// Send it: a refund reported again under a new event id (a retry after a
+    /// timeout, a re-sync) is then recognised and reverses nothing twice. Without it,
+    /// only the event id protects against double reversals.
+    #[schema(example = "re_3Nk2")]
+    pub refund_id: Option<String>,
     /// The amount refunded by this event (partial refunds allowed), in the payment's
     /// currency.
     #[schema(example = "24.50")]
     pub amount: String,
+    /// The payment's currency, if the sender includes it; another currency is refused.
+    pub currency: Option<String>,
+}
+
+/// A refund or chargeback, validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reversal {
+    pub payment_id: String,
+    pub refund_id: Option<String>,
+    /// The amount as sent, read in the payment's currency once the payment is known.
+    pub amount_text: String,
+    pub currency: Option<Currency>,
 }
 
 /// A customer account's state in the vendor's product.
@@ -152,14 +170,8 @@ pub enum Event {
         data: PaymentSucceededData,
         amount: Money,
     },
-    PaymentRefunded {
-        payment_id: String,
-        amount_text: String,
-    },
-    PaymentChargedBack {
-        payment_id: String,
-        amount_text: String,
-    },
+    PaymentRefunded(Reversal),
+    PaymentChargedBack(Reversal),
     CustomerStatusChanged(CustomerStatusChangedData),
     SubscriptionUpdated(SubscriptionUpdatedData),
 }
@@ -167,17 +179,36 @@ pub enum Event {
 fn id_field(v: &mut Validator, field: &str, value: &str) {
     if value.trim().is_empty() {
         v.add(field, "Required.");
-    } else if value.len() > MAX_ID_LEN {
-        v.add(field, "At most 200 characters.");
+    } else {
+        text_field(v, field, value);
     }
 }
 
 fn optional_code(v: &mut Validator, field: &str, value: &Option<String>) {
-    if let Some(value) = value
-        && value.len() > MAX_ID_LEN
-    {
-        v.add(field, "At most 200 characters.");
+    if let Some(value) = value {
+        text_field(v, field, value);
     }
+}
+
+/// Whether `key` can be an id Partnerly stored (non-blank, at most [`MAX_ID_LEN`]
+/// bytes, no control characters): keys that cannot are not looked up at all, and
+/// [`EventEnvelope::validate`] refuses them.
+pub fn is_storable_key(key: &str) -> bool {
+    !key.trim().is_empty() && key.len() <= MAX_ID_LEN && !key.chars().any(char::is_control)
+}
+
+/// At most [`MAX_ID_LEN`] bytes and no control characters (PostgreSQL cannot store a
+/// NUL in text, and no id, code, name or plan needs one).
+fn text_field(v: &mut Validator, field: &str, value: &str) {
+    if value.len() > MAX_ID_LEN {
+        v.add(field, "At most 200 characters.");
+    } else if value.chars().any(char::is_control) {
+        v.add(field, "Control characters are not allowed.");
+    }
+}
+
+fn event_time(v: &mut Validator, field: &str, value: OffsetDateTime) {
+    v.check(field, crate::timestamp::accepted(value));
 }
 
 fn data<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, FieldErrors> {
@@ -194,6 +225,7 @@ impl EventEnvelope {
     pub fn validate(&self) -> Result<Event, FieldErrors> {
         let mut v = Validator::new();
         id_field(&mut v, "id", &self.id);
+        event_time(&mut v, "occurred_at", self.occurred_at);
         let event = match self.kind.as_str() {
             "customer.signed_up" => {
                 let d: CustomerSignedUpData = data(&self.data)?;
@@ -201,6 +233,7 @@ impl EventEnvelope {
                 optional_code(&mut v, "data.ref_code", &d.ref_code);
                 optional_code(&mut v, "data.click_id", &d.click_id);
                 optional_code(&mut v, "data.promo_code", &d.promo_code);
+                optional_code(&mut v, "data.name", &d.name);
                 if let Some(email) = &d.email
                     && crate::Email::parse(email).is_err()
                 {
@@ -215,6 +248,7 @@ impl EventEnvelope {
                 if d.period_months == 0 || d.period_months > 120 {
                     v.add("data.period_months", "Between 1 and 120 months.");
                 }
+                event_time(&mut v, "data.paid_at", d.paid_at);
                 let amount = v
                     .check("data.currency", Currency::parse(&d.currency))
                     .and_then(|c| v.check("data.amount", Money::parse(&d.amount, c)))
@@ -232,20 +266,35 @@ impl EventEnvelope {
             "payment.refunded" | "payment.charged_back" => {
                 let d: PaymentReversedData = data(&self.data)?;
                 id_field(&mut v, "data.payment_id", &d.payment_id);
-                let parsed: Option<rust_decimal::Decimal> = d.amount.trim().parse().ok();
-                if parsed.is_none_or(|a| a <= rust_decimal::Decimal::ZERO) {
-                    v.add("data.amount", "A positive amount, like \"24.50\".");
+                optional_code(&mut v, "data.refund_id", &d.refund_id);
+                if d.refund_id.as_deref().is_some_and(|r| r.trim().is_empty()) {
+                    v.add("data.refund_id", "Leave it out or give the refund's id.");
                 }
+                let parsed: Option<rust_decimal::Decimal> = d.amount.trim().parse().ok();
+                match parsed {
+                    Some(a) if a >= rust_decimal::Decimal::from(crate::money::AMOUNT_LIMIT) => {
+                        v.add(
+                            "data.amount",
+                            crate::money::MoneyError::TooLarge.to_string(),
+                        );
+                    }
+                    Some(a) if a > rust_decimal::Decimal::ZERO => {}
+                    _ => v.add("data.amount", "A positive amount, like \"24.50\"."),
+                }
+                let currency = d
+                    .currency
+                    .as_deref()
+                    .and_then(|c| v.check("data.currency", Currency::parse(c)));
+                let reversal = Reversal {
+                    payment_id: d.payment_id,
+                    refund_id: d.refund_id.map(|r| r.trim().to_owned()),
+                    amount_text: d.amount,
+                    currency,
+                };
                 if self.kind == "payment.refunded" {
-                    Event::PaymentRefunded {
-                        payment_id: d.payment_id,
-                        amount_text: d.amount,
-                    }
+                    Event::PaymentRefunded(reversal)
                 } else {
-                    Event::PaymentChargedBack {
-                        payment_id: d.payment_id,
-                        amount_text: d.amount,
-                    }
+                    Event::PaymentChargedBack(reversal)
                 }
             }
             "customer.status_changed" => {
@@ -257,6 +306,9 @@ impl EventEnvelope {
                 let d: SubscriptionUpdatedData = data(&self.data)?;
                 id_field(&mut v, "data.customer_id", &d.customer_id);
                 optional_code(&mut v, "data.plan", &d.plan);
+                if let Some(ends_at) = d.ends_at {
+                    event_time(&mut v, "data.ends_at", ends_at);
+                }
                 if let Some(balance) = &d.balance {
                     v.check("data.balance", balance.parse());
                 }

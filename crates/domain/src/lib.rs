@@ -27,6 +27,7 @@ pub mod password;
 pub mod profile;
 pub mod program;
 pub mod public_id;
+pub mod timestamp;
 pub mod webhook;
 
 pub use email::Email;

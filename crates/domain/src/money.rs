@@ -28,6 +28,8 @@ pub enum MoneyError {
     },
     #[error("The amount is too large.")]
     Overflow,
+    #[error("An amount must be less than 1,000,000,000,000 (in the currency's major unit).")]
+    TooLarge,
     #[error("The amount must be positive.")]
     NotPositive,
     #[error("The amount cannot be negative.")]
@@ -104,6 +106,11 @@ impl utoipa::PartialSchema for Currency {
 
 impl utoipa::ToSchema for Currency {}
 
+/// Amounts read from clients are smaller than this, in major units (a trillion):
+/// at most 10^15 minor units even for three-decimal currencies, so that thousands of
+/// them add up without leaving 64 bits.
+pub const AMOUNT_LIMIT: i64 = 1_000_000_000_000;
+
 /// Rounds `value` (in major units) to the currency's minor units, half to even.
 /// The only rounding in Partnerly's money paths.
 pub fn round_to_minor(value: Decimal, currency: Currency) -> Result<i64, MoneyError> {
@@ -132,13 +139,18 @@ impl Money {
         Self::from_minor(0, currency)
     }
 
-    /// Parses a decimal string exactly: more decimals than the currency has is an
-    /// error, never a silent rounding.
+    /// Parses a decimal string from a client exactly: more decimals than the currency
+    /// has is an error, never a silent rounding, and so is an amount whose size is
+    /// [`AMOUNT_LIMIT`] or more. The limit keeps every sum Partnerly forms from such
+    /// amounts (a payment's refunds, a batch's totals) far inside 64 bits.
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, MoneyError> {
         let value: Decimal = amount
             .trim()
             .parse()
             .map_err(|_| MoneyError::NotAnAmount(amount.to_owned()))?;
+        if value.abs() >= Decimal::from(AMOUNT_LIMIT) {
+            return Err(MoneyError::TooLarge);
+        }
         Self::from_decimal_exact(value, currency)
     }
 
@@ -332,6 +344,26 @@ mod tests {
         assert_eq!(Currency::parse("KWD").unwrap().exponent(), 3);
         assert_eq!(usd().exponent(), 2);
         assert!(Currency::parse("XYZ").is_err());
+    }
+
+    #[test]
+    fn amounts_of_a_trillion_or_more_are_refused() {
+        assert_eq!(
+            Money::parse("999999999999.99", usd()).unwrap().minor(),
+            99_999_999_999_999
+        );
+        assert_eq!(
+            Money::parse("1000000000000", usd()),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("-1000000000000", usd()),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!(
+            Money::parse("79228162514264337593543950335", usd()),
+            Err(MoneyError::TooLarge)
+        );
     }
 
     #[test]

@@ -350,6 +350,8 @@ impl ProgramDraft<'_> {
                 "rules_text",
                 format!("The rules have at most {MAX_RULES_TEXT_LEN} characters."),
             );
+        } else if self.rules_text.contains('\0') {
+            v.add("rules_text", "The rules cannot contain NUL characters.");
         }
         v.finish()?;
         match (name, currency, minimum_payout, landing) {
@@ -1025,6 +1027,12 @@ pub fn parse_reason(raw: &str, required: bool) -> Result<Option<String>, String>
     }
     if reason.chars().count() > MAX_REASON_LEN {
         return Err(format!("A reason has at most {MAX_REASON_LEN} characters."));
+    }
+    if reason
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err("A reason cannot contain control characters.".into());
     }
     Ok(Some(reason.to_owned()))
 }

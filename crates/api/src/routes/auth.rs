@@ -15,9 +15,9 @@ use time::Duration;
 
 use crate::auth::jwt::ACCESS_TOKEN_TTL_SECS;
 use crate::auth::{password, tokens};
+use crate::client_ip::client_ip;
 use crate::error::ApiError;
 use crate::mail;
-use crate::rate_limit::client_ip;
 use crate::state::AppState;
 
 /// A session just opened or refreshed: the body and the refresh token for the cookie.
@@ -128,16 +128,21 @@ pub async fn signup(
 ) -> Result<HttpResponse, ApiError> {
     let signup = body.validate()?;
     let limits = state.limits;
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, state.config.trusted_proxies.as_ref());
     let email = signup.email.as_str().to_owned();
 
     let existing = state
         .write(move |conn| {
             limits.sign_up_per_ip.hit(conn, &ip, unix_now())?;
-            limits
-                .sign_in_failures_per_account
-                .check(conn, &email, unix_now())?;
-            Ok::<_, ApiError>(User::find_by_email(conn, &email)?)
+            let existing = User::find_by_email(conn, &email)?;
+            // Signing up with a taken email is a sign-in attempt: counted before its
+            // password is checked, like every sign-in (see `login`).
+            if existing.is_some() {
+                limits
+                    .sign_in_failures_per_account
+                    .hit(conn, &email, unix_now())?;
+            }
+            Ok::<_, ApiError>(existing)
         })
         .await?;
 
@@ -207,12 +212,13 @@ async fn sign_in_existing(
     let st = state.get_ref().clone();
     let session = state
         .write(move |conn| {
-            let limit = limits.sign_in_failures_per_account;
+            // A failure was counted before the check; a success clears the count.
             if !matches {
-                limit.record(conn, &user.email, unix_now())?;
                 return Ok(None);
             }
-            limit.clear(conn, &user.email)?;
+            limits
+                .sign_in_failures_per_account
+                .clear(conn, &user.email)?;
             Ok::<_, ApiError>(Some(open_session(&st, conn, &user, None)?))
         })
         .await?;
@@ -245,14 +251,17 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let email = body.validate()?;
     let limits = state.limits;
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, state.config.trusted_proxies.as_ref());
     let key = email.as_str().to_owned();
     let user = state
         .write(move |conn| {
             limits.sign_in_per_ip.hit(conn, &ip, unix_now())?;
+            // Counted before the password is checked, in the same transaction as the
+            // refusal: concurrent guesses each take a place in the window, so no more
+            // than the limit ever reach the hash. A success clears the count below.
             limits
                 .sign_in_failures_per_account
-                .check(conn, &key, unix_now())?;
+                .hit(conn, &key, unix_now())?;
             Ok::<_, ApiError>(User::find_by_email(conn, &key)?)
         })
         .await?;
@@ -275,10 +284,8 @@ pub async fn login(
                     limit.clear(conn, &user.email)?;
                     Ok(Some(open_session(&st, conn, &user, None)?))
                 }
-                _ => {
-                    limit.record(conn, email.as_str(), unix_now())?;
-                    Ok::<_, ApiError>(None)
-                }
+                // The failure was counted before the check.
+                _ => Ok::<_, ApiError>(None),
             }
         })
         .await?;
@@ -399,7 +406,7 @@ pub async fn request_password_reset(
 ) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.to_string()))?;
     let limits = state.limits;
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, state.config.trusted_proxies.as_ref());
     let key = email.as_str().to_owned();
     state
         .write(move |conn| {
@@ -461,7 +468,7 @@ pub async fn confirm_password_reset(
 ) -> Result<HttpResponse, ApiError> {
     let password = body.validate()?;
     let limits = state.limits;
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, state.config.trusted_proxies.as_ref());
     state
         .write(move |conn| limits.reset_confirm_per_ip.hit(conn, &ip, unix_now()))
         .await?;

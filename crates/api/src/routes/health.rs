@@ -13,18 +13,24 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// The database answers; a load balancer should send traffic here only when this is 200.
+/// The database answers and accepts writes; a load balancer should send traffic here
+/// only when this is 200.
 #[utoipa::path(
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve."),
-        (status = 503, description = "The database is unreachable.", body = partnerly_domain::ErrorBody),
+        (status = 503, description = "The database is unreachable or cannot write (SQLite's write lock not granted within its busy timeout, or a read-only PostgreSQL).", body = partnerly_domain::ErrorBody),
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state
-        .db(|conn| conn.ping().map_err(|_| ApiError::Unavailable))
+        .db(|conn| {
+            conn.check_writable().map_err(|e| {
+                tracing::warn!(error = %e, "readiness: the database cannot write");
+                ApiError::Unavailable
+            })
+        })
         .await?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }

@@ -249,3 +249,90 @@ async fn managers_and_partners_cannot_adjust_balances() {
     );
     assert!(available(&app, &ada).await.is_empty());
 }
+
+#[actix_web::test]
+async fn an_adjustment_retried_with_its_idempotency_key_is_booked_once() {
+    let app = TestApp::spawn().await;
+    let finance = app.staff(Role::Finance, "finance@example.com").await;
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let membership = app.membership_id(&ada).await;
+    let body = json!({"membership_id": membership, "amount": "10.00", "reason": "Welcome bonus"});
+    let send = |key: &'static str, body: Value| {
+        app.send(
+            app.client
+                .post(app.url("/api/v1/admin/adjustments"))
+                .bearer_auth(&finance.access_token)
+                .header("Idempotency-Key", key)
+                .json(&body),
+        )
+    };
+    let first = send("adj-1", body.clone()).await;
+    assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.body);
+    let retries = futures_util::future::join_all((0..5).map(|_| send("adj-1", body.clone()))).await;
+    for retry in &retries {
+        assert_eq!(retry.status, StatusCode::CREATED, "{:?}", retry.body);
+        assert_eq!(retry.body["id"], first.body["id"]);
+        assert_eq!(retry.headers["idempotent-replayed"], "true");
+    }
+    assert_eq!(
+        available(&app, &ada).await,
+        [("USD".to_owned(), "10.00".to_owned())]
+    );
+    assert_eq!(app.audit_log("adjustment.create").len(), 1);
+
+    let other = send(
+        "adj-1",
+        json!({"membership_id": membership, "amount": "20.00", "reason": "Welcome bonus"}),
+    )
+    .await;
+    assert_eq!(
+        other.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        other.body
+    );
+    assert_eq!(other.error(), "idempotency_conflict");
+
+    let fresh = send("adj-2", body.clone()).await;
+    assert_eq!(fresh.status, StatusCode::CREATED);
+    assert_ne!(fresh.body["id"], first.body["id"]);
+    assert_eq!(
+        available(&app, &ada).await,
+        [("USD".to_owned(), "20.00".to_owned())]
+    );
+
+    let bad = send("has space", body).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.field_error("Idempotency-Key").is_some(),
+        "{:?}",
+        bad.body
+    );
+}
+
+#[actix_web::test]
+async fn concurrent_first_requests_with_one_idempotency_key_book_once() {
+    let app = TestApp::spawn().await;
+    let finance = app.staff(Role::Finance, "finance@example.com").await;
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let membership = app.membership_id(&ada).await;
+    let body = json!({"membership_id": membership, "amount": "10.00", "reason": "Welcome bonus"});
+    let replies = futures_util::future::join_all((0..8).map(|_| {
+        app.send(
+            app.client
+                .post(app.url("/api/v1/admin/adjustments"))
+                .bearer_auth(&finance.access_token)
+                .header("Idempotency-Key", "same")
+                .json(&body),
+        )
+    }))
+    .await;
+    for r in &replies {
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.body);
+        assert_eq!(r.body["id"], replies[0].body["id"]);
+    }
+    assert_eq!(
+        available(&app, &ada).await,
+        [("USD".to_owned(), "10.00".to_owned())]
+    );
+}

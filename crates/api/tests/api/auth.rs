@@ -542,3 +542,80 @@ async fn reset_requests_for_one_email_are_rate_limited() {
     assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(reply.headers.contains_key("retry-after"));
 }
+
+#[actix_web::test]
+async fn concurrent_wrong_passwords_on_one_account_stop_at_the_limit() {
+    let app = TestApp::spawn().await;
+    app.signup("Ada Lovelace", "ada@example.com").await;
+    let bodies: Vec<serde_json::Value> = (0..20)
+        .map(|i| json!({"email": "ada@example.com", "password": format!("guess number {i}")}))
+        .collect();
+    let guesses = bodies.iter().map(|b| app.post("/api/v1/auth/login", b));
+    let replies = futures_util::future::join_all(guesses).await;
+    let checked = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = replies
+        .iter()
+        .filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(
+        checked, 5,
+        "only the limit's worth of guesses reach the password check"
+    );
+    assert_eq!(limited, 15);
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_a_client_cannot_dodge_the_ip_limit_by_forging_forwarded_for() {
+    let app = TestApp::spawn_with(&[("PARTNERLY_TRUST_PROXY", "true".into())]).await;
+    let mut statuses = Vec::new();
+    for i in 0..31 {
+        // The client forged the left entry; the proxy (this test, on loopback) appended
+        // the address it saw.
+        let reply = app
+            .send(
+                app.client
+                    .post(app.url("/api/v1/auth/login"))
+                    .header("X-Forwarded-For", format!("198.18.0.{i}, 203.0.113.5"))
+                    .json(&json!({"email": format!("user{i}@example.com"), "password": "guess guess"})),
+            )
+            .await;
+        statuses.push(reply.status);
+    }
+    assert_eq!(statuses[29], StatusCode::UNAUTHORIZED);
+    assert_eq!(statuses[30], StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy has its own limit.
+    let other = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/login"))
+                .header("X-Forwarded-For", "203.0.113.6")
+                .json(&json!({"email": "someone@example.com", "password": "guess guess"})),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn forwarded_for_from_a_peer_that_is_not_a_trusted_proxy_is_ignored() {
+    let app = TestApp::spawn_with(&[
+        ("PARTNERLY_TRUST_PROXY", "true".into()),
+        ("PARTNERLY_TRUSTED_PROXIES", "10.0.0.0/8".into()),
+    ])
+    .await;
+    let mut last = StatusCode::OK;
+    for i in 0..31 {
+        last = app
+            .send(
+                app.client
+                    .post(app.url("/api/v1/auth/login"))
+                    .header("X-Forwarded-For", format!("203.0.113.{i}"))
+                    .json(&json!({"email": format!("user{i}@example.com"), "password": "guess guess"})),
+            )
+            .await
+            .status;
+    }
+    assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use diesel::RunQueryDsl;
 use partnerly_api::error::ApiError;
 use partnerly_api::events::{Batch, ingest, to_db};
 use partnerly_db::program::{Link, Membership, Program};
@@ -38,6 +39,13 @@ struct Scenario {
     duplicates: Vec<usize>,
     /// Events per transaction, as the batch route applies them.
     batch_size: usize,
+    /// Payments stamped by day only, so a customer's payments often share a moment.
+    ties: bool,
+    /// The level also pays 5.00 flat on a customer's first payment.
+    flat: bool,
+    /// Refunds carry the billing system's refund id, and each is sent a second time
+    /// under a new event id (a re-sync), which must reverse nothing more.
+    refund_ids: bool,
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
@@ -63,9 +71,18 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             any::<u64>(),
             proptest::collection::vec(0_usize..100, 0..4),
             1_usize..8,
+            (any::<bool>(), any::<bool>(), any::<bool>()),
         )
             .prop_map(
-                |(attributed, payments, release_days, order_seed, duplicates, batch_size)| {
+                |(
+                    attributed,
+                    payments,
+                    release_days,
+                    order_seed,
+                    duplicates,
+                    batch_size,
+                    (ties, flat, refund_ids),
+                )| {
                     Scenario {
                         attributed,
                         payments,
@@ -73,6 +90,9 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         order_seed,
                         duplicates,
                         batch_size,
+                        ties,
+                        flat,
+                        refund_ids,
                     }
                 },
             )
@@ -81,6 +101,17 @@ fn scenario() -> impl Strategy<Value = Scenario> {
 
 fn time_of(day: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(START + day * 86_400).expect("time")
+}
+
+/// When payment `p` of the scenario was made: a distinct second each, or, with ties,
+/// the start of one of five days.
+fn paid_at(s: &Scenario, p: usize) -> OffsetDateTime {
+    let spec = &s.payments[p];
+    if s.ties {
+        time_of(spec.day / 100)
+    } else {
+        time_of(spec.day) + Duration::seconds(i64::try_from(p).unwrap_or(0))
+    }
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
@@ -97,7 +128,7 @@ fn events(s: &Scenario, code: &str) -> (Vec<EventEnvelope>, Vec<Vec<i64>>) {
     }
     let mut refunds_sent = Vec::new();
     for (p, spec) in s.payments.iter().enumerate() {
-        let paid_at = rfc3339(time_of(spec.day) + Duration::seconds(i64::try_from(p).unwrap_or(0)));
+        let paid_at = rfc3339(paid_at(s, p));
         out.push(json!({"id": format!("pay-{p}"), "type": "payment.succeeded", "occurred_at": paid_at,
                         "data": {"payment_id": format!("p-{p}"), "customer_id": format!("cus-{}", spec.customer),
                                  "amount": Money::from_minor(spec.amount, usd()).amount().to_string(),
@@ -111,9 +142,15 @@ fn events(s: &Scenario, code: &str) -> (Vec<EventEnvelope>, Vec<Vec<i64>>) {
             }
             left -= amount;
             sent.push(amount);
-            out.push(json!({"id": format!("refund-{p}-{r}"), "type": "payment.refunded", "occurred_at": paid_at,
-                            "data": {"payment_id": format!("p-{p}"),
-                                     "amount": Money::from_minor(amount, usd()).amount().to_string()}}));
+            let refund_id = s.refund_ids.then(|| format!("re-{p}-{r}"));
+            let data = json!({"payment_id": format!("p-{p}"), "refund_id": refund_id,
+                              "amount": Money::from_minor(amount, usd()).amount().to_string()});
+            out.push(json!({"id": format!("refund-{p}-{r}"), "type": "payment.refunded",
+                            "occurred_at": paid_at, "data": data}));
+            if s.refund_ids {
+                out.push(json!({"id": format!("refund-again-{p}-{r}"), "type": "payment.refunded",
+                                "occurred_at": paid_at, "data": data}));
+            }
         }
         refunds_sent.push(sent);
     }
@@ -128,26 +165,31 @@ fn usd() -> Currency {
     Currency::parse("USD").expect("USD")
 }
 
-/// What the default program (20% for 12 months) owes, computed without the database.
+/// What the default program (20% for 12 months, and 5.00 flat on the first payment when
+/// the scenario says so) owes, computed without the database. A customer's first
+/// payment is the earliest, ties going to the smaller payment id.
 fn expected_earned(s: &Scenario, refunds_sent: &[Vec<i64>]) -> i64 {
     let rate = Rate::parse("20").expect("rate");
-    let mut first: BTreeMap<usize, OffsetDateTime> = BTreeMap::new();
-    for (p, spec) in s.payments.iter().enumerate() {
-        let t = time_of(spec.day) + Duration::seconds(i64::try_from(p).unwrap_or(0));
+    let mut first: BTreeMap<usize, (OffsetDateTime, String, usize)> = BTreeMap::new();
+    for p in 0..s.payments.len() {
+        let key = (paid_at(s, p), format!("p-{p}"), p);
         first
-            .entry(spec.customer)
-            .and_modify(|f| *f = (*f).min(t))
-            .or_insert(t);
+            .entry(s.payments[p].customer)
+            .and_modify(|f| *f = f.clone().min(key.clone()))
+            .or_insert(key);
     }
     let mut total = 0;
     for (p, spec) in s.payments.iter().enumerate() {
         if !s.attributed[spec.customer] {
             continue;
         }
-        let t = time_of(spec.day) + Duration::seconds(i64::try_from(p).unwrap_or(0));
-        let start = first[&spec.customer];
+        let refunded: i64 = refunds_sent[p].iter().sum();
+        let (start, _, first_p) = &first[&spec.customer];
+        if s.flat && *first_p == p {
+            total += FLAT - reversed_total(FLAT, spec.amount, refunded);
+        }
         let end = start.replace_date(add_months(start.date(), 12));
-        if t >= end {
+        if paid_at(s, p) >= end {
             continue;
         }
         let commission = rate
@@ -157,11 +199,13 @@ fn expected_earned(s: &Scenario, refunds_sent: &[Vec<i64>]) -> i64 {
         if commission == 0 {
             continue;
         }
-        let refunded: i64 = refunds_sent[p].iter().sum();
         total += commission - reversed_total(commission, spec.amount, refunded);
     }
     total
 }
+
+/// The flat first-payment amount of scenarios with `flat`, in cents.
+const FLAT: i64 = 500;
 
 struct Db {
     _dir: tempfile::TempDir,
@@ -170,13 +214,18 @@ struct Db {
     code: String,
 }
 
-fn setup() -> Db {
+fn setup(flat: bool) -> Db {
     let dir = tempfile::tempdir().expect("dir");
     let url = DbUrl::parse(&format!("sqlite://{}/props.db", dir.path().display())).expect("url");
     let mut conn = url.connect().expect("connect");
     run_migrations(&mut conn).expect("migrate");
     let now = partnerly_db::now();
     Program::ensure_default(&mut conn, "https://vendor.example", now).expect("program");
+    if flat {
+        diesel::sql_query(format!("UPDATE levels SET flat_minor = {FLAT}"))
+            .execute(&mut conn)
+            .expect("flat amount");
+    }
     let (membership, code) = write_transaction(&mut conn, |c| {
         let user = NewUser::partner("p@example.com", "x", "P", "Q", now)
             .insert(c, || 123_456)
@@ -269,7 +318,7 @@ proptest! {
 
     #[test]
     fn random_event_streams_keep_the_ledger_balanced_and_match_the_reference_model(s in scenario()) {
-        let mut db = setup();
+        let mut db = setup(s.flat);
         let (events, refunds_sent) = events(&s, &db.code);
         let mut stream = shuffled(&events, s.order_seed);
         for d in &s.duplicates {

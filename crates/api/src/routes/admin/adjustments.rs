@@ -19,8 +19,10 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::{Audit, Deferred, Paging, partner_ref, total};
-use crate::auth::FinanceUser;
+use crate::auth::{FinanceUser, tokens};
 use crate::error::ApiError;
+use crate::event_groups::with_retry;
+use crate::idempotency::{self, IdempotencyKey};
 use crate::state::AppState;
 use crate::views::program_currency;
 
@@ -49,11 +51,14 @@ fn adjustment_view(conn: &mut DbConn, a: &Adjustment) -> Result<AdjustmentView, 
     tag = "admin",
     request_body = CreateAdjustmentRequest,
     responses(
-        (status = 201, body = AdjustmentView),
+        (status = 201, description = "Booked; or, for a repeated `Idempotency-Key` with the same body, the adjustment the first request booked (with `Idempotent-Replayed: true`).", body = AdjustmentView),
         (status = 400, description = "Malformed body or unknown field.", body = ErrorBody),
         (status = 401, body = ErrorBody),
         (status = 403, description = "Not finance staff or an admin.", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: unknown membership, a zero or malformed amount, a bad currency, a missing reason.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: unknown membership, a zero or malformed amount, a bad currency, a missing reason, a malformed `Idempotency-Key`; `idempotency_conflict`: the key was used with another body.", body = ErrorBody),
+    ),
+    params(
+        ("Idempotency-Key" = Option<String>, Header, max_length = 200, description = "Makes a retry safe: the same key and body book once and answer the first result. Any 1 to 200 visible ASCII characters, such as a UUID; scoped to the signed-in staff member."),
     ),
     security(("bearer" = []))
 )]
@@ -61,56 +66,26 @@ fn adjustment_view(conn: &mut DbConn, a: &Adjustment) -> Result<AdjustmentView, 
 pub async fn create_adjustment(
     state: web::Data<AppState>,
     FinanceUser(actor): FinanceUser,
+    key: Result<IdempotencyKey, ApiError>,
     body: Deferred<web::Json<CreateAdjustmentRequest>>,
 ) -> actix_web::Result<HttpResponse> {
+    let IdempotencyKey(key) = key?;
     let body = body?.into_inner();
-    let view = state
-        .write(move |conn| {
-            let now = partnerly_db::now();
-            let (membership, program, _) = Membership::with_program(conn, body.membership_id)?
-                .ok_or_else(|| {
-                    ApiError::field("membership_id", "There is no membership with this id.")
-                })?;
-            let adjustment = body.validate(program_currency(&program)?)?;
-            let currency = adjustment.amount.currency();
-            let magnitude = adjustment
-                .amount
-                .minor()
-                .checked_abs()
-                .map(|m| Money::from_minor(m, currency))
-                .ok_or_else(|| ApiError::field("amount", "The amount is too large."))?;
-            let row = NewAdjustment {
-                membership_id: membership.id,
-                amount_minor: adjustment.amount.minor(),
-                currency: currency.code(),
-                reason: &adjustment.reason,
-                actor_id: actor.id,
-                created_at: now,
-            }
-            .insert(conn)?;
-            let vendor = Account::vendor(AccountKind::Adjustments, currency);
-            let available = Account::partner(membership.id, AccountKind::Available, currency);
-            let (from, to) = if adjustment.amount.is_positive() {
-                (vendor, available)
-            } else {
-                (available, vendor)
-            };
-            let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
-                .map_err(|e| ApiError::Internal(format!("ledger: {e}")))?;
-            if !ledger::post(conn, &transfer, "adjustment", row.id, now)? {
-                // A fresh row's key cannot exist; if it does, the ledger is wrong.
-                return Err(ApiError::Internal(format!(
-                    "ledger key {} already booked",
-                    transfer.key
-                )));
-            }
-            let view = adjustment_view(conn, &row)?;
-            Audit::created("adjustment.create", "adjustment", row.id, &view)?
-                .because(adjustment.reason.as_str())
-                .record(conn, actor.id, now)?;
-            Ok(view)
-        })
-        .await?;
+    let request_hash = tokens::digest(
+        &serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?,
+    );
+    let actor_id = actor.id;
+    // A concurrent request with the same key loses the race at the unique index; run
+    // again, it finds the winner's adjustment and answers it.
+    let (view, replayed) = with_retry(&state, move |conn| {
+        book(conn, actor_id, &body, key.as_deref(), &request_hash)
+    })
+    .await?;
+    if replayed {
+        return Ok(HttpResponse::Created()
+            .insert_header(("Idempotent-Replayed", "true"))
+            .json(view));
+    }
     tracing::info!(
         adjustment.id = view.id,
         membership.id = view.membership_id,
@@ -119,6 +94,68 @@ pub async fn create_adjustment(
         "manual adjustment booked"
     );
     Ok(HttpResponse::Created().json(view))
+}
+
+/// Books one adjustment with its transfer and audit entry, or finds the one booked
+/// under the same idempotency key (then `true`).
+fn book(
+    conn: &mut DbConn,
+    actor_id: i64,
+    body: &CreateAdjustmentRequest,
+    key: Option<&str>,
+    request_hash: &str,
+) -> Result<(AdjustmentView, bool), ApiError> {
+    let now = partnerly_db::now();
+    if let Some(key) = key
+        && let Some(earlier) = Adjustment::by_idempotency_key(conn, actor_id, key)?
+    {
+        if earlier.request_hash.as_deref() != Some(request_hash) {
+            return Err(idempotency::conflict());
+        }
+        return Ok((adjustment_view(conn, &earlier)?, true));
+    }
+    let (membership, program, _) = Membership::with_program(conn, body.membership_id)?
+        .ok_or_else(|| ApiError::field("membership_id", "There is no membership with this id."))?;
+    let adjustment = body.validate(program_currency(&program)?)?;
+    let currency = adjustment.amount.currency();
+    let magnitude = adjustment
+        .amount
+        .minor()
+        .checked_abs()
+        .map(|m| Money::from_minor(m, currency))
+        .ok_or_else(|| ApiError::field("amount", "The amount is too large."))?;
+    let row = NewAdjustment {
+        membership_id: membership.id,
+        amount_minor: adjustment.amount.minor(),
+        currency: currency.code(),
+        reason: &adjustment.reason,
+        actor_id,
+        created_at: now,
+        idempotency_key: key,
+        request_hash: key.map(|_| request_hash),
+    }
+    .insert(conn)?;
+    let vendor = Account::vendor(AccountKind::Adjustments, currency);
+    let available = Account::partner(membership.id, AccountKind::Available, currency);
+    let (from, to) = if adjustment.amount.is_positive() {
+        (vendor, available)
+    } else {
+        (available, vendor)
+    };
+    let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
+        .map_err(|e| ApiError::Internal(format!("ledger: {e}")))?;
+    if !ledger::post(conn, &transfer, "adjustment", row.id, now)? {
+        // A fresh row's key cannot exist; if it does, the ledger is wrong.
+        return Err(ApiError::Internal(format!(
+            "ledger key {} already booked",
+            transfer.key
+        )));
+    }
+    let view = adjustment_view(conn, &row)?;
+    Audit::created("adjustment.create", "adjustment", row.id, &view)?
+        .because(adjustment.reason.as_str())
+        .record(conn, actor_id, now)?;
+    Ok((view, false))
 }
 
 /// Filter and paging of the adjustment list.
