@@ -7,7 +7,7 @@ use partnerly_domain::public_id::{PartnerKind, PublicId};
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
-use crate::schema::users;
+use crate::schema::{refresh_tokens, users};
 
 /// A stored account.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -140,6 +140,21 @@ impl User {
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<User>> {
         users::table
             .find(id)
+            .select(User::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
+    /// The account with this id, if its session `family` (of refresh tokens) is still
+    /// live: one query, on the refresh tokens' family index.
+    pub fn find_in_session(conn: &mut DbConn, id: i64, family: &str) -> QueryResult<Option<User>> {
+        let live = refresh_tokens::table
+            .filter(refresh_tokens::user_id.eq(id))
+            .filter(refresh_tokens::family.eq(family))
+            .filter(refresh_tokens::revoked_at.is_null());
+        users::table
+            .find(id)
+            .filter(diesel::dsl::exists(live))
             .select(User::as_select())
             .get_result(conn)
             .optional()

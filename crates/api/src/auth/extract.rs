@@ -15,8 +15,9 @@ use super::jwt::TokenError;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The signed-in account, read fresh from the database on every request so that a
-/// role change or a deleted account takes effect at once.
+/// The signed-in account, read fresh from the database on every request, together with
+/// its session, so that a role change, a deleted account or an ended session (sign-out,
+/// password change or reset, refresh-token reuse) takes effect at once.
 #[derive(Debug, Clone)]
 pub struct AuthUser(pub User);
 
@@ -45,6 +46,12 @@ pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
         .then(|| token.trim().to_owned())
 }
 
+/// The session id (refresh-token family) of the request's valid access token.
+pub(crate) fn session_of(req: &HttpRequest, state: &AppState) -> Option<String> {
+    let token = bearer(req)?;
+    state.jwt.verify(&token).ok().map(|claims| claims.sid)
+}
+
 async fn authenticate(req: HttpRequest) -> Result<User, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -68,10 +75,16 @@ async fn authenticate(req: HttpRequest) -> Result<User, ApiError> {
         .sub
         .parse()
         .map_err(|_| ApiError::unauthorized("unauthorized", "The access token is not valid."))?;
+    let session = claims.sid;
     state
-        .db(move |conn| Ok(User::find(conn, id)?))
+        .db(move |conn| Ok(User::find_in_session(conn, id, &session)?))
         .await?
-        .ok_or_else(|| ApiError::unauthorized("unauthorized", "This account no longer exists."))
+        .ok_or_else(|| {
+            ApiError::unauthorized(
+                "session_ended",
+                "This session has ended (signed out, or the password changed); sign in again.",
+            )
+        })
 }
 
 type Fut<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;

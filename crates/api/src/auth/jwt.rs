@@ -21,6 +21,10 @@ pub struct Claims {
     pub aud: String,
     pub iat: i64,
     pub exp: i64,
+    /// The session (refresh-token family) the token belongs to: checked on every
+    /// request, so signing out, a password change or reset, and a detected refresh
+    /// reuse end access at once, not when the token expires.
+    pub sid: String,
 }
 
 /// Why a token was refused.
@@ -64,6 +68,7 @@ impl JwtKeys {
         &self,
         user_id: i64,
         role: Role,
+        session: &str,
         now: i64,
     ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = Claims {
@@ -73,6 +78,7 @@ impl JwtKeys {
             aud: AUDIENCE.into(),
             iat: now,
             exp: now + i64::from(ACCESS_TOKEN_TTL_SECS),
+            sid: session.to_owned(),
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
@@ -99,7 +105,7 @@ mod tests {
     #[test]
     fn a_fresh_token_verifies() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
-        let token = keys.issue(42, Role::Partner, now()).unwrap();
+        let token = keys.issue(42, Role::Partner, "s1", now()).unwrap();
         let claims = keys.verify(&token).unwrap();
         assert_eq!(claims.sub, "42");
         assert_eq!(claims.role, Role::Partner);
@@ -108,7 +114,7 @@ mod tests {
     #[test]
     fn an_expired_token_is_refused_as_expired() {
         let keys = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
-        let token = keys.issue(42, Role::Partner, now() - 3600).unwrap();
+        let token = keys.issue(42, Role::Partner, "s1", now() - 3600).unwrap();
         assert_eq!(keys.verify(&token), Err(TokenError::Expired));
     }
 
@@ -116,7 +122,7 @@ mod tests {
     fn a_token_signed_with_another_secret_is_refused() {
         let ours = JwtKeys::new(b"0123456789abcdef0123456789abcdef");
         let theirs = JwtKeys::new(b"fedcba9876543210fedcba9876543210");
-        let token = theirs.issue(42, Role::Admin, now()).unwrap();
+        let token = theirs.issue(42, Role::Admin, "s1", now()).unwrap();
         assert_eq!(ours.verify(&token), Err(TokenError::Invalid));
     }
 
@@ -131,6 +137,7 @@ mod tests {
             aud: AUDIENCE.into(),
             iat: now(),
             exp: now() + 60,
+            sid: "s1".into(),
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS512),
@@ -152,6 +159,7 @@ mod tests {
             aud: "someone-else".into(),
             iat: now(),
             exp: now() + 60,
+            sid: "s1".into(),
         };
         let token = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),

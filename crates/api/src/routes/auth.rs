@@ -63,7 +63,12 @@ fn open_session(
     .insert(conn)?;
     let access_token = state
         .jwt
-        .issue(user.id, user.role(), now.assume_utc().unix_timestamp())
+        .issue(
+            user.id,
+            user.role(),
+            family,
+            now.assume_utc().unix_timestamp(),
+        )
         .map_err(|e| ApiError::Internal(format!("jwt: {e}")))?;
     Ok(Session {
         body: AuthResponse {

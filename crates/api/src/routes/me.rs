@@ -127,9 +127,12 @@ pub async fn change_password(
         .await?
         .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?
         .ok_or_else(|| ApiError::field("current_password", "The current password is wrong."))?;
+    // The session that changed the password stays signed in: the access token's, or
+    // the refresh cookie's when a client sends it here.
     let cookie = req
         .cookie(tokens::REFRESH_COOKIE)
         .map(|c| c.value().to_owned());
+    let current = crate::auth::extract::session_of(&req, &state);
     state
         .write(move |conn| {
             let now = partnerly_db::now();
@@ -142,11 +145,12 @@ pub async fn change_password(
                     ..UserChanges::default()
                 },
             )?;
-            let keep = match cookie {
-                Some(token) => RefreshToken::find_by_hash(conn, &tokens::digest(&token))?
+            let keep = match (current, cookie) {
+                (Some(session), _) => Some(session),
+                (None, Some(token)) => RefreshToken::find_by_hash(conn, &tokens::digest(&token))?
                     .filter(|t| t.user_id == user.id)
                     .map(|t| t.family),
-                None => None,
+                (None, None) => None,
             };
             RefreshToken::revoke_user(conn, user.id, keep.as_deref(), now)?;
             Ok::<_, ApiError>(())

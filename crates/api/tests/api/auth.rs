@@ -387,7 +387,8 @@ async fn an_expired_access_token_is_401_token_expired() {
         claims.sub.parse().unwrap()
     };
     let old = time::OffsetDateTime::now_utc().unix_timestamp() - 3600;
-    let expired = app.state.jwt.issue(id, Role::Partner, old).unwrap();
+    let sid = app.state.jwt.verify(&session.access_token).unwrap().sid;
+    let expired = app.state.jwt.issue(id, Role::Partner, &sid, old).unwrap();
     let reply = app.get_as(&expired, "/api/v1/me").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.error(), "token_expired");
@@ -618,4 +619,80 @@ async fn forwarded_for_from_a_peer_that_is_not_a_trusted_proxy_is_ignored() {
             .status;
     }
     assert_eq!(last, StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Asserts the access token no longer works: 401 `session_ended`.
+async fn assert_ended(app: &TestApp, token: &str, case: &str) {
+    let reply = app.get_as(token, "/api/v1/me").await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNAUTHORIZED,
+        "{case}: {:?}",
+        reply.body
+    );
+    assert_eq!(reply.error(), "session_ended", "{case}");
+}
+
+async fn assert_works(app: &TestApp, token: &str, case: &str) {
+    let reply = app.get_as(token, "/api/v1/me").await;
+    assert_eq!(reply.status, StatusCode::OK, "{case}: {:?}", reply.body);
+}
+
+#[actix_web::test]
+async fn an_access_token_stops_working_the_moment_its_session_ends() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+
+    // Sign-out.
+    let session = app.signup("Ada Lovelace", "ada@example.com").await;
+    assert_works(&app, &session.access_token, "before sign-out").await;
+    let out = app
+        .post_with_cookie("/api/v1/auth/logout", &session.refresh_token)
+        .await;
+    assert!(out.status.is_success(), "{:?}", out.body);
+    assert_ended(&app, &session.access_token, "sign-out").await;
+
+    // A password change ends the other sessions, not the one that changed it.
+    let here = app.login("ada@example.com", PASSWORD).await;
+    let elsewhere = app.login("ada@example.com", PASSWORD).await;
+    let changed = app
+        .post_as(
+            &here.access_token,
+            "/api/v1/me/password",
+            &json!({"current_password": PASSWORD, "new_password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{:?}", changed.body);
+    assert_works(&app, &here.access_token, "the session that changed it").await;
+    assert_ended(&app, &elsewhere.access_token, "password change").await;
+
+    // A reset ends every session.
+    app.post(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "ada@example.com"}),
+    )
+    .await;
+    let emails = app.wait_for_emails(&admin, "ada@example.com", 1).await;
+    let confirm = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": reset_token(&emails[0]), "password": "yet another passphrase"}),
+        )
+        .await;
+    assert_eq!(confirm.status, StatusCode::NO_CONTENT, "{:?}", confirm.body);
+    assert_ended(&app, &here.access_token, "password reset").await;
+
+    // A reused refresh token ends its whole family, the thief's new token included.
+    let victim = app.login("ada@example.com", "yet another passphrase").await;
+    let rotated = app
+        .post_with_cookie("/api/v1/auth/refresh", &victim.refresh_token)
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    let newer = crate::helpers::session(&rotated);
+    let reuse = app
+        .post_with_cookie("/api/v1/auth/refresh", &victim.refresh_token)
+        .await;
+    assert_eq!(reuse.error(), "refresh_token_reused");
+    assert_ended(&app, &victim.access_token, "refresh reuse (old token)").await;
+    assert_ended(&app, &newer.access_token, "refresh reuse (newer token)").await;
 }

@@ -145,11 +145,15 @@ fn events(s: &Scenario, code: &str) -> (Vec<EventEnvelope>, Vec<Vec<i64>>) {
             let refund_id = s.refund_ids.then(|| format!("re-{p}-{r}"));
             let data = json!({"payment_id": format!("p-{p}"), "refund_id": refund_id,
                               "amount": Money::from_minor(amount, usd()).amount().to_string()});
-            out.push(json!({"id": format!("refund-{p}-{r}"), "type": "payment.refunded",
-                            "occurred_at": paid_at, "data": data}));
+            out.push(
+                json!({"id": format!("refund-{p}-{r}"), "type": "payment.refunded",
+                            "occurred_at": paid_at, "data": data}),
+            );
             if s.refund_ids {
-                out.push(json!({"id": format!("refund-again-{p}-{r}"), "type": "payment.refunded",
-                                "occurred_at": paid_at, "data": data}));
+                out.push(
+                    json!({"id": format!("refund-again-{p}-{r}"), "type": "payment.refunded",
+                                "occurred_at": paid_at, "data": data}),
+                );
             }
         }
         refunds_sent.push(sent);
