@@ -23,35 +23,55 @@ pub struct Email {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// For an email that carries a secret (a reset link, later invitation and
+    /// unsubscribe tokens): the body with the secret hidden, which is all the admin
+    /// outbox shows once SMTP is configured, and all that is kept once it is sent.
+    pub redacted_body: Option<String>,
 }
 
 impl Email {
     /// Queues the email in the caller's transaction.
     pub fn queue(&self, conn: &mut DbConn) -> diesel::QueryResult<()> {
-        NewOutboxEmail::new(&self.to, &self.subject, &self.body, partnerly_db::now()).insert(conn)
+        NewOutboxEmail::new(
+            &self.to,
+            &self.subject,
+            &self.body,
+            self.redacted_body.as_deref(),
+            partnerly_db::now(),
+        )
+        .insert(conn)
     }
 }
 
-/// The password-reset email (P3).
+/// The password-reset email (P3). Its link is a secret: the redacted copy hides it.
 pub fn password_reset(to: &str, first_name: &str, public_url: &str, token: &str) -> Email {
     let greeting = if first_name.is_empty() {
         "Hello".to_owned()
     } else {
         format!("Hello {first_name}")
     };
-    Email {
-        to: to.to_owned(),
-        subject: "Reset your Partnerly password".into(),
-        body: format!(
+    let body = |link: &str| {
+        format!(
             "{greeting},\n\n\
              Someone (we hope you) asked to reset the password of your partner account.\n\
              Open this link within one hour to choose a new password:\n\n\
-             {public_url}/reset-password?token={token}\n\n\
+             {link}\n\n\
              The link works once. If you did not ask for it, ignore this email: your \
              password stays as it is.\n"
-        ),
+        )
+    };
+    Email {
+        to: to.to_owned(),
+        subject: "Reset your Partnerly password".into(),
+        body: body(&format!("{public_url}/reset-password?token={token}")),
+        redacted_body: Some(body(&format!(
+            "{public_url}/reset-password?token={HIDDEN_SECRET}"
+        ))),
     }
 }
+
+/// What stands in for a secret in a redacted body.
+pub const HIDDEN_SECRET: &str = "[hidden]";
 
 /// Delay before retrying after the `attempts`-th failure.
 fn backoff(attempts: i32) -> time::Duration {

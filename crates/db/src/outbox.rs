@@ -24,6 +24,8 @@ pub struct OutboxEmail {
     pub attempts: i32,
     pub last_error: Option<String>,
     pub next_attempt_at: PrimitiveDateTime,
+    /// The body with its secret hidden, for emails that carry one.
+    pub redacted_body: Option<String>,
 }
 
 /// An email to queue.
@@ -35,17 +37,25 @@ pub struct NewOutboxEmail<'a> {
     pub body: &'a str,
     pub created_at: PrimitiveDateTime,
     pub next_attempt_at: PrimitiveDateTime,
+    pub redacted_body: Option<&'a str>,
 }
 
 impl<'a> NewOutboxEmail<'a> {
-    /// An email due now.
-    pub fn new(to: &'a str, subject: &'a str, body: &'a str, now: PrimitiveDateTime) -> Self {
+    /// An email due now; `redacted_body` when the body carries a secret.
+    pub fn new(
+        to: &'a str,
+        subject: &'a str,
+        body: &'a str,
+        redacted_body: Option<&'a str>,
+        now: PrimitiveDateTime,
+    ) -> Self {
         Self {
             to_address: to,
             subject,
             body,
             created_at: now,
             next_attempt_at: now,
+            redacted_body,
         }
     }
 
@@ -117,13 +127,17 @@ impl OutboxEmail {
         Ok(None)
     }
 
-    /// Records a successful delivery.
+    /// Records a successful delivery. A secret the body carried is dropped from
+    /// storage: the body becomes its redacted copy.
     pub fn mark_sent(conn: &mut DbConn, id: i64, now: PrimitiveDateTime) -> QueryResult<()> {
         diesel::update(outbox_emails::table.find(id))
             .set((
                 outbox_emails::sent_at.eq(now),
                 outbox_emails::attempts.eq(outbox_emails::attempts + 1),
                 outbox_emails::last_error.eq(None::<String>),
+                outbox_emails::body.eq(diesel::dsl::sql::<diesel::sql_types::Text>(
+                    "COALESCE(redacted_body, body)",
+                )),
             ))
             .execute(conn)
             .map(drop)

@@ -54,6 +54,7 @@ diesel::table! {
         attempts -> Integer,
         last_error -> Nullable<Text>,
         next_attempt_at -> Timestamp,
+        redacted_body -> Nullable<Text>,
     }
 }
 

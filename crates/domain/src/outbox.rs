@@ -11,8 +11,15 @@ pub struct OutboxEmail {
     /// Recipient address.
     pub to: String,
     pub subject: String,
-    /// Plain-text body.
+    /// Plain-text body. Where the email carries a secret (a password-reset link), the
+    /// secret is shown as `[hidden]` once SMTP is configured, and is no longer stored
+    /// once the email was sent.
     pub body: String,
+    /// The email carries a secret (a password-reset link).
+    pub contains_secret: bool,
+    /// The secret is in `body` as sent: only in development without SMTP, where the
+    /// outbox is how a developer reads such emails. Never true once SMTP is configured.
+    pub secret_shown: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     /// When SMTP accepted it; `null` while waiting (always in development without SMTP).

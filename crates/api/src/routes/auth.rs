@@ -18,6 +18,7 @@ use crate::auth::{password, tokens};
 use crate::client_ip::client_ip;
 use crate::error::ApiError;
 use crate::mail;
+use crate::routes::admin::Audit;
 use crate::state::AppState;
 
 /// A session just opened or refreshed: the body and the refresh token for the cookie.
@@ -439,6 +440,7 @@ pub async fn request_password_reset(
                 .insert(conn)?;
                 mail::password_reset(&user.email, &user.first_name, &public_url, &token)
                     .queue(conn)?;
+                Audit::noted("password_reset.request", "user", user.id).record(conn, None, now)?;
                 Ok::<_, ApiError>(true)
             })
             .await;
@@ -501,6 +503,7 @@ pub async fn confirm_password_reset(
                 },
             )?;
             RefreshToken::revoke_user(conn, user_id, None, now)?;
+            Audit::noted("password_reset.complete", "user", user_id).record(conn, user_id, now)?;
             tracing::info!(account.id = user_id, "password reset");
             Ok::<_, ApiError>(())
         })

@@ -107,6 +107,37 @@ async fn queued_emails_are_delivered_over_smtp_and_marked_sent() {
         "{message}"
     );
     assert!(message.contains("reset-password?token="), "{message}");
+    assert!(
+        !message.contains("token=[hidden]"),
+        "the person gets the real link"
+    );
+
+    // The admin outbox never shows the link once SMTP is configured, and the stored
+    // body no longer holds it once sent.
+    assert_eq!(sent["contains_secret"], true);
+    assert_eq!(sent["secret_shown"], false);
+    let shown = sent["body"].as_str().unwrap();
+    assert!(shown.contains("reset-password?token=[hidden]"), "{shown}");
+    let token = message
+        .split("token=")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .expect("the token in the message")
+        .to_owned();
+    use diesel::RunQueryDsl;
+    let mut conn = app.db();
+    let conn: &mut partnerly_db::DbConn = &mut conn;
+    #[derive(diesel::QueryableByName)]
+    struct Body {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        body: String,
+    }
+    let stored: Vec<Body> = diesel::sql_query("SELECT body FROM outbox_emails")
+        .load(conn)
+        .unwrap();
+    assert!(stored.iter().all(|b| !b.body.contains(&token)));
+    // Both the request and the reset are in the audit log.
+    assert_eq!(app.audit_log("password_reset.request").len(), 1);
 }
 
 #[actix_web::test]
@@ -137,4 +168,35 @@ async fn an_unreachable_smtp_server_leaves_the_email_queued_with_the_error() {
     let failed = failed.expect("one failed attempt recorded");
     assert!(failed["sent_at"].is_null());
     assert!(failed["last_error"].is_string());
+    // Not sent yet, but SMTP is configured: the link is not shown.
+    assert_eq!(failed["secret_shown"], false);
+    assert!(failed["body"].as_str().unwrap().contains("token=[hidden]"));
+}
+
+#[actix_web::test]
+async fn without_smtp_the_outbox_shows_a_reset_link_marked_as_a_secret() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    app.signup("Ada Lovelace", "ada@example.com").await;
+    app.post(
+        "/api/v1/auth/password-reset",
+        &json!({"email": "ada@example.com"}),
+    )
+    .await;
+    let emails = app.wait_for_emails(&admin, "ada@example.com", 1).await;
+    assert_eq!(emails[0]["contains_secret"], true);
+    assert_eq!(emails[0]["secret_shown"], true);
+    assert!(!emails[0]["body"].as_str().unwrap().contains("[hidden]"));
+    let token = crate::helpers::reset_token(&emails[0]);
+    let confirm = app
+        .post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": token, "password": "a brand new passphrase"}),
+        )
+        .await;
+    assert_eq!(confirm.status.as_u16(), 204);
+    let completed = app.audit_log("password_reset.complete");
+    assert_eq!(completed.len(), 1);
+    assert_eq!(completed[0].target_type, "user");
+    assert_eq!(completed[0].actor_id, completed[0].target_id);
 }

@@ -144,6 +144,11 @@ impl<'a> Audit<'a> {
         Ok(Self::new(action, target_type, target_id, before, None))
     }
 
+    /// Something happened to an object that has no state to record (a password reset).
+    pub fn noted(action: &'a str, target_type: &'a str, target_id: i64) -> Self {
+        Self::new(action, target_type, target_id, None, None)
+    }
+
     /// The reason given for the change, if any.
     pub fn because(self, reason: impl Into<Option<&'a str>>) -> Self {
         Audit {
@@ -152,15 +157,16 @@ impl<'a> Audit<'a> {
         }
     }
 
-    /// Records the entry for `actor_id`.
+    /// Records the entry for `actor_id` (`None`: nobody signed in, such as a password
+    /// reset asked for by email).
     pub fn record(
         self,
         conn: &mut DbConn,
-        actor_id: i64,
+        actor_id: impl Into<Option<i64>>,
         at: PrimitiveDateTime,
     ) -> Result<(), ApiError> {
         NewAuditEntry {
-            actor_id: Some(actor_id),
+            actor_id: actor_id.into(),
             action: self.action,
             target_type: self.target_type,
             target_id: Some(self.target_id),

@@ -25,6 +25,31 @@ pub struct OutboxQuery {
     pub per_page: Option<u32>,
 }
 
+/// An email as admins see it. With SMTP configured, emails reach people by mail, and a
+/// secret they carry is never shown here: an admin (or a stolen admin token) could
+/// otherwise take over any account. In development without SMTP the outbox is how a
+/// developer reads such emails, and the secret is shown, marked `secret_shown`.
+fn view(e: OutboxEmail, smtp: bool) -> OutboxEmailView {
+    let contains_secret = e.redacted_body.is_some();
+    let (body, secret_shown) = match e.redacted_body {
+        Some(redacted) if smtp || e.sent_at.is_some() => (redacted, false),
+        Some(_) => (e.body, true),
+        None => (e.body, false),
+    };
+    OutboxEmailView {
+        id: e.id,
+        to: e.to_address,
+        subject: e.subject,
+        body,
+        contains_secret,
+        secret_shown,
+        created_at: partnerly_db::utc(e.created_at),
+        sent_at: e.sent_at.map(partnerly_db::utc),
+        attempts: e.attempts,
+        last_error: e.last_error,
+    }
+}
+
 /// List the email outbox, newest first (admins only).
 #[utoipa::path(
     tag = "admin",
@@ -61,20 +86,9 @@ pub async fn list_outbox(
             )?)
         })
         .await?;
+    let smtp = state.config.smtp.is_some();
     Ok(web::Json(OutboxPage {
-        items: rows
-            .into_iter()
-            .map(|e| OutboxEmailView {
-                id: e.id,
-                to: e.to_address,
-                subject: e.subject,
-                body: e.body,
-                created_at: partnerly_db::utc(e.created_at),
-                sent_at: e.sent_at.map(partnerly_db::utc),
-                attempts: e.attempts,
-                last_error: e.last_error,
-            })
-            .collect(),
+        items: rows.into_iter().map(|e| view(e, smtp)).collect(),
         page,
         per_page,
         total: u64::try_from(total).unwrap_or_default(),
