@@ -27,7 +27,7 @@ portal:
     trunk build --release
 
 # Every check CI runs: fmt, clippy, purity, tests on SQLite + PostgreSQL, portal, browser.
-test: setup-test fmt-check lint purity test-sqlite test-postgres portal e2e
+test: setup-test fmt-check lint purity openapi-check test-sqlite test-postgres portal e2e
     @echo "All checks passed."
 
 # Install everything the tests need (Chromium, Playwright, PostgreSQL running).
@@ -53,6 +53,18 @@ purity:
     done
     cargo check -q -p partnerly-domain --target wasm32-unknown-unknown
     echo "partnerly-domain is pure (no diesel, actix-web or tokio) and builds for wasm32"
+
+# The committed OpenAPI document is valid (openapi-spec-validator, in a Python venv under
+# .tools made once; the Rust tests check that the server serves exactly this document).
+openapi-check:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    venv=.tools/venv
+    if [[ ! -x $venv/bin/openapi-spec-validator ]]; then
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet openapi-spec-validator==0.9.0
+    fi
+    "$venv/bin/openapi-spec-validator" openapi/openapi.json
 
 # Unit and integration tests on SQLite.
 test-sqlite:

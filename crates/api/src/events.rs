@@ -580,14 +580,42 @@ pub fn apply(
     }
 }
 
+/// Why a sign-up was not attributed: a stable code in the event's effects
+/// (`not_attributed_because`), so a vendor's integration can tell a customer who came
+/// without a referral from one whose partner loses out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum NotAttributed {
+    /// No promo code, click id or ref code was sent.
+    NoReferral,
+    /// A click id was sent but names no recorded click.
+    UnknownClick,
+    /// The promo or ref code names no link.
+    UnknownCode,
+    /// The code's partner is suspended in its program.
+    MembershipSuspended,
+}
+
+impl NotAttributed {
+    fn code(self) -> &'static str {
+        match self {
+            Self::NoReferral => "no_referral",
+            Self::UnknownClick => "unknown_click",
+            Self::UnknownCode => "unknown_code",
+            Self::MembershipSuspended => "membership_suspended",
+        }
+    }
+}
+
 /// The membership a sign-up is attributed to, and how: promo code, then click id
 /// (clicks are recorded by the tracking redirect; an unknown click id is skipped),
-/// then ref code. Suspended memberships attribute nothing.
+/// then ref code. Suspended memberships attribute nothing. When nothing attributes
+/// it, the most telling reason among the candidates (a suspended partner over an
+/// unknown code).
 fn attribute(
     conn: &mut DbConn,
     lk: &mut Batch,
     data: &CustomerSignedUpData,
-) -> Result<Option<(Link, Membership, &'static str)>, ApiError> {
+) -> Result<Result<(Link, Membership, &'static str), NotAttributed>, ApiError> {
     let mut candidates: Vec<(Option<Link>, &'static str)> = Vec::new();
     if let Some(promo) = data.promo_code.as_deref().filter(|p| !p.trim().is_empty()) {
         candidates.push((Link::by_promo_code(conn, promo)?, "promo_code"));
@@ -595,15 +623,28 @@ fn attribute(
     if let Some(code) = data.ref_code.as_deref().filter(|c| !c.trim().is_empty()) {
         candidates.push((Link::by_code(conn, code.trim())?, "ref_code"));
     }
+    let mut why = if data
+        .click_id
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        NotAttributed::UnknownClick
+    } else {
+        NotAttributed::NoReferral
+    };
     for (link, via) in candidates {
-        if let Some(link) = link
-            && let Some(membership) = lk.membership(conn, link.membership_id)?
-            && membership.is_active()
-        {
-            return Ok(Some((link, membership, via)));
+        let Some(link) = link else {
+            why = why.max(NotAttributed::UnknownCode);
+            continue;
+        };
+        match lk.membership(conn, link.membership_id)? {
+            Some(membership) if membership.is_active() => {
+                return Ok(Ok((link, membership, via)));
+            }
+            _ => why = why.max(NotAttributed::MembershipSuspended),
         }
     }
-    Ok(None)
+    Ok(Err(why))
 }
 
 fn signed_up(
@@ -614,11 +655,23 @@ fn signed_up(
     now: PrimitiveDateTime,
 ) -> Result<Applied, ApiError> {
     if let Some(existing) = lk.customer(conn, &data.customer_id)? {
-        return Ok(Applied::done()
+        let applied = Applied::done()
             .note("customer", "already_known")
-            .note("attributed", existing.membership_id.is_some()));
+            .note("attributed", existing.membership_id.is_some());
+        // A sign-up reported again (another event id) never moves a customer.
+        let referral = [&data.promo_code, &data.ref_code, &data.click_id]
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| !c.trim().is_empty()));
+        return Ok(match (referral, existing.membership_id) {
+            (false, _) => applied,
+            (true, Some(_)) => applied.note("not_attributed_because", "already_attributed"),
+            (true, None) => applied.note("not_attributed_because", "already_known"),
+        });
     }
-    let attribution = attribute(conn, lk, data)?;
+    let (attribution, why_not) = match attribute(conn, lk, data)? {
+        Ok(found) => (Some(found), None),
+        Err(why) => (None, Some(why)),
+    };
     let signed_up_at = to_db(occurred_at);
     let email = data.email.as_deref().map(|e| e.trim().to_lowercase());
     let customer = NewCustomer {
@@ -637,6 +690,9 @@ fn signed_up(
     lk.customers
         .insert(customer.external_id.clone(), Some(customer.clone()));
     let mut applied = Applied::done().note("attributed", attribution.is_some());
+    if let Some(why) = why_not {
+        applied = applied.note("not_attributed_because", why.code());
+    }
     if let Some((link, membership, via)) = &attribution {
         lk.enqueue(conn, "customer.attributed", || {
             json!({"customer_id": customer.external_id, "membership_id": membership.id,

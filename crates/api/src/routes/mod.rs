@@ -24,7 +24,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(me::get_me)
         .service(me::update_me)
         .service(me::change_password)
-        .service(partner::list_programs)
+        .service(partner::list_my_programs)
         .service(partner::list_links)
         .service(partner::get_balances)
         .service(partner::list_commissions)

@@ -32,7 +32,7 @@ use crate::views;
     security(("bearer" = []))
 )]
 #[get("/me/programs")]
-pub async fn list_programs(
+pub async fn list_my_programs(
     state: web::Data<AppState>,
     AuthUser(user): AuthUser,
 ) -> Result<web::Json<MembershipList>, ApiError> {

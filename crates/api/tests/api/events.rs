@@ -700,3 +700,47 @@ async fn concurrent_single_events_each_get_their_own_answer_and_apply_once() {
     let b = balances(&app, &partner.access_token).await;
     assert_eq!(amount(&b["earned"]), "394.00");
 }
+
+#[actix_web::test]
+async fn a_sign_up_that_is_not_attributed_says_why_in_a_stable_code() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    let why = |reply: &Value| reply["effects"]["not_attributed_because"].clone();
+
+    let none = app.applied(&key, &signed_up("e1", "cus_1", None)).await;
+    assert_eq!(none["effects"]["attributed"], false);
+    assert_eq!(why(&none), "no_referral");
+
+    let unknown = app
+        .applied(&key, &signed_up("e2", "cus_2", Some("NO-SUCH-CODE")))
+        .await;
+    assert_eq!(why(&unknown), "unknown_code");
+
+    let click = app
+        .applied(
+            &key,
+            &json!({"id": "e3", "type": "customer.signed_up", "occurred_at": "2026-11-01T10:00:00Z",
+                    "data": {"customer_id": "cus_3", "click_id": "clk_404"}}),
+        )
+        .await;
+    assert_eq!(why(&click), "unknown_click");
+
+    let attributed = app
+        .applied(&key, &signed_up("e4", "cus_4", Some(&code)))
+        .await;
+    assert_eq!(attributed["effects"]["attributed"], true);
+    assert!(why(&attributed).is_null());
+    let again = app
+        .applied(&key, &signed_up("e5", "cus_4", Some(&code)))
+        .await;
+    assert_eq!(why(&again), "already_attributed");
+
+    app.execute("UPDATE memberships SET status = 'suspended'");
+    let suspended = app
+        .applied(&key, &signed_up("e6", "cus_6", Some(&code)))
+        .await;
+    assert_eq!(suspended["effects"]["attributed"], false);
+    assert_eq!(why(&suspended), "membership_suspended");
+}

@@ -64,3 +64,20 @@ async fn the_docs_page_is_served_without_the_internet() {
     assert_eq!(init.status(), StatusCode::OK);
     assert!(init.text().await.unwrap().contains("/api/openapi.json"));
 }
+
+#[actix_web::test]
+async fn every_operation_has_its_own_operation_id() {
+    let json = serde_json::to_value(partnerly_api::openapi::document()).unwrap();
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, item) in json["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"]
+                .as_str()
+                .expect("an operationId")
+                .to_owned();
+            if let Some(other) = seen.insert(id.clone(), format!("{method} {path}")) {
+                panic!("{id} names both {other} and {method} {path}");
+            }
+        }
+    }
+}
