@@ -13,10 +13,12 @@ use crate::routes;
 #[openapi(
     info(
         title = "Partnerly API",
-        description = "Partner and affiliate program API: partner accounts, and (in later \
-                       versions) events from the vendor's billing, commissions and payouts. \
-                       Errors always have the body `ErrorBody`. Amounts are strings with a \
-                       `currency` field; timestamps are RFC 3339 UTC.",
+        description = "Partner and affiliate program API: partner accounts and sessions, \
+                       events from the vendor's billing, commissions and balances from the \
+                       ledger, signed webhooks, API keys, and the staff routes for programs, \
+                       partners, customers, adjustments and the audit log. Errors always \
+                       have the body `ErrorBody`. Amounts are strings with a `currency` \
+                       field; timestamps are RFC 3339 (sent in UTC, read with any offset).",
         license(name = "AGPL-3.0-only")
     ),
     modifiers(&Security),

@@ -97,8 +97,11 @@ impl utoipa::PartialSchema for Currency {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some("^[A-Z]{3}$"))
-            .description(Some("ISO 4217 currency code."))
+            .pattern(Some("^[A-Za-z]{3}$"))
+            .description(Some(
+                "ISO 4217 currency code; read in any case (`usd` is USD), always sent in \
+                 upper case.",
+            ))
             .examples(["USD"])
             .into()
     }
