@@ -40,9 +40,9 @@ pub enum ApiError {
         message: String,
         details: Map<String, Value>,
     },
-    /// 413: the body is larger than the limit.
-    #[error("The request body is too large.")]
-    PayloadTooLarge,
+    /// 413: the body is larger than the route's limit, in bytes.
+    #[error("The request body is larger than this route's limit of {} KiB.", .limit / 1024)]
+    PayloadTooLarge { limit: usize },
     /// 415: the body is not JSON.
     #[error("Send the body as JSON with Content-Type: application/json.")]
     UnsupportedMediaType,
@@ -120,7 +120,7 @@ impl ApiError {
             Self::Forbidden => "forbidden",
             Self::InsufficientScope(_) => "insufficient_scope",
             Self::NotFound => "not_found",
-            Self::PayloadTooLarge => "payload_too_large",
+            Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Validation(_) => "validation_failed",
             Self::RateLimited { .. } => "rate_limited",
@@ -150,6 +150,11 @@ impl ApiError {
                 details.insert("retry_after".into(), json!(retry_after));
                 (self.to_string(), details)
             }
+            Self::PayloadTooLarge { limit } => {
+                let mut details = Map::new();
+                details.insert("limit_bytes".into(), json!(limit));
+                (self.to_string(), details)
+            }
             Self::Internal(_) => ("Something went wrong on our side.".into(), Map::new()),
             _ => (self.to_string(), Map::new()),
         };
@@ -169,7 +174,7 @@ impl ResponseError for ApiError {
             Self::Forbidden | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict { .. } => StatusCode::CONFLICT,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -232,9 +237,8 @@ impl From<FieldErrors> for ApiError {
 /// `malformed_json`, well-formed JSON of the wrong shape is 400 `invalid_body`.
 pub fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
     let api = match &err {
-        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-            ApiError::PayloadTooLarge
-        }
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::PayloadTooLarge { limit: *limit },
         JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
         JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request(
             "invalid_body",

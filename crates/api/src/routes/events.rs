@@ -42,7 +42,7 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     let body = payload
         .to_bytes_limited(limit)
         .await
-        .map_err(|_| ApiError::PayloadTooLarge)?
+        .map_err(|_| ApiError::PayloadTooLarge { limit })?
         .map_err(|_| {
             ApiError::bad_request("invalid_body", "The request body could not be read.")
         })?;

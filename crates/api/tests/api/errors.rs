@@ -59,6 +59,12 @@ async fn oversized_bodies_are_413() {
     let reply = raw(&app, "/api/v1/auth/login", "application/json", big).await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(reply.error(), "payload_too_large");
+    assert_eq!(reply.body["details"]["limit_bytes"], 64 * 1024);
+    assert!(
+        reply.body["message"].as_str().unwrap().contains("64 KiB"),
+        "{:?}",
+        reply.body
+    );
 }
 
 #[actix_web::test]

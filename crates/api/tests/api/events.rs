@@ -570,6 +570,7 @@ async fn a_batch_of_a_thousand_events_is_accepted_and_a_larger_one_is_refused() 
         )
         .await;
     assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(reply.body["details"]["limit_bytes"], 4 * 1024 * 1024);
     let not_json = app
         .send(
             app.client
