@@ -52,14 +52,7 @@ async fn earned(payments: &[(&str, &str, &str)], delivery: Delivery) -> (String,
         Delivery::Batch => {
             let mut events = vec![signup];
             events.extend(pays);
-            let reply = app
-                .send(
-                    app.client
-                        .post(app.url("/api/v1/events/batch"))
-                        .bearer_auth(&key)
-                        .json(&json!({"events": events})),
-                )
-                .await;
+            let reply = app.batch(&key, &events).await;
             assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
         }
     }

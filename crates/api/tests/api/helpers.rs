@@ -404,6 +404,17 @@ impl TestApp {
         .await
     }
 
+    /// Sends `events` as one batch with a key.
+    pub async fn batch(&self, key: &str, events: &[Value]) -> Reply {
+        self.send(
+            self.client
+                .post(self.url("/api/v1/events/batch"))
+                .bearer_auth(key)
+                .json(&json!({ "events": events })),
+        )
+        .await
+    }
+
     /// Sends one event and asserts it was applied (or deferred).
     pub async fn applied(&self, key: &str, event: &Value) -> Value {
         let reply = self.event(key, event).await;

@@ -330,9 +330,7 @@ proptest! {
             app.applied(&key, &signed_up("known-1", "cus_known", None)).await;
             app.applied(&key, &paid("known-2", "pay_known", "cus_known", "50.00", "2026-11-01T10:00:00Z")).await;
             let replies = if as_batch {
-                let reply = app.send(app.client.post(app.url("/api/v1/events/batch"))
-                    .bearer_auth(&key).json(&json!({"events": events}))).await;
-                vec![reply]
+                vec![app.batch(&key, &events).await]
             } else {
                 let mut replies = Vec::new();
                 for event in &events {
