@@ -177,33 +177,41 @@ pub enum Event {
 }
 
 fn id_field(v: &mut Validator, field: &str, value: &str) {
-    if value.trim().is_empty() {
-        v.add(field, "Required.");
-    } else {
-        text_field(v, field, value);
+    if let Some(problem) = id_problem(value) {
+        v.add(field, problem);
     }
 }
 
 fn optional_code(v: &mut Validator, field: &str, value: &Option<String>) {
-    if let Some(value) = value {
-        text_field(v, field, value);
+    if let Some(problem) = value.as_deref().and_then(text_problem) {
+        v.add(field, problem);
     }
 }
 
-/// Whether `key` can be an id Partnerly stored (non-blank, at most [`MAX_ID_LEN`]
-/// bytes, no control characters): keys that cannot are not looked up at all, and
-/// [`EventEnvelope::validate`] refuses them.
+/// Whether `key` can be an id Partnerly stored (what [`EventEnvelope::validate`]
+/// accepts as an id): keys that cannot are not looked up at all.
 pub fn is_storable_key(key: &str) -> bool {
-    !key.trim().is_empty() && key.len() <= MAX_ID_LEN && !key.chars().any(char::is_control)
+    id_problem(key).is_none()
+}
+
+/// What is wrong with an id: blank, or see [`text_problem`].
+fn id_problem(value: &str) -> Option<&'static str> {
+    if value.trim().is_empty() {
+        Some("Required.")
+    } else {
+        text_problem(value)
+    }
 }
 
 /// At most [`MAX_ID_LEN`] bytes and no control characters (PostgreSQL cannot store a
 /// NUL in text, and no id, code, name or plan needs one).
-fn text_field(v: &mut Validator, field: &str, value: &str) {
+fn text_problem(value: &str) -> Option<&'static str> {
     if value.len() > MAX_ID_LEN {
-        v.add(field, "At most 200 characters.");
+        Some("At most 200 characters.")
     } else if value.chars().any(char::is_control) {
-        v.add(field, "Control characters are not allowed.");
+        Some("Control characters are not allowed.")
+    } else {
+        None
     }
 }
 
