@@ -23,6 +23,14 @@ pub struct TrustedProxies(Vec<IpNet>);
 pub const DEFAULT_TRUSTED: &str =
     "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
 
+impl Default for TrustedProxies {
+    /// [`DEFAULT_TRUSTED`].
+    fn default() -> Self {
+        let net = |s: &str| s.parse::<IpNet>().ok();
+        Self(DEFAULT_TRUSTED.split(',').filter_map(net).collect())
+    }
+}
+
 impl TrustedProxies {
     /// Parses a comma- or space-separated list of CIDR blocks or single addresses.
     pub fn parse(list: &str) -> Result<Self, String> {
@@ -110,7 +118,7 @@ mod tests {
     }
 
     fn default() -> TrustedProxies {
-        TrustedProxies::parse(DEFAULT_TRUSTED).unwrap()
+        TrustedProxies::default()
     }
 
     #[test]
@@ -146,6 +154,15 @@ mod tests {
         assert_eq!(client, ip("2001:db8::1"));
         let client = default().client(ip("10.0.0.5"), &["198.51.100.7:80"]);
         assert_eq!(client, ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn the_default_is_the_documented_list() {
+        assert_eq!(
+            TrustedProxies::default(),
+            TrustedProxies::parse(DEFAULT_TRUSTED).unwrap()
+        );
+        assert_eq!(TrustedProxies::default().0.len(), 6);
     }
 
     #[test]

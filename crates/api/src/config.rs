@@ -154,18 +154,13 @@ impl Config {
             Some(v) => parse_bool(&v).context("PARTNERLY_TRUST_PROXY")?,
             None => file.trust_proxy.unwrap_or(false),
         };
-        let trusted_proxies = match get("PARTNERLY_TRUSTED_PROXIES", &file.trusted_proxies) {
-            Some(list) => Some(
-                TrustedProxies::parse(&list)
-                    .map_err(anyhow::Error::msg)
-                    .context("PARTNERLY_TRUSTED_PROXIES")?,
-            ),
-            None => Some(
-                TrustedProxies::parse(crate::client_ip::DEFAULT_TRUSTED)
-                    .map_err(anyhow::Error::msg)?,
-            ),
-        }
-        .filter(|_| trust_proxy);
+        // A list that does not parse stops start-up even while the proxy is not trusted.
+        let listed = get("PARTNERLY_TRUSTED_PROXIES", &file.trusted_proxies)
+            .map(|list| TrustedProxies::parse(&list))
+            .transpose()
+            .map_err(anyhow::Error::msg)
+            .context("PARTNERLY_TRUSTED_PROXIES")?;
+        let trusted_proxies = trust_proxy.then(|| listed.unwrap_or_default());
         let db_pool_size = match env("PARTNERLY_DB_POOL_SIZE") {
             Some(v) => v
                 .parse()
@@ -297,6 +292,35 @@ mod tests {
             first.database_url,
             format!("sqlite://{}/partnerly.db", data)
         );
+    }
+
+    #[test]
+    fn trusted_proxies_apply_only_when_the_proxy_is_trusted_and_a_bad_list_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().to_str().unwrap();
+        let off = load(&[("PARTNERLY_DATA_DIR", data)]).unwrap();
+        assert_eq!(off.trusted_proxies, None);
+        let default = load(&[
+            ("PARTNERLY_DATA_DIR", data),
+            ("PARTNERLY_TRUST_PROXY", "true"),
+        ])
+        .unwrap();
+        assert_eq!(default.trusted_proxies, Some(TrustedProxies::default()));
+        let listed = load(&[
+            ("PARTNERLY_DATA_DIR", data),
+            ("PARTNERLY_TRUST_PROXY", "true"),
+            ("PARTNERLY_TRUSTED_PROXIES", "10.1.0.0/16"),
+        ])
+        .unwrap();
+        assert_eq!(
+            listed.trusted_proxies,
+            Some(TrustedProxies::parse("10.1.0.0/16").unwrap())
+        );
+        let bad = load(&[
+            ("PARTNERLY_DATA_DIR", data),
+            ("PARTNERLY_TRUSTED_PROXIES", "lb.internal"),
+        ]);
+        assert!(bad.is_err());
     }
 
     #[test]
