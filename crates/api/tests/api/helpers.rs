@@ -277,6 +277,22 @@ impl TestApp {
         panic!("{to} did not receive {count} email(s) in time");
     }
 
+    /// Asks for a reset link for `email`, reads it from the outbox as `admin` (the
+    /// newest email must be the link) and sets `new_password` with it: the confirm reply.
+    pub async fn reset_password(&self, admin: &Session, email: &str, new_password: &str) -> Reply {
+        let before = self.outbox_for(admin, email).await.len();
+        let asked = self
+            .post("/api/v1/auth/password-reset", &json!({"email": email}))
+            .await;
+        assert_eq!(asked.status, StatusCode::ACCEPTED, "{:?}", asked.body);
+        let emails = self.wait_for_emails(admin, email, before + 1).await;
+        self.post(
+            "/api/v1/auth/password-reset/confirm",
+            &json!({"token": reset_token(&emails[0]), "password": new_password}),
+        )
+        .await
+    }
+
     /// Creates an API key with `scopes` as `admin` and returns its secret. Each key gets
     /// its own name, and so its own owner (events are idempotent per owner); use
     /// [`TestApp::api_key_with_owner`] for keys that share one.
