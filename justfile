@@ -27,7 +27,7 @@ portal:
     trunk build --release
 
 # Every check CI runs: fmt, clippy, purity, tests on SQLite + PostgreSQL, portal, browser.
-test: setup-test fmt-check lint purity openapi-check test-sqlite test-postgres portal e2e
+test: setup-test fmt-check lint purity openapi-check test-sqlite test-postgres contract portal e2e
     @echo "All checks passed."
 
 # Install everything the tests need (Chromium, Playwright, PostgreSQL running).
@@ -65,6 +65,12 @@ openapi-check:
       "$venv/bin/pip" install --quiet openapi-spec-validator==0.9.0
     fi
     "$venv/bin/openapi-spec-validator" openapi/openapi.json
+
+# The server against its own document: schemathesis over every operation, as a partner,
+# an admin and an API key, `--checks all` (scripts/contract.sh; venv under .tools).
+contract:
+    cargo build -p partnerly-api
+    scripts/contract.sh
 
 # Unit and integration tests on SQLite.
 test-sqlite:

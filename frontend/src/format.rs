@@ -87,14 +87,14 @@ pub fn format_datetime(at: OffsetDateTime) -> String {
 /// "of payments in each customer's first 12 months".
 pub fn duration_words(duration: Option<RuleDuration>) -> String {
     match duration {
-        Some(RuleDuration::FirstPayment) => "of each customer's first payment".to_owned(),
+        Some(RuleDuration::FirstPayment {}) => "of each customer's first payment".to_owned(),
         Some(RuleDuration::Months { months: 1 }) => {
             "of payments in each customer's first month".to_owned()
         }
         Some(RuleDuration::Months { months }) => {
             format!("of payments in each customer's first {months} months")
         }
-        Some(RuleDuration::Lifetime) => "of every payment, for life".to_owned(),
+        Some(RuleDuration::Lifetime {}) => "of every payment, for life".to_owned(),
         None => "of payments".to_owned(),
     }
 }

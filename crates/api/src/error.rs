@@ -11,12 +11,18 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use partnerly_domain::{ErrorBody, FieldErrors};
 use serde_json::{Map, Value, json};
 
+use crate::allowed_methods::AllowedMethods;
+
 /// Everything a handler can answer besides success.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400: the request cannot be read (bad JSON, unknown field, bad query string).
     #[error("{message}")]
     BadRequest { code: &'static str, message: String },
+    /// 400 `invalid_body`: JSON, but not of the request type's shape; each mistake is
+    /// named by its field path in `details.fields` (see [`crate::body`]).
+    #[error("The request body does not match the expected shape: {}", describe(.0))]
+    BodyShape(FieldErrors),
     /// 401: no credentials, or they are wrong or expired.
     #[error("{message}")]
     Unauthorized {
@@ -33,6 +39,9 @@ pub enum ApiError {
     /// 404: no such thing (also another partner's thing).
     #[error("Not found.")]
     NotFound,
+    /// 405: the path exists, but not with this method; `allow` lists the methods it has.
+    #[error("This path does not take {method}; it takes {allow}.")]
+    MethodNotAllowed { method: String, allow: String },
     /// 409: the request conflicts with the current state.
     #[error("{message}")]
     Conflict {
@@ -72,6 +81,7 @@ impl ApiError {
         matches!(
             self,
             Self::BadRequest { .. }
+                | Self::BodyShape(_)
                 | Self::NotFound
                 | Self::Conflict { .. }
                 | Self::Unprocessable { .. }
@@ -117,9 +127,11 @@ impl ApiError {
             | Self::Unauthorized { code, .. }
             | Self::Conflict { code, .. }
             | Self::Unprocessable { code, .. } => code,
+            Self::BodyShape(_) => "invalid_body",
             Self::Forbidden => "forbidden",
             Self::InsufficientScope(_) => "insufficient_scope",
             Self::NotFound => "not_found",
+            Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Validation(_) => "validation_failed",
@@ -135,7 +147,7 @@ impl ApiError {
             Self::Unauthorized { details, .. } | Self::Conflict { details, .. } => {
                 (self.to_string(), details.clone())
             }
-            Self::Validation(fields) => {
+            Self::Validation(fields) | Self::BodyShape(fields) => {
                 let mut details = Map::new();
                 details.insert("fields".into(), json!(fields));
                 (self.to_string(), details)
@@ -155,6 +167,11 @@ impl ApiError {
                 details.insert("limit_bytes".into(), json!(limit));
                 (self.to_string(), details)
             }
+            Self::MethodNotAllowed { allow, .. } => {
+                let mut details = Map::new();
+                details.insert("allow".into(), json!(allow.split(", ").collect::<Vec<_>>()));
+                (self.to_string(), details)
+            }
             Self::Internal(_) => ("Something went wrong on our side.".into(), Map::new()),
             _ => (self.to_string(), Map::new()),
         };
@@ -169,10 +186,11 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::BadRequest { .. } | Self::BodyShape(_) => StatusCode::BAD_REQUEST,
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden | Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -190,6 +208,11 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if let Self::RateLimited { retry_after } = self {
             response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+        }
+        if let Self::MethodNotAllowed { allow, .. } = self
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            response.insert_header((header::ALLOW, value));
         }
         if let Self::Unauthorized { .. } = self {
             response.insert_header((
@@ -231,6 +254,21 @@ impl From<FieldErrors> for ApiError {
     fn from(fields: FieldErrors) -> Self {
         Self::Validation(fields)
     }
+}
+
+/// `field: message` of each field error, joined.
+fn describe(fields: &FieldErrors) -> String {
+    fields
+        .iter()
+        .map(|(field, message)| {
+            if field.is_empty() {
+                message.clone()
+            } else {
+                format!("{field}: {message}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Turns actix's JSON extractor errors into our body: syntax errors are 400
@@ -283,7 +321,23 @@ pub fn path_error(_err: PathError, _req: &HttpRequest) -> actix_web::Error {
     ApiError::NotFound.into()
 }
 
-/// The answer for API paths that do not exist.
-pub async fn not_found() -> HttpResponse {
-    ApiError::NotFound.error_response()
+/// The answer for requests no route took: 405 with `Allow` when the path is documented
+/// with other methods, otherwise 404.
+pub fn unrouted(req: &HttpRequest) -> HttpResponse {
+    let allow = req
+        .app_data::<actix_web::web::Data<AllowedMethods>>()
+        .and_then(|table| table.allow(req.path()));
+    match allow {
+        Some(allow) => ApiError::MethodNotAllowed {
+            method: req.method().to_string(),
+            allow,
+        },
+        None => ApiError::NotFound,
+    }
+    .error_response()
+}
+
+/// The answer for API paths no route took (see [`unrouted`]).
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    unrouted(&req)
 }

@@ -1,7 +1,9 @@
 //! Partnerly's HTTP API: routes, authentication, errors, OpenAPI, background jobs and
 //! the `partnerly` command line. The binary (`src/main.rs`) only calls [`cli::main`].
 
+pub mod allowed_methods;
 pub mod auth;
+pub mod body;
 pub mod cli;
 pub mod client_ip;
 pub mod config;

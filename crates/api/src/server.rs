@@ -6,15 +6,16 @@ use std::path::{Path, PathBuf};
 
 use actix_files::{Files, NamedFile};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse, fn_service};
-use actix_web::http::header;
+use actix_web::http::{Method, header};
 use actix_web::middleware::{self, DefaultHeaders};
-use actix_web::{App, HttpResponse, HttpServer, Responder, ResponseError, web};
+use actix_web::{App, HttpResponse, HttpServer, Responder, guard, web};
 use partnerly_db::DbPool;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::allowed_methods::AllowedMethods;
 use crate::config::Config;
-use crate::error::{self, ApiError};
+use crate::error;
 use crate::state::AppState;
 use crate::{jobs, mail, openapi, request_log, routes, webhooks};
 
@@ -40,6 +41,7 @@ pub fn start(
     }
     drop(conn);
     let doc = openapi::document();
+    let allowed = web::Data::new(AllowedMethods::from_document(&doc));
     let data = web::Data::new(state.clone());
     let static_dir = state.config.static_dir.clone();
 
@@ -53,6 +55,7 @@ pub fn start(
             )
             .split_for_parts();
         app.app_data(data.clone())
+            .app_data(allowed.clone())
             .app_data(
                 web::JsonConfig::default()
                     .limit(MAX_JSON_BODY)
@@ -94,21 +97,24 @@ fn portal(cfg: &mut web::ServiceConfig, static_dir: &Path) {
         async move { Ok(fallback(req, index).await) }
     });
     if static_dir.is_dir() {
+        // Other methods fall through to the fallback: 405 on a documented path.
         cfg.service(
             Files::new("/", static_dir)
                 .index_file("index.html")
                 .use_last_modified(true)
-                .default_handler(fallback),
+                .guard(guard::Any(guard::Get()).or(guard::Head()))
+                .default_handler(fallback.clone()),
         );
-    } else {
-        cfg.default_service(fallback);
     }
+    cfg.default_service(fallback);
 }
 
 async fn fallback(req: ServiceRequest, index: PathBuf) -> ServiceResponse {
     let (req, _) = req.into_parts();
-    if req.path() == "/api" || req.path().starts_with("/api/") {
-        let response = ApiError::NotFound.error_response();
+    let is_api = req.path() == "/api" || req.path().starts_with("/api/");
+    let is_page_request = matches!(*req.method(), Method::GET | Method::HEAD);
+    if is_api || !is_page_request || req.path() == "/healthz" || req.path() == "/readyz" {
+        let response = error::unrouted(&req);
         return ServiceResponse::new(req, response);
     }
     let response = match NamedFile::open_async(&index).await {

@@ -267,8 +267,8 @@ impl Level {
             ("months", Some(m)) => RuleDuration::Months {
                 months: u16::try_from(m.max(1)).unwrap_or(u16::MAX),
             },
-            ("lifetime", _) => RuleDuration::Lifetime,
-            _ => RuleDuration::FirstPayment,
+            ("lifetime", _) => RuleDuration::Lifetime {},
+            _ => RuleDuration::FirstPayment {},
         };
         CommissionRule {
             flat_first_payment: self

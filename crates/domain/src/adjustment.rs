@@ -16,13 +16,26 @@ use crate::program::{PartnerRef, parse_reason};
 pub struct CreateAdjustmentRequest {
     pub membership_id: i64,
     /// Signed and non-zero: "10.00" credits, "-10.00" debits.
-    #[schema(example = "-10.00")]
+    #[schema(
+        example = "-10.00",
+        max_length = 26,
+        pattern = "^-?[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub amount: String,
     /// ISO 4217 code; the program's currency when left out.
     #[serde(default)]
+    #[schema(value_type = Option<Currency>)]
     pub currency: Option<String>,
     /// Why (required, at most 500 characters); shown in the audit log.
+    // What `parse_reason` accepts: no control characters but tabs and newlines once
+    // the white space around it is trimmed, and not blank.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000])?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     pub reason: String,
 }
 

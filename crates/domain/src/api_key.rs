@@ -23,6 +23,27 @@ pub const READ: &str = "read";
 /// Every scope a key can have, in the order they are shown.
 pub const SCOPES: &[&str] = &[EVENTS_WRITE, READ];
 
+/// 1 to all of [`SCOPES`], each once.
+fn scope_list_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(scope_schema())
+        .min_items(Some(1))
+        .max_items(Some(SCOPES.len()))
+        .unique_items(true)
+        .description(Some(
+            "At least one of `events:write` (send events) and `read`.",
+        ))
+        .build()
+}
+
+/// The OpenAPI schema of a scope name: one of [`SCOPES`].
+pub fn scope_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(SCOPES.iter().copied()))
+        .build()
+}
+
 /// What every key starts with, so a leaked key is recognisable (secret scanners).
 pub const KEY_PREFIX: &str = "pk_live_";
 /// How many leading characters of a key are kept to tell keys apart (`pk_live_AbCd`).
@@ -35,15 +56,23 @@ pub const MAX_NAME_LEN: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKeyRequest {
     /// What the key is for, 1 to 100 characters.
-    #[schema(example = "Billing (production)")]
+    #[schema(
+        example = "Billing (production)",
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub name: String,
     /// The integration the key belongs to; events are idempotent per owner, so keys
     /// rotated for one integration must share it. Absent, `null` or blank: the name.
-    #[schema(example = "billing")]
+    #[schema(
+        example = "billing",
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub owner: Option<String>,
     /// At least one of `events:write` (send events) and `read` (read partner and
     /// program data; reserved for later).
-    #[schema(example = json!(["events:write"]))]
+    #[schema(example = json!(["events:write"]), schema_with = scope_list_schema)]
     pub scopes: Vec<String>,
 }
 
@@ -61,8 +90,16 @@ impl CreateApiKeyRequest {
     pub fn validate(&self) -> Result<ValidApiKeyRequest, FieldErrors> {
         let mut v = Validator::new();
         let name = v.check("name", parse_name(&self.name, "name"));
-        let owner = match self.owner.as_deref().map(str::trim) {
-            None | Some("") => None,
+        let owner = match self.owner.as_deref() {
+            None => None,
+            // Blank: the name. (Checked as sent, like the document's bounds.)
+            Some(blank)
+                if blank.trim().is_empty()
+                    && blank.chars().count() <= MAX_NAME_LEN
+                    && !blank.chars().any(char::is_control) =>
+            {
+                None
+            }
             Some(owner) => v.check("owner", parse_name(owner, "owner")),
         };
         let scopes = v.check("scopes", parse_scopes(&self.scopes));
@@ -81,10 +118,11 @@ fn parse_name(raw: &str, what: &str) -> Result<String, String> {
     if name.is_empty() {
         return Err(format!("Enter a {what}."));
     }
-    if name.chars().count() > MAX_NAME_LEN {
+    // Counted as sent, white space included, as the document's maxLength counts.
+    if raw.chars().count() > MAX_NAME_LEN {
         return Err(format!("A {what} has at most {MAX_NAME_LEN} characters."));
     }
-    if name.chars().any(char::is_control) {
+    if raw.chars().any(char::is_control) {
         return Err(format!("A {what} cannot contain control characters."));
     }
     Ok(name.to_owned())
@@ -100,6 +138,9 @@ pub fn parse_scopes(raw: &[String]) -> Result<Vec<String>, String> {
             "Unknown scope {unknown:?}; use one of: {}.",
             SCOPES.join(", ")
         ));
+    }
+    if raw.len() > SCOPES.len() || raw.iter().enumerate().any(|(i, s)| raw[..i].contains(s)) {
+        return Err("Name each scope once.".into());
     }
     Ok(SCOPES
         .iter()
@@ -120,7 +161,7 @@ pub struct ApiKey {
     /// The first characters of the key, to recognise it (`pk_live_AbCd`).
     #[schema(example = "pk_live_AbCd")]
     pub prefix: String,
-    #[schema(example = json!(["events:write"]))]
+    #[schema(example = json!(["events:write"]), schema_with = scope_list_schema)]
     pub scopes: Vec<String>,
     /// The admin who made the key.
     pub created_by: Option<i64>,
@@ -157,7 +198,7 @@ pub struct ApiKeyIdentity {
     pub name: String,
     #[schema(example = "billing")]
     pub owner: String,
-    #[schema(example = json!(["events:write"]))]
+    #[schema(example = json!(["events:write"]), schema_with = scope_list_schema)]
     pub scopes: Vec<String>,
     #[schema(example = "pk_live_AbCd")]
     pub prefix: String,
@@ -193,11 +234,15 @@ mod tests {
     }
 
     #[test]
-    fn scopes_are_deduplicated_in_a_stable_order() {
-        let valid = request("k", None, &["read", "events:write", "read"])
+    fn scopes_are_kept_in_a_stable_order_and_named_once() {
+        let valid = request("k", None, &["read", "events:write"])
             .validate()
             .unwrap();
         assert_eq!(valid.scopes, ["events:write", "read"]);
+        let errors = request("k", None, &["read", "events:write", "read"])
+            .validate()
+            .unwrap_err();
+        assert_eq!(errors["scopes"], "Name each scope once.");
     }
 
     #[test]

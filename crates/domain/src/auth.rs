@@ -14,12 +14,19 @@ pub const MAX_NAME_LEN: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct SignupRequest {
     /// Full name; the first word becomes the first name, the rest the last name.
-    #[schema(example = "Ada Lovelace")]
+    // White space (control characters among it too) is collapsed before the check
+    // for control characters, so only the others are refused; see `parse_full_name`.
+    #[schema(
+        example = "Ada Lovelace",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*$"
+    )]
     pub name: String,
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
     pub email: String,
     /// At least 8 characters, not a common password.
-    #[schema(example = "analytical engine 1843")]
+    #[schema(example = "analytical engine 1843", min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -54,21 +61,22 @@ impl SignupRequest {
     }
 }
 
-/// Splits "Ada King Lovelace" into ("Ada", "King Lovelace").
+/// Splits "Ada King Lovelace" into ("Ada", "King Lovelace"). At most 100 characters as
+/// sent, white space included, so that the limit is the one the API documents.
 pub fn parse_full_name(raw: &str) -> Result<(String, String), &'static str> {
-    let raw = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-    if raw.is_empty() {
+    let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() {
         return Err("Enter your name.");
     }
     if raw.chars().count() > MAX_NAME_LEN {
         return Err("A name has at most 100 characters.");
     }
-    if raw.chars().any(char::is_control) {
+    if name.chars().any(char::is_control) {
         return Err("A name cannot contain control characters.");
     }
-    Ok(match raw.split_once(' ') {
+    Ok(match name.split_once(' ') {
         Some((first, last)) => (first.to_owned(), last.to_owned()),
-        None => (raw, String::new()),
+        None => (name, String::new()),
     })
 }
 
@@ -76,9 +84,11 @@ pub fn parse_full_name(raw: &str) -> Result<(String, String), &'static str> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
     pub email: String,
-    #[schema(example = "analytical engine 1843")]
+    // Only verified: no stored password is longer than 128 characters, so a longer one
+    // is refused (401) like any wrong one.
+    #[schema(example = "analytical engine 1843", min_length = 1, max_length = 1024)]
     pub password: String,
 }
 
@@ -114,7 +124,7 @@ pub struct AuthResponse {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetRequest {
-    #[schema(example = "ada@example.com")]
+    #[schema(example = "ada@example.com", max_length = 254, format = Email)]
     pub email: String,
 }
 
@@ -123,8 +133,16 @@ pub struct PasswordResetRequest {
 #[serde(deny_unknown_fields)]
 pub struct PasswordResetConfirm {
     /// The token from the emailed link.
+    // Any token but an issued one (43 characters) is refused (400), so the bound only
+    // keeps generated ones short.
+    #[schema(
+        min_length = 1,
+        max_length = 1024,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub token: String,
     /// The new password.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
 }
 
@@ -145,7 +163,11 @@ impl PasswordResetConfirm {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
+    // Only verified: a longer one than any stored password is refused (422) like any
+    // wrong one.
+    #[schema(min_length = 1, max_length = 1024)]
     pub current_password: String,
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 
@@ -182,6 +204,13 @@ mod tests {
             parse_full_name("Cher").unwrap(),
             ("Cher".into(), String::new())
         );
+    }
+
+    #[test]
+    fn the_name_limit_counts_the_white_space_as_sent() {
+        assert!(parse_full_name(&"a".repeat(100)).is_ok());
+        assert!(parse_full_name(&format!(" {}", "a".repeat(100))).is_err());
+        assert!(parse_full_name(&format!("Ada{}Lovelace", " ".repeat(92))).is_err());
     }
 
     #[test]

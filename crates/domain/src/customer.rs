@@ -54,7 +54,15 @@ pub struct ReassignCustomerRequest {
     #[schema(value_type = Option<i64>, required = true)]
     pub membership_id: Option<Option<i64>>,
     /// Why, for the audit log (required, at most 500 characters).
+    // What `parse_reason` accepts: no control characters but tabs and newlines once
+    // the white space around it is trimmed, and not blank.
     #[serde(default)]
+    #[schema(
+        required = true,
+        min_length = 1,
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000])?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     pub reason: String,
 }
 

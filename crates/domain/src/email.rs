@@ -26,13 +26,14 @@ pub enum EmailError {
 pub struct Email(String);
 
 impl Email {
-    /// Validates and normalises `raw`.
+    /// Validates and normalises `raw`: at most 254 characters as sent, white space
+    /// around it included.
     pub fn parse(raw: &str) -> Result<Self, EmailError> {
         let s = raw.trim();
         if s.is_empty() {
             return Err(EmailError::Empty);
         }
-        if s.chars().count() > 254 {
+        if raw.chars().count() > 254 {
             return Err(EmailError::TooLong);
         }
         let s = s.to_lowercase();
@@ -118,5 +119,14 @@ mod tests {
     fn overlong_addresses_are_rejected() {
         let long = format!("{}@example.com", "a".repeat(250));
         assert_eq!(Email::parse(&long), Err(EmailError::TooLong));
+    }
+
+    #[test]
+    fn the_length_limit_counts_the_white_space_around_an_address() {
+        let domain = "b".repeat(254 - 64 - "@.com".len());
+        let exact = format!("{}@{domain}.com", "a".repeat(64));
+        assert_eq!(exact.len(), 254);
+        assert!(Email::parse(&exact).is_ok());
+        assert_eq!(Email::parse(&format!(" {exact}")), Err(EmailError::TooLong));
     }
 }

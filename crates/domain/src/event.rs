@@ -16,22 +16,20 @@ pub const MAX_ID_LEN: usize = 200;
 /// Most events in one batch.
 pub const MAX_BATCH: usize = 1000;
 
-/// One event as sent.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+/// One event as sent; its OpenAPI schema (a union by `type`) is in
+/// [`crate::event_schema`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventEnvelope {
     /// The sender's unique id for this event; sending it again changes nothing.
-    #[schema(example = "evt_01J9Z3")]
     pub id: String,
     /// One of `customer.signed_up`, `payment.succeeded`, `payment.refunded`,
     /// `payment.charged_back`, `customer.status_changed`, `subscription.updated`.
     #[serde(rename = "type")]
-    #[schema(example = "payment.succeeded")]
     pub kind: String,
     #[serde(with = "time::serde::rfc3339")]
     pub occurred_at: OffsetDateTime,
-    /// The type's fields (see the `*Data` schemas).
-    #[schema(value_type = Object)]
+    /// The type's fields, read once `type` is known.
     pub data: serde_json::Value,
 }
 
@@ -40,6 +38,7 @@ pub struct EventEnvelope {
 #[serde(deny_unknown_fields)]
 pub struct EventBatch {
     /// 1 to 1000 events, applied in order.
+    #[schema(min_items = 1, max_items = 1000)]
     pub events: Vec<EventEnvelope>,
 }
 
@@ -48,14 +47,24 @@ pub struct EventBatch {
 #[serde(deny_unknown_fields)]
 pub struct CustomerSignedUpData {
     /// The vendor's id of the customer account.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub customer_id: String,
+    #[schema(max_length = 254, format = Email)]
     pub email: Option<String>,
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub name: Option<String>,
     /// The referral code from the link (`?ref=`).
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub ref_code: Option<String>,
     /// The click id Partnerly's redirect added to the landing URL.
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub click_id: Option<String>,
     /// A promo code the customer entered.
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub promo_code: Option<String>,
 }
 
@@ -64,17 +73,34 @@ pub struct CustomerSignedUpData {
 #[serde(deny_unknown_fields)]
 pub struct PaymentSucceededData {
     /// The vendor's id of the payment (unique).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub payment_id: String,
     /// The vendor's id of the customer.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub customer_id: String,
-    /// Decimal string, e.g. "49.00".
-    #[schema(example = "49.00")]
+    /// A positive decimal with at most the currency's decimals, e.g. "49.00".
+    #[schema(
+        example = "49.00",
+        max_length = 25,
+        pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub amount: String,
+    #[schema(value_type = Currency)]
     pub currency: String,
     /// How many months the payment covers (1 monthly, 12 yearly).
     #[serde(default = "one")]
+    #[schema(minimum = 1, maximum = 120, default = 1)]
     pub period_months: u16,
     #[serde(with = "time::serde::rfc3339")]
+    #[schema(max_length = 40)]
     pub paid_at: OffsetDateTime,
 }
 
@@ -86,18 +112,33 @@ fn one() -> u16 {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentReversedData {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub payment_id: String,
     /// The billing system's id of this refund or chargeback, unique per payment.
     /// Send it: a refund reported again under a new event id (a retry after a
     /// timeout, a re-sync) is then recognised and reverses nothing twice. Without it,
     /// only the event id protects against double reversals.
-    #[schema(example = "re_3Nk2")]
+    #[schema(
+        example = "re_3Nk2",
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub refund_id: Option<String>,
     /// The amount refunded by this event (partial refunds allowed), in the payment's
     /// currency.
-    #[schema(example = "24.50")]
+    #[schema(
+        example = "24.50",
+        max_length = 25,
+        pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub amount: String,
     /// The payment's currency, if the sender includes it; another currency is refused.
+    #[schema(value_type = Option<Currency>)]
     pub currency: Option<String>,
 }
 
@@ -146,6 +187,11 @@ impl CustomerStatus {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CustomerStatusChangedData {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub customer_id: String,
     pub status: CustomerStatus,
 }
@@ -154,9 +200,16 @@ pub struct CustomerStatusChangedData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SubscriptionUpdatedData {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     pub customer_id: String,
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     pub plan: Option<String>,
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[schema(max_length = 40)]
     pub ends_at: Option<OffsetDateTime>,
     /// The customer's account balance in the product.
     pub balance: Option<MoneyView>,
@@ -206,7 +259,7 @@ fn id_problem(value: &str) -> Option<&'static str> {
 /// At most [`MAX_ID_LEN`] bytes and no control characters (PostgreSQL cannot store a
 /// NUL in text, and no id, code, name or plan needs one).
 fn text_problem(value: &str) -> Option<&'static str> {
-    if value.len() > MAX_ID_LEN {
+    if value.chars().count() > MAX_ID_LEN {
         Some("At most 200 characters.")
     } else if value.chars().any(char::is_control) {
         Some("Control characters are not allowed.")
@@ -220,15 +273,16 @@ fn event_time(v: &mut Validator, field: &str, value: OffsetDateTime) {
 }
 
 fn data<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, FieldErrors> {
-    serde_json::from_value(value.clone()).map_err(|e| {
-        FieldErrors::from([(
-            "data".to_owned(),
-            format!("Not valid for this event type: {e}."),
-        )])
-    })
+    crate::read::from_value(value.clone(), "data")
 }
 
 impl EventEnvelope {
+    /// Reads an envelope from JSON; mistakes are field errors under `prefix` (`""`
+    /// for a single event, `events[3]` in a batch), like those of [`Self::validate`].
+    pub fn read(value: serde_json::Value, prefix: &str) -> Result<Self, FieldErrors> {
+        crate::read::object_from_value(value, prefix)
+    }
+
     /// Reads `data` as the event's type and validates every field.
     pub fn validate(&self) -> Result<Event, FieldErrors> {
         let mut v = Validator::new();
@@ -278,15 +332,11 @@ impl EventEnvelope {
                 if d.refund_id.as_deref().is_some_and(|r| r.trim().is_empty()) {
                     v.add("data.refund_id", "Leave it out or give the refund's id.");
                 }
-                let parsed: Option<rust_decimal::Decimal> = d.amount.trim().parse().ok();
-                match parsed {
-                    Some(a) if a >= rust_decimal::Decimal::from(crate::money::AMOUNT_LIMIT) => {
-                        v.add(
-                            "data.amount",
-                            crate::money::MoneyError::TooLarge.to_string(),
-                        );
+                match crate::money::parse_amount(&d.amount) {
+                    Ok(a) if a > rust_decimal::Decimal::ZERO => {}
+                    Err(e @ crate::money::MoneyError::TooLarge) => {
+                        v.add("data.amount", e.to_string());
                     }
-                    Some(a) if a > rust_decimal::Decimal::ZERO => {}
                     _ => v.add("data.amount", "A positive amount, like \"24.50\"."),
                 }
                 let currency = d
@@ -426,6 +476,9 @@ mod tests {
         let errors = envelope("customer.signed_up", json!({"customer": "x"}))
             .validate()
             .unwrap_err();
-        assert!(errors.contains_key("data"));
+        assert_eq!(
+            errors["data.customer"],
+            "Unknown field; use customer_id, email, name, ref_code, click_id, promo_code."
+        );
     }
 }

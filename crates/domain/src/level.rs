@@ -40,14 +40,20 @@ impl Track {
 
 /// For how long a customer's payments earn the partner a percentage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RuleDuration {
-    /// Only the customer's first payment.
-    FirstPayment,
+    /// Only the customer's first payment. (Variants are written `{}` so that
+    /// `deny_unknown_fields` holds for them too: serde ignores it on unit variants of
+    /// a tagged enum.)
+    FirstPayment {},
     /// Payments made within `months` months of the customer's first payment.
-    Months { months: u16 },
+    Months {
+        /// 1 to 120.
+        #[schema(minimum = 1, maximum = 120)]
+        months: u16,
+    },
     /// Every payment, for as long as the customer pays.
-    Lifetime,
+    Lifetime {},
 }
 
 /// A level's commission rule: a flat amount on a customer's first payment, a
@@ -116,8 +122,8 @@ impl CommissionRule {
     /// Whether a payment made at `paid_at` is inside the rule's duration.
     pub fn covers(&self, facts: &PaymentFacts) -> bool {
         match self.duration {
-            RuleDuration::FirstPayment => facts.is_first,
-            RuleDuration::Lifetime => true,
+            RuleDuration::FirstPayment {} => facts.is_first,
+            RuleDuration::Lifetime {} => true,
             RuleDuration::Months { months } => {
                 let end_date = add_months(facts.first_paid_at.date(), u32::from(months));
                 let end = facts.first_paid_at.replace_date(end_date);
@@ -278,7 +284,7 @@ mod tests {
         let iron = CommissionRule {
             flat_first_payment: Some(usd(2500)),
             percent: None,
-            duration: RuleDuration::FirstPayment,
+            duration: RuleDuration::FirstPayment {},
         };
         let first = datetime!(2026-01-10 12:00 UTC);
         let lines = iron.lines(None, &facts(4900, first, first)).unwrap();
@@ -319,7 +325,7 @@ mod tests {
         let rule = CommissionRule {
             flat_first_payment: None,
             percent: Some(Rate::parse("20").unwrap()),
-            duration: RuleDuration::Lifetime,
+            duration: RuleDuration::Lifetime {},
         };
         let first = datetime!(2026-01-10 12:00 UTC);
         let lines = rule
@@ -380,7 +386,7 @@ mod tests {
         fn a_commission_never_exceeds_its_payment_at_rates_up_to_100(
             amount in 0_i64..100_000_000, bp in 1_i64..=10_000,
         ) {
-            let rule = CommissionRule { flat_first_payment: None, percent: Some(Rate::from_percent(Decimal::new(bp, 2)).unwrap()), duration: RuleDuration::Lifetime };
+            let rule = CommissionRule { flat_first_payment: None, percent: Some(Rate::from_percent(Decimal::new(bp, 2)).unwrap()), duration: RuleDuration::Lifetime {} };
             let t = datetime!(2026-01-10 12:00 UTC);
             for line in rule.lines(None, &facts(amount, t, t)).unwrap() {
                 prop_assert!(line.amount.minor() <= amount);

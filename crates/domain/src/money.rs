@@ -60,7 +60,7 @@ impl fmt::Display for Currency {
 impl Currency {
     /// Parses a code, case-insensitively (`"usd"` is USD).
     pub fn parse(code: &str) -> Result<Self, MoneyError> {
-        let upper = code.trim().to_ascii_uppercase();
+        let upper = code.to_ascii_uppercase();
         iso::currency(&upper)
             .map(|c| Self {
                 code: c.code,
@@ -97,10 +97,10 @@ impl utoipa::PartialSchema for Currency {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::ObjectBuilder::new()
             .schema_type(utoipa::openapi::schema::Type::String)
-            .pattern(Some("^[A-Za-z]{3}$"))
+            .enum_values(Some(iso::CURRENCIES.iter().map(|c| c.code)))
             .description(Some(
-                "ISO 4217 currency code; read in any case (`usd` is USD), always sent in \
-                 upper case.",
+                "ISO 4217 currency code, sent in upper case (Partnerly also reads lower \
+                 case: `usd` is USD).",
             ))
             .examples(["USD"])
             .into()
@@ -113,6 +113,59 @@ impl utoipa::ToSchema for Currency {}
 /// at most 10^15 minor units even for three-decimal currencies, so that thousands of
 /// them add up without leaving 64 bits.
 pub const AMOUNT_LIMIT: i64 = 1_000_000_000_000;
+
+/// The shape of an amount a client sends (JSON Schema `pattern`, as documented):
+/// what [`Money::parse`] reads, and nothing else.
+pub const AMOUNT_PATTERN: &str = "^-?[0-9]{1,12}(\\.[0-9]{1,12})?$";
+
+/// [`AMOUNT_PATTERN`] without the minus: amounts that cannot be negative.
+pub const UNSIGNED_AMOUNT_PATTERN: &str = "^[0-9]{1,12}(\\.[0-9]{1,12})?$";
+
+/// The shape of a percentage ([`Rate::parse`]): up to 3 digits and 4 decimals.
+pub const PERCENT_PATTERN: &str = "^[0-9]{1,3}(\\.[0-9]{1,4})?$";
+
+/// Reads an amount's text ([`AMOUNT_PATTERN`]) before its currency is known; see
+/// [`Money::parse`].
+pub fn parse_amount(amount: &str) -> Result<Decimal, MoneyError> {
+    plain_decimal(amount, 12, 12).map_err(|e| match e {
+        DecimalShape::TooManyDigits => MoneyError::TooLarge,
+        DecimalShape::TooManyDecimals | DecimalShape::NotADecimal => {
+            MoneyError::NotAnAmount(amount.to_owned())
+        }
+    })
+}
+
+/// Why a text is not a plain decimal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DecimalShape {
+    NotADecimal,
+    /// A plain decimal with more whole digits than allowed.
+    TooManyDigits,
+    /// A plain decimal with more decimals than allowed.
+    TooManyDecimals,
+}
+
+/// Reads `-?D(.F)?` with 1 to `whole` digits D and 1 to `fraction` digits F, all
+/// ASCII: the one decimal syntax clients may send (no `+`, spaces, `1e3` or `1_000`,
+/// which `Decimal`'s own parser would take).
+fn plain_decimal(text: &str, whole: usize, fraction: usize) -> Result<Decimal, DecimalShape> {
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = match unsigned.split_once('.') {
+        Some((int, frac)) => (int, Some(frac)),
+        None => (unsigned, None),
+    };
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int) || frac.is_some_and(|f| !digits(f)) {
+        return Err(DecimalShape::NotADecimal);
+    }
+    if int.len() > whole {
+        return Err(DecimalShape::TooManyDigits);
+    }
+    if frac.is_some_and(|f| f.len() > fraction) {
+        return Err(DecimalShape::TooManyDecimals);
+    }
+    text.parse().map_err(|_| DecimalShape::NotADecimal)
+}
 
 /// Rounds `value` (in major units) to the currency's minor units, half to even.
 /// The only rounding in Partnerly's money paths.
@@ -146,15 +199,11 @@ impl Money {
     /// has is an error, never a silent rounding, and so is an amount whose size is
     /// [`AMOUNT_LIMIT`] or more. The limit keeps every sum Partnerly forms from such
     /// amounts (a payment's refunds, a batch's totals) far inside 64 bits.
+    ///
+    /// The text must be a plain decimal ([`AMOUNT_PATTERN`]): an optional minus, up to
+    /// 12 digits, and up to 12 decimals; no spaces, plus sign, exponent or separators.
     pub fn parse(amount: &str, currency: Currency) -> Result<Self, MoneyError> {
-        let value: Decimal = amount
-            .trim()
-            .parse()
-            .map_err(|_| MoneyError::NotAnAmount(amount.to_owned()))?;
-        if value.abs() >= Decimal::from(AMOUNT_LIMIT) {
-            return Err(MoneyError::TooLarge);
-        }
-        Self::from_decimal_exact(value, currency)
+        Self::from_decimal_exact(parse_amount(amount)?, currency)
     }
 
     /// An exact decimal amount (no rounding).
@@ -236,7 +285,11 @@ impl fmt::Display for Money {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct MoneyView {
     /// Decimal string with the currency's number of decimals.
-    #[schema(example = "12.50")]
+    #[schema(
+        example = "12.50",
+        max_length = 26,
+        pattern = "^-?[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub amount: String,
     pub currency: Currency,
 }
@@ -276,8 +329,13 @@ impl Rate {
     }
 
     /// Parses `"20"` or `"12.5"`.
+    /// The text must match [`PERCENT_PATTERN`].
     pub fn parse(raw: &str) -> Result<Self, RateError> {
-        let d: Decimal = raw.trim().parse().map_err(|_| RateError::NotANumber)?;
+        let d = plain_decimal(raw, 3, 4).map_err(|e| match e {
+            DecimalShape::TooManyDigits => RateError::OutOfRange,
+            DecimalShape::TooManyDecimals => RateError::TooPrecise,
+            DecimalShape::NotADecimal => RateError::NotANumber,
+        })?;
         Self::from_percent(d)
     }
 

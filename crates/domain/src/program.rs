@@ -40,6 +40,43 @@ pub const DEFAULT_HOLD_DAYS: i32 = 31;
 pub const MAX_RULE_MONTHS: u16 = 120;
 /// Highest level position.
 pub const MAX_POSITION: i32 = 1_000;
+/// Longest host name, in characters.
+pub const MAX_HOST_LEN: usize = 253;
+
+/// The JSON Schema `pattern` of an allowed domain: what [`parse_host`] accepts, white
+/// space around it included (its length is the item's `maxLength`).
+pub const HOST_PATTERN: &str = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.*[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$";
+
+/// The OpenAPI schema of `allowed_domains`: at most [`MAX_ALLOWED_DOMAINS`] host names.
+fn allowed_domains_schema() -> utoipa::openapi::schema::Array {
+    allowed_domains_array().build()
+}
+
+/// [`allowed_domains_schema`], or `null` (a change that keeps the list).
+fn allowed_domains_change_schema() -> utoipa::openapi::schema::Array {
+    allowed_domains_array()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::Array,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .build()
+}
+
+fn allowed_domains_array() -> utoipa::openapi::schema::ArrayBuilder {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .max_length(Some(MAX_HOST_LEN))
+                .pattern(Some(HOST_PATTERN))
+                .examples(["www.example.com"]),
+        )
+        .max_items(Some(MAX_ALLOWED_DOMAINS))
+        .description(Some(
+            "Host names the redirect may send visitors to (at most 50). The landing URL's \
+             host must be one of them; when the list is empty it becomes the list.",
+        ))
+}
 
 /// When partners are paid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
@@ -220,33 +257,53 @@ pub struct ProgramSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProgramRequest {
-    #[schema(example = "Official partners")]
+    // Names: white space (control characters among it too) is collapsed before the
+    // check for control characters, so only the others are refused; see `parse_name`.
+    #[schema(
+        example = "Official partners",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*$"
+    )]
     pub name: String,
     /// ISO 4217 code; it cannot change once the program has commissions.
-    #[schema(example = "USD")]
+    #[schema(example = "USD", value_type = Currency)]
     pub currency: String,
     /// 1 to 365 days (default 14).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 365)]
     pub attribution_window_days: Option<i32>,
     /// 0 to 365 days (default 31).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 365)]
     pub hold_days: Option<i32>,
     /// The smallest withdrawal, in the program's currency (default 0).
     #[serde(default)]
-    #[schema(example = "50.00")]
+    #[schema(
+        example = "50.00",
+        max_length = 25,
+        pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub minimum_payout: Option<String>,
     /// Default `on_request`.
     #[serde(default)]
     pub payout_schedule: Option<PayoutSchedule>,
     /// Where the tracking redirect sends visitors: an absolute http(s) URL.
-    #[schema(example = "https://www.example.com/pricing")]
+    // What `parse_landing_url` accepts, but for the host's length (at most 253).
+    #[schema(
+        example = "https://www.example.com/pricing",
+        max_length = 2000,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.*(?::\\+?0*(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?#\\\\][^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*)?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     pub landing_url: String,
     /// Host names the redirect may send visitors to. The landing URL's host must be
     /// one of them; when the list is empty it becomes the list.
     #[serde(default)]
+    #[schema(schema_with = allowed_domains_schema)]
     pub allowed_domains: Vec<String>,
     /// Shown to partners (at most 20000 characters).
     #[serde(default)]
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub rules_text: String,
     /// Whether partners join this program when they sign up (default true).
     #[serde(default)]
@@ -257,26 +314,42 @@ pub struct CreateProgramRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateProgramRequest {
+    // The fields' schemas are those of `CreateProgramRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*$"
+    )]
     pub name: Option<String>,
     /// Changing it re-denominates every amount of the program (minimum payout, flat
     /// amounts, bonuses, thresholds: 25.00 USD becomes 25.00 EUR); refused with 409
     /// `currency_locked` once the program has commissions or adjustments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Currency>)]
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 365)]
     pub attribution_window_days: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 365)]
     pub hold_days: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 25, pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$")]
     pub minimum_payout: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payout_schedule: Option<PayoutSchedule>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\\.*(?::\\+?0*(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?#\\\\][^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*)?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$"
+    )]
     pub landing_url: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = allowed_domains_change_schema)]
     pub allowed_domains: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 20000, pattern = "^[^\\u0000]*$")]
     pub rules_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_signup: Option<bool>,
@@ -490,7 +563,11 @@ impl LevelSpec {
 #[serde(deny_unknown_fields)]
 pub struct ClientBonusInput {
     /// In the program's currency.
-    #[schema(example = "25.00")]
+    #[schema(
+        example = "25.00",
+        max_length = 25,
+        pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub amount: String,
     pub trigger: BonusTrigger,
 }
@@ -500,10 +577,17 @@ pub struct ClientBonusInput {
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ThresholdInput {
     /// At least `count` customers who paid at least once.
-    PayingCustomers { count: u32 },
+    PayingCustomers {
+        #[schema(minimum = 1, maximum = 4294967295_u32, format = Int64)]
+        count: u32,
+    },
     /// At least `amount` paid by the partner's customers, in the program's currency.
     SalesVolume {
-        #[schema(example = "1000.00")]
+        #[schema(
+            example = "1000.00",
+            max_length = 25,
+            pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+        )]
         amount: String,
     },
 }
@@ -513,18 +597,33 @@ pub enum ThresholdInput {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateLevelRequest {
-    #[schema(example = "Iron")]
+    #[schema(
+        example = "Iron",
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*$"
+    )]
     pub name: String,
     /// Higher is better; unique within the program.
+    #[schema(minimum = 1, maximum = 1000)]
     pub position: i32,
     pub track: Track,
     /// In the program's currency.
     #[serde(default)]
-    #[schema(example = "25.00")]
+    #[schema(
+        example = "25.00",
+        max_length = 25,
+        pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub flat_first_payment: Option<String>,
     /// A percentage, like "20".
+    // Above 0 and at most 100, at most 4 decimals: what `Rate::parse` accepts.
     #[serde(default)]
-    #[schema(example = "20")]
+    #[schema(
+        example = "20",
+        max_length = 8,
+        pattern = "^(?:(?:0{0,2}[1-9]|0?[1-9][0-9])(?:\\.[0-9]{1,4})?|0{1,3}\\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])|100(?:\\.0{1,4})?)$"
+    )]
     pub percent: Option<String>,
     pub duration: RuleDuration,
     #[serde(default)]
@@ -538,9 +637,16 @@ pub struct CreateLevelRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateLevelRequest {
+    // The fields' schemas are those of `CreateLevelRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000][^\\u0000-\\u0008\\u000E-\\u001F\\u007F-\\u0084\\u0086-\\u009F]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1000)]
     pub position: Option<i32>,
     /// Only for a level no membership is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -550,14 +656,24 @@ pub struct UpdateLevelRequest {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>, example = "25.00")]
+    #[schema(
+        value_type = Option<String>,
+        example = "25.00",
+        max_length = 25,
+        pattern = "^[0-9]{1,12}(\\.[0-9]{1,12})?$"
+    )]
     pub flat_first_payment: Option<Option<String>>,
     #[serde(
         default,
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>, example = "20")]
+    #[schema(
+        value_type = Option<String>,
+        example = "20",
+        max_length = 8,
+        pattern = "^(?:(?:0{0,2}[1-9]|0?[1-9][0-9])(?:\\.[0-9]{1,4})?|0{1,3}\\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])|100(?:\\.0{1,4})?)$"
+    )]
     pub percent: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<RuleDuration>,
@@ -870,12 +986,23 @@ pub struct UpdateMembershipRequest {
         deserialize_with = "double_option",
         skip_serializing_if = "Option::is_none"
     )]
-    #[schema(value_type = Option<String>, example = "35")]
+    #[schema(
+        value_type = Option<String>,
+        example = "35",
+        max_length = 8,
+        pattern = "^(?:(?:0{0,2}[1-9]|0?[1-9][0-9])(?:\\.[0-9]{1,4})?|0{1,3}\\.(?:[1-9][0-9]{0,3}|0[1-9][0-9]{0,2}|00[1-9][0-9]?|000[1-9])|100(?:\\.0{1,4})?)$"
+    )]
     pub rate_override: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MembershipStatus>,
     /// Why, for the audit log (at most 500 characters).
+    // What `parse_reason` accepts: no control characters but tabs and newlines once
+    // the white space around it is trimmed; blank is no reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*(?:[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000])?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*)?$"
+    )]
     pub reason: Option<String>,
 }
 
@@ -924,15 +1051,16 @@ pub struct CreateTrackRequest {
     pub to_track: Track,
     /// Why, for the manager (at most 2000 characters).
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub message: String,
 }
 
 impl CreateTrackRequest {
-    /// The trimmed message, checked.
+    /// The trimmed message, checked (at most 2000 characters as sent).
     pub fn validate(&self) -> Result<String, FieldErrors> {
         let message = self.message.trim();
         let mut v = Validator::new();
-        if message.chars().count() > MAX_TRACK_MESSAGE_LEN {
+        if self.message.chars().count() > MAX_TRACK_MESSAGE_LEN {
             v.add(
                 "message",
                 format!("A message has at most {MAX_TRACK_MESSAGE_LEN} characters."),
@@ -999,13 +1127,14 @@ pub fn redenominate(money: Money, currency: Currency) -> Result<Money, MoneyErro
     Money::from_decimal_exact(money.amount(), currency)
 }
 
-/// A name: trimmed, inner whitespace collapsed, 1 to 100 characters.
+/// A name: trimmed, inner whitespace collapsed, 1 to 100 characters (at most 100 as
+/// sent, white space included).
 fn parse_name(raw: &str, what: &str) -> Result<String, String> {
     let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() {
         return Err(format!("Give the {what} a name."));
     }
-    if name.chars().count() > MAX_NAME_LEN {
+    if raw.chars().count() > MAX_NAME_LEN {
         return Err(format!("A name has at most {MAX_NAME_LEN} characters."));
     }
     if name.chars().any(char::is_control) {
@@ -1014,19 +1143,19 @@ fn parse_name(raw: &str, what: &str) -> Result<String, String> {
     Ok(name)
 }
 
-/// A reason staff give: trimmed, at most 500 characters; `None` when blank and not
-/// required.
+/// A reason staff give: trimmed, at most 500 characters (as sent, white space
+/// included); `None` when blank and not required.
 pub fn parse_reason(raw: &str, required: bool) -> Result<Option<String>, String> {
     let reason = raw.trim();
+    if raw.chars().count() > MAX_REASON_LEN {
+        return Err(format!("A reason has at most {MAX_REASON_LEN} characters."));
+    }
     if reason.is_empty() {
         return if required {
             Err("Give a reason; it is kept in the audit log.".into())
         } else {
             Ok(None)
         };
-    }
-    if reason.chars().count() > MAX_REASON_LEN {
-        return Err(format!("A reason has at most {MAX_REASON_LEN} characters."));
     }
     if reason
         .chars()
@@ -1039,6 +1168,7 @@ pub fn parse_reason(raw: &str, required: bool) -> Result<Option<String>, String>
 
 /// A host name as the tracking redirect compares it: lower-case ASCII labels of
 /// letters, digits and inner hyphens (internationalised names in their `xn--` form).
+/// At most [`MAX_HOST_LEN`] characters as sent, white space and final dots included.
 pub fn parse_host(raw: &str) -> Result<String, String> {
     let host = raw.trim().trim_end_matches('.').to_ascii_lowercase();
     let bad = || {
@@ -1047,7 +1177,7 @@ pub fn parse_host(raw: &str) -> Result<String, String> {
             raw.trim()
         )
     };
-    if host.is_empty() || host.len() > 253 {
+    if host.is_empty() || host.len() > MAX_HOST_LEN || raw.chars().count() > MAX_HOST_LEN {
         return Err(bad());
     }
     let label_ok = |label: &str| {
@@ -1066,12 +1196,12 @@ pub fn parse_host(raw: &str) -> Result<String, String> {
     }
 }
 
-/// An absolute `http`/`https` URL without credentials; returns the URL (trimmed) and
-/// its host.
+/// An absolute `http`/`https` URL without credentials, at most [`MAX_URL_LEN`]
+/// characters as sent; returns the URL (trimmed) and its host.
 pub fn parse_landing_url(raw: &str) -> Result<(String, String), String> {
     let url = raw.trim();
     let bad = || "Enter an absolute http(s) address, like https://www.example.com/.".to_owned();
-    if url.chars().count() > MAX_URL_LEN {
+    if raw.chars().count() > MAX_URL_LEN {
         return Err(format!("An address has at most {MAX_URL_LEN} characters."));
     }
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -1350,6 +1480,34 @@ mod tests {
         let bad: UpdateMembershipRequest =
             serde_json::from_str(r#"{"rate_override": "0"}"#).unwrap();
         assert!(bad.validate().unwrap_err().contains_key("rate_override"));
+    }
+
+    #[test]
+    fn length_limits_count_the_white_space_as_sent() {
+        let reason = "r".repeat(MAX_REASON_LEN);
+        assert!(parse_reason(&reason, true).is_ok());
+        assert!(parse_reason(&format!(" {reason}"), true).is_err());
+        assert!(parse_reason(&" ".repeat(MAX_REASON_LEN + 1), false).is_err());
+        assert_eq!(parse_reason(&" ".repeat(MAX_REASON_LEN), false), Ok(None));
+        let label = "a".repeat(63);
+        let host = format!("{label}.{label}.{label}.{}", "b".repeat(61));
+        assert_eq!(host.len(), MAX_HOST_LEN);
+        assert!(parse_host(&host).is_ok());
+        assert!(parse_host(&format!("{host} ")).is_err());
+        assert!(parse_host(&format!("{host}.")).is_err());
+        let url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN - 20));
+        assert!(parse_landing_url(&url).is_ok());
+        assert!(parse_landing_url(&format!(" {url}")).is_err());
+        let track = |message: String| CreateTrackRequest {
+            to_track: Track::Integrator,
+            message,
+        };
+        assert!(track("m".repeat(MAX_TRACK_MESSAGE_LEN)).validate().is_ok());
+        assert!(
+            track(format!("{} ", "m".repeat(MAX_TRACK_MESSAGE_LEN)))
+                .validate()
+                .is_err()
+        );
     }
 
     #[test]

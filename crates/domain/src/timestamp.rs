@@ -16,6 +16,10 @@ pub const EARLIEST: OffsetDateTime = datetime!(1970-01-01 0:00 UTC);
 /// plus 365 days (the longest hold period) still fits the calendar.
 pub const END: OffsetDateTime = datetime!(9999-01-01 0:00 UTC);
 
+/// The longest RFC 3339 time Partnerly documents: nanoseconds and an offset
+/// (`2026-11-01T10:00:00.123456789+05:30` is 35 characters), with room to spare.
+pub const MAX_TIME_LEN: usize = 40;
+
 /// The message for a time outside the accepted range.
 pub const OUT_OF_RANGE: &str =
     "Use a time from 1970-01-01T00:00:00Z up to (not including) 9999-01-01T00:00:00Z.";

@@ -35,21 +35,58 @@ pub const MAX_URL_LEN: usize = 2000;
 /// Longest description accepted, in characters.
 pub const MAX_DESCRIPTION_LEN: usize = 500;
 
+/// The OpenAPI schema of an `events` list: one or more of [`EVENT_TYPES`] and `*`.
+fn event_list_schema() -> utoipa::openapi::schema::Array {
+    event_list().build()
+}
+
+/// [`event_list_schema`], or `null` (a change that keeps the list).
+fn event_list_change_schema() -> utoipa::openapi::schema::Array {
+    event_list()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::Array,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .build()
+}
+
+fn event_list() -> utoipa::openapi::schema::ArrayBuilder {
+    utoipa::openapi::schema::ArrayBuilder::new()
+        .items(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(utoipa::openapi::schema::Type::String)
+                .enum_values(Some(
+                    std::iter::once(ALL_EVENTS).chain(EVENT_TYPES.iter().copied()),
+                )),
+        )
+        .min_items(Some(1))
+        .max_items(Some(EVENT_TYPES.len() + 1))
+        .unique_items(true)
+        .description(Some(
+            "Event types to receive, each named once, or `[\"*\"]` for all.",
+        ))
+        .examples([serde_json::json!([
+            "commission.created",
+            "commission.reversed"
+        ])])
+}
+
 /// An absolute `http` or `https` URL with a host: where an endpoint receives messages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookUrl(String);
 
 impl WebhookUrl {
-    /// Trims and checks the URL; keeps it as the parser normalises it.
+    /// Trims and checks the URL (at most [`MAX_URL_LEN`] bytes as sent, white space
+    /// around it included); keeps it as the parser normalises it.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let raw = raw.trim();
-        if raw.is_empty() {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
             return Err("Enter the URL that receives the webhooks.");
         }
         if raw.len() > MAX_URL_LEN {
             return Err("A webhook URL has at most 2000 characters.");
         }
-        let url = url::Url::parse(raw)
+        let url = url::Url::parse(trimmed)
             .map_err(|_| "Enter an absolute URL, like https://example.com/webhooks.")?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("The URL must start with https:// or http://.");
@@ -91,10 +128,21 @@ impl EventFilter {
         if types.is_empty() {
             return Err("Subscribe to at least one event type, or \"*\" for all.".into());
         }
+        if types.len() > EVENT_TYPES.len() + 1 {
+            return Err(format!(
+                "Name each event type once: there are {} and \"*\".",
+                EVENT_TYPES.len()
+            ));
+        }
         let mut only = BTreeSet::new();
         let mut all = false;
-        for t in types {
-            let t = t.as_ref().trim();
+        for (i, t) in types.iter().enumerate() {
+            let t = t.as_ref();
+            if types[..i].iter().any(|earlier| earlier.as_ref() == t) {
+                return Err(format!(
+                    "Name each event type once (\"{t}\" is there twice)."
+                ));
+            }
             if t == ALL_EVENTS {
                 all = true;
             } else if EVENT_TYPES.contains(&t) {
@@ -140,10 +188,11 @@ impl EventFilter {
     }
 }
 
-/// A description: trimmed, at most 500 characters, no control characters but newlines.
+/// A description: trimmed, at most 500 characters (as sent, white space included), no
+/// control characters but newlines and tabs.
 pub fn parse_description(raw: &str) -> Result<String, &'static str> {
     let description = raw.trim();
-    if description.chars().count() > MAX_DESCRIPTION_LEN {
+    if raw.chars().count() > MAX_DESCRIPTION_LEN {
         return Err("A description has at most 500 characters.");
     }
     if description
@@ -160,14 +209,26 @@ pub fn parse_description(raw: &str) -> Result<String, &'static str> {
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhookEndpointRequest {
     /// Absolute `https://` (or `http://`) URL that receives the messages.
-    #[schema(example = "https://billing.example.com/partnerly/webhooks")]
+    // A plain ASCII subset of what `WebhookUrl::parse` accepts (it also takes IP
+    // addresses, international names and white space around the URL).
+    #[schema(
+        example = "https://billing.example.com/partnerly/webhooks",
+        max_length = 2000,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?][!\"$-~]*)?$"
+    )]
     pub url: String,
     /// What the endpoint is for (at most 500 characters).
+    // What `parse_description` accepts: no control characters but tabs and newlines
+    // once the white space around it is trimmed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(example = "Billing system")]
+    #[schema(
+        example = "Billing system",
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*(?:[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000])?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*)?$"
+    )]
     pub description: Option<String>,
     /// Event types to receive (see `EVENT_TYPES`), or `["*"]` for all.
-    #[schema(example = json!(["commission.created", "commission.reversed"]))]
+    #[schema(schema_with = event_list_schema)]
     pub events: Vec<String>,
 }
 
@@ -204,12 +265,22 @@ impl CreateWebhookEndpointRequest {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateWebhookEndpointRequest {
+    // The fields' schemas are those of `CreateWebhookEndpointRequest`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 2000,
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?][!\"$-~]*)?$"
+    )]
     pub url: Option<String>,
     /// An empty string clears the description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 500,
+        pattern = "^[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*(?:[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000](?:[^\\u0000-\\u0008\\u000B-\\u001F\\u007F-\\u009F]*[^ \\u0000-\\u001F\\u007F-\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000])?[\\t-\\r \\u0085\\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*)?$"
+    )]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = event_list_change_schema)]
     pub events: Option<Vec<String>>,
     /// `false` pauses deliveries: nothing new is queued, and queued messages wait until
     /// the endpoint is active again.
@@ -387,6 +458,17 @@ mod tests {
     }
 
     #[test]
+    fn length_limits_count_the_white_space_as_sent() {
+        let url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN - 20));
+        assert_eq!(url.len(), MAX_URL_LEN);
+        assert!(WebhookUrl::parse(&url).is_ok());
+        assert!(WebhookUrl::parse(&format!("{url} ")).is_err());
+        let description = "d".repeat(MAX_DESCRIPTION_LEN);
+        assert!(parse_description(&description).is_ok());
+        assert!(parse_description(&format!("\n{description}")).is_err());
+    }
+
+    #[test]
     fn a_star_subscribes_to_everything() {
         let all = EventFilter::parse(&["*"]).unwrap();
         assert_eq!(all, EventFilter::All);
@@ -396,13 +478,14 @@ mod tests {
     }
 
     #[test]
-    fn subscriptions_are_known_types_kept_once_in_order() {
-        let f = EventFilter::parse(&[
-            "commission.reversed",
-            "commission.created",
-            "commission.created",
-        ])
-        .unwrap();
+    fn subscriptions_are_known_types_named_once_kept_in_order() {
+        assert!(
+            EventFilter::parse(&["commission.created", "commission.created"])
+                .unwrap_err()
+                .contains("twice")
+        );
+        assert!(EventFilter::parse(&[" commission.created"]).is_err());
+        let f = EventFilter::parse(&["commission.reversed", "commission.created"]).unwrap();
         assert_eq!(f.to_stored(), "commission.created commission.reversed");
         assert_eq!(EventFilter::from_stored(&f.to_stored()), f);
         assert!(f.matches("commission.created"));
@@ -438,4 +521,10 @@ mod tests {
         }
         assert_eq!(WebhookDeliveryStatus::parse("lost"), None);
     }
+}
+
+/// `GET /api/v1/admin/webhooks`: every endpoint, oldest first, secrets masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct WebhookEndpointList {
+    pub items: Vec<WebhookEndpoint>,
 }

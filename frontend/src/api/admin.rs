@@ -15,7 +15,7 @@ use partnerly_domain::program::{
 };
 use partnerly_domain::webhook::{
     CreateWebhookEndpointRequest, UpdateWebhookEndpointRequest, WebhookDelivery,
-    WebhookDeliveryPage, WebhookEndpoint,
+    WebhookDeliveryPage, WebhookEndpoint, WebhookEndpointList,
 };
 
 use super::{ApiFailure, authed, encode, json};
@@ -184,7 +184,9 @@ pub async fn revoke_api_key(session: Session, id: i64) -> Result<(), ApiFailure>
 
 /// `GET /api/v1/admin/webhooks`: every endpoint, secrets masked.
 pub async fn webhooks(session: Session) -> Result<Vec<WebhookEndpoint>, ApiFailure> {
-    get(session, "/api/v1/admin/webhooks").await
+    get::<WebhookEndpointList>(session, "/api/v1/admin/webhooks")
+        .await
+        .map(|list| list.items)
 }
 
 /// `GET /api/v1/admin/webhooks/{id}`.

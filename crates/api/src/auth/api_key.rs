@@ -51,6 +51,17 @@ impl ApiKeyCaller {
     }
 }
 
+/// Whether `token` has the shape of a JWT (three base64url parts): a session token.
+pub(crate) fn looks_like_jwt(token: &str) -> bool {
+    let parts: Vec<&str> = token.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+}
+
 fn invalid_key(message: &str) -> ApiError {
     ApiError::unauthorized("invalid_api_key", message)
 }
@@ -64,7 +75,13 @@ async fn authenticate(req: HttpRequest) -> Result<ApiKey, ApiError> {
         .ok_or_else(|| invalid_key("Send an API key as Authorization: Bearer pk_live_..."))?;
     // Anything else (a session token, a typo) cannot be a key: no need to ask the database.
     if !secret.starts_with(KEY_PREFIX) {
-        return Err(invalid_key("The API key is not valid or was revoked."));
+        let message = if looks_like_jwt(&secret) {
+            "This route takes an API key (pk_live_...), not a session token; an admin \
+             creates keys under Admin → API keys."
+        } else {
+            "The API key is not valid or was revoked."
+        };
+        return Err(invalid_key(message));
     }
     let hash = tokens::digest(&secret);
     let key = state

@@ -63,6 +63,13 @@ async fn authenticate(req: HttpRequest) -> Result<User, ApiError> {
             "Sign in to continue (send Authorization: Bearer <token>).",
         )
     })?;
+    if token.starts_with(partnerly_domain::api_key::KEY_PREFIX) {
+        return Err(ApiError::unauthorized(
+            "unauthorized",
+            "This route takes a session token from sign-in, not an API key; API keys \
+             work on the events and integration routes.",
+        ));
+    }
     let claims = state.jwt.verify(&token).map_err(|e| match e {
         TokenError::Expired => {
             ApiError::unauthorized("token_expired", "Your session token expired; refresh it.")

@@ -130,7 +130,7 @@ fn account_exists() -> ApiError {
 pub async fn signup(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<SignupRequest>,
+    body: crate::body::Json<SignupRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let signup = body.validate()?;
     let limits = state.limits;
@@ -253,7 +253,7 @@ async fn sign_in_existing(
 pub async fn login(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<LoginRequest>,
+    body: crate::body::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = body.validate()?;
     let limits = state.limits;
@@ -367,7 +367,7 @@ pub async fn refresh(
 #[utoipa::path(
     tag = "auth",
     responses((status = 204, description = "Signed out (also when there was no session).")),
-    security(("refresh_cookie" = []))
+    security((), ("refresh_cookie" = []))
 )]
 #[post("/auth/logout")]
 pub async fn logout(
@@ -408,7 +408,7 @@ pub async fn logout(
 pub async fn request_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<PasswordResetRequest>,
+    body: crate::body::Json<PasswordResetRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let email = Email::parse(&body.email).map_err(|e| ApiError::field("email", e.to_string()))?;
     let limits = state.limits;
@@ -471,7 +471,7 @@ pub async fn request_password_reset(
 pub async fn confirm_password_reset(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<PasswordResetConfirm>,
+    body: crate::body::Json<PasswordResetConfirm>,
 ) -> Result<HttpResponse, ApiError> {
     let password = body.validate()?;
     let limits = state.limits;

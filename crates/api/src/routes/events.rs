@@ -3,10 +3,11 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use partnerly_domain::ErrorBody;
+use partnerly_domain::FieldErrors;
 use partnerly_domain::event::{
     BatchResult, EventBatch, EventEnvelope, EventResult, EventStatus, MAX_BATCH,
 };
-use serde_json::Map;
+use serde_json::{Map, Value};
 
 use crate::auth::ApiKeyCaller;
 use crate::error::ApiError;
@@ -49,6 +50,42 @@ async fn read_json<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(&body).map_err(|e| crate::error::body_error(&e))
 }
 
+/// The batch body as the events it holds: `{"events": [...]}` with 1 to 1000 events,
+/// each read like a single event, with mistakes named `events[i].<field>`.
+fn read_batch(body: Value) -> Result<EventBatch, ApiError> {
+    let events = match body {
+        Value::Object(mut fields) if fields.len() == 1 && fields.contains_key("events") => {
+            fields.remove("events").unwrap_or_default()
+        }
+        Value::Array(_) => {
+            return Err(ApiError::field(
+                "events",
+                "The body is a bare list; send an object: {\"events\": [...]}.",
+            ));
+        }
+        other => return Ok(partnerly_domain::read::object_from_value(other, "")?),
+    };
+    let Value::Array(events) = events else {
+        return Err(ApiError::field("events", "Expected a list of events."));
+    };
+    if events.is_empty() || events.len() > MAX_BATCH {
+        return Err(ApiError::field("events", "Send 1 to 1000 events."));
+    }
+    let mut errors = FieldErrors::new();
+    let mut read = Vec::with_capacity(events.len());
+    for (i, event) in events.into_iter().enumerate() {
+        match EventEnvelope::read(event, &format!("events[{i}]")) {
+            Ok(envelope) => read.push(envelope),
+            Err(fields) => errors.extend(fields),
+        }
+    }
+    if errors.is_empty() {
+        Ok(EventBatch { events: read })
+    } else {
+        Err(ApiError::Validation(errors))
+    }
+}
+
 /// Send one event.
 ///
 /// Event types: `customer.signed_up` (CustomerSignedUpData), `payment.succeeded`
@@ -75,11 +112,11 @@ async fn read_json<T: serde::de::DeserializeOwned>(
 pub async fn create_event(
     state: web::Data<AppState>,
     caller: ApiKeyCaller,
-    body: web::Json<EventEnvelope>,
+    body: crate::body::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require(EVENTS_WRITE)?;
     let owner = caller.key.owner.clone();
-    let envelope = body.into_inner();
+    let envelope = EventEnvelope::read(body.into_inner(), "")?;
     let result = event_groups::submit(&state, owner, envelope).await?;
     if result.status == EventStatus::Applied {
         state.webhooks_queued.notify_one();
@@ -104,7 +141,7 @@ pub async fn create_event(
         (status = 403, description = "The key lacks the `events:write` scope.", body = ErrorBody),
         (status = 413, description = "The body is over 4 MiB.", body = ErrorBody),
         (status = 415, description = "The body is not JSON.", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: no events, or more than 1000.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: no events, more than 1000, or an event that cannot be read (fields `events[i].<field>`).", body = ErrorBody),
     ),
     security(("api_key" = []))
 )]
@@ -116,10 +153,7 @@ pub async fn create_event_batch(
     payload: web::Payload,
 ) -> Result<web::Json<BatchResult>, ApiError> {
     caller.require(EVENTS_WRITE)?;
-    let batch: EventBatch = read_json(&req, payload, MAX_BATCH_BODY).await?;
-    if batch.events.is_empty() || batch.events.len() > MAX_BATCH {
-        return Err(ApiError::field("events", "Send 1 to 1000 events."));
-    }
+    let batch = read_batch(read_json(&req, payload, MAX_BATCH_BODY).await?)?;
     let owner = caller.key.owner.clone();
     let results = with_retry(&state, move |conn| {
         Batch::run(conn, |conn, work| {

@@ -16,6 +16,7 @@ use crate::error::ApiError;
 pub struct WhoAmIQuery {
     /// Also check that the key has this scope (`events:write` or `read`): 403
     /// `insufficient_scope` when it does not.
+    #[param(schema_with = partnerly_domain::api_key::scope_schema)]
     pub require: Option<String>,
 }
 

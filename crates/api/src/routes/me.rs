@@ -44,7 +44,7 @@ pub async fn get_me(AuthUser(user): AuthUser) -> web::Json<Account> {
 pub async fn update_me(
     state: web::Data<AppState>,
     AuthUser(user): AuthUser,
-    body: web::Json<UpdateProfileRequest>,
+    body: crate::body::Json<UpdateProfileRequest>,
 ) -> Result<web::Json<Account>, ApiError> {
     let changes = body.validate()?;
     let new_email = changes
@@ -113,7 +113,7 @@ pub async fn change_password(
     state: web::Data<AppState>,
     req: HttpRequest,
     AuthUser(user): AuthUser,
-    body: web::Json<ChangePasswordRequest>,
+    body: crate::body::Json<ChangePasswordRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let new_password = body.validate()?;
     let current = body.into_inner().current_password;

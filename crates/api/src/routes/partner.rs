@@ -140,15 +140,20 @@ pub async fn get_balances(
 #[into_params(parameter_in = Query)]
 pub struct CommissionQuery {
     /// `pending`, `available` or `reversed`.
+    #[param(value_type = Option<CommissionStatus>)]
     pub status: Option<String>,
     /// Created at or after (RFC 3339).
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// Created before (RFC 3339).
+    #[param(format = DateTime)]
     pub to: Option<String>,
     pub program_id: Option<i64>,
     /// 1-based (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Default 20, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 

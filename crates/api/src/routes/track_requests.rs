@@ -35,7 +35,7 @@ pub async fn create_track_request(
     state: web::Data<AppState>,
     AuthUser(user): AuthUser,
     path: web::Path<i64>,
-    body: web::Json<CreateTrackRequest>,
+    body: crate::body::Json<CreateTrackRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let membership_id = path.into_inner();
     let message = body.validate()?;

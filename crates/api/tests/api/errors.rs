@@ -37,15 +37,36 @@ async fn malformed_json_is_400_malformed_json() {
 #[actix_web::test]
 async fn wrong_types_missing_fields_and_unknown_fields_are_400_invalid_body() {
     let app = TestApp::spawn().await;
-    for body in [
-        r#"{"email": 42, "password": "x"}"#,
-        r#"{"email": "a@b.co"}"#,
-        r#"{"email": "a@b.co", "password": "x", "remember": true}"#,
-        r#"[1, 2, 3]"#,
+    for (body, field, message) in [
+        (
+            r#"{"email": 42, "password": "x"}"#,
+            "email",
+            "Expected a string, got integer 42.",
+        ),
+        (r#"{"email": "a@b.co"}"#, "password", "Required."),
+        (
+            r#"{"email": "a@b.co", "password": "x", "remember": true}"#,
+            "remember",
+            "Unknown field; use email or password.",
+        ),
+        (r#"[1, 2, 3]"#, "", "Expected an object, got a list."),
     ] {
         let reply = raw(&app, "/api/v1/auth/login", "application/json", body).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
         assert_eq!(reply.error(), "invalid_body", "{body}");
+        assert_eq!(
+            reply.field_error(field),
+            Some(message),
+            "{body}: {:?}",
+            reply.body
+        );
+        for rust in ["struct", "LoginRequest", "line 1"] {
+            assert!(
+                !reply.message().contains(rust),
+                "{body}: {}",
+                reply.message()
+            );
+        }
     }
 }
 
@@ -83,9 +104,34 @@ async fn unknown_api_paths_and_methods_are_json_404() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(reply.error(), "not_found", "{path}");
     }
-    let reply = app.send(app.client.delete(app.url("/api/v1/me"))).await;
-    assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(reply.error(), "not_found");
+}
+
+#[actix_web::test]
+async fn other_methods_on_documented_paths_are_405_with_allow() {
+    let app = TestApp::spawn().await;
+    let cases = [
+        (reqwest::Method::DELETE, "/api/v1/me", "GET, PATCH"),
+        (
+            reqwest::Method::PUT,
+            "/api/v1/admin/webhooks/7",
+            "DELETE, GET, PATCH",
+        ),
+        (reqwest::Method::GET, "/api/v1/events", "POST"),
+        (reqwest::Method::TRACE, "/healthz", "GET"),
+        (reqwest::Method::POST, "/readyz", "GET"),
+    ];
+    for (method, path, allow) in cases {
+        let reply = app
+            .send(app.client.request(method.clone(), app.url(path)))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
+        assert_eq!(reply.error(), "method_not_allowed", "{method} {path}");
+        assert_eq!(reply.headers["allow"], allow, "{method} {path}");
+    }
 }
 
 #[actix_web::test]
@@ -100,5 +146,33 @@ async fn portal_paths_fall_back_to_the_portal() {
             .await
             .unwrap()
             .contains("The portal is not built")
+    );
+}
+
+#[actix_web::test]
+async fn the_wrong_kind_of_credential_is_named() {
+    let app = TestApp::spawn().await;
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let key = app.billing_key();
+    let session_on_events = app
+        .post_as(
+            &partner.access_token,
+            "/api/v1/events",
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(session_on_events.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(session_on_events.error(), "invalid_api_key");
+    assert!(
+        session_on_events.message().contains("not a session token"),
+        "{:?}",
+        session_on_events.body
+    );
+    let key_on_me = app.get_as(&key, "/api/v1/me").await;
+    assert_eq!(key_on_me.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        key_on_me.message().contains("not an API key"),
+        "{:?}",
+        key_on_me.body
     );
 }

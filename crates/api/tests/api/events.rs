@@ -274,7 +274,78 @@ async fn bad_events_get_422_with_a_message_per_field() {
             &json!({"id": "e3", "type": "customer.signed_up", "data": {}}),
         )
         .await;
-    assert_eq!(no_time.status, StatusCode::BAD_REQUEST);
+    // An envelope mistake is told like a data mistake: 422, the field named.
+    assert_eq!(no_time.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(no_time.field_error("occurred_at"), Some("Required."));
+}
+
+#[actix_web::test]
+async fn event_mistakes_name_the_field_in_words_without_rust_types() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let at = "2026-11-01T10:00:00Z";
+    let cases = [
+        (
+            json!({"id": "e1", "type": "payment.succeeded", "occurred_at": at,
+                   "data": {"payment_id": "p", "customer_id": "c", "amount": 49, "currency": "USD", "paid_at": at}}),
+            "data.amount",
+            "Expected a string, got integer 49.",
+        ),
+        (
+            json!({"id": "e2", "type": "payment.succeeded", "occurred_at": at,
+                   "data": {"payment_id": "p", "customer_id": "c", "amount": "49.00", "currency": "USD", "paid_at": "yesterday"}}),
+            "data.paid_at",
+            "Use an RFC 3339 time, like 2026-11-01T00:00:00Z.",
+        ),
+        (
+            json!({"id": "e3", "type": "payment.succeeded", "occurred_at": at,
+                   "data": {"customer_id": "c", "amount": "49.00", "currency": "USD", "paid_at": at}}),
+            "data.payment_id",
+            "Required.",
+        ),
+        (
+            json!({"id": "e4", "type": "payment.succeeded", "occurred_at": "soon", "data": {}}),
+            "occurred_at",
+            "Use an RFC 3339 time, like 2026-11-01T00:00:00Z.",
+        ),
+        (
+            json!({"id": "e5", "type": "subscription.updated", "occurred_at": at,
+                   "data": {"customer_id": "c", "balance": "12.00"}}),
+            "data.balance",
+            "Expected an object, got string \"12.00\".",
+        ),
+    ];
+    for (event, field, message) in cases {
+        let reply = app.event(&key, &event).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{event}");
+        assert_eq!(reply.field_error(field), Some(message), "{:?}", reply.body);
+    }
+    // In a batch, each event's mistakes are named by its position.
+    let batch = app
+        .post_as(
+            &key,
+            "/api/v1/events/batch",
+            &json!({"events": [
+                {"id": "b1", "type": "customer.signed_up", "occurred_at": at, "data": {"customer_id": "c"}},
+                {"id": "b2", "type": "customer.signed_up", "data": {"customer_id": "c"}},
+            ]}),
+        )
+        .await;
+    assert_eq!(batch.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        batch.field_error("events[1].occurred_at"),
+        Some("Required.")
+    );
+    // A bare list says what was sent and what to send.
+    let bare = app
+        .post_as(&key, "/api/v1/events/batch", &json!([{"id": "b1"}]))
+        .await;
+    assert_eq!(bare.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bare.field_error("events").unwrap().contains("bare list"),
+        "{:?}",
+        bare.body
+    );
 }
 
 #[actix_web::test]
@@ -744,4 +815,52 @@ async fn a_sign_up_that_is_not_attributed_says_why_in_a_stable_code() {
         .await;
     assert_eq!(suspended["effects"]["attributed"], false);
     assert_eq!(why(&suspended), "membership_suspended");
+}
+
+#[actix_web::test]
+async fn ids_and_codes_are_at_most_200_characters_without_control_characters() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    // 200 characters (of two bytes each) is the most an id may have.
+    let longest = "é".repeat(200);
+    let reply = app
+        .event(&key, &signup_event(&longest, &longest, &longest))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    let too_long = "é".repeat(201);
+    let reply = app
+        .event(&key, &signup_event("e2", &too_long, &too_long))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        reply.field_error("data.customer_id"),
+        Some("At most 200 characters.")
+    );
+    assert_eq!(
+        reply.field_error("data.ref_code"),
+        Some("At most 200 characters.")
+    );
+    let reply = app
+        .event(&key, &signup_event("e3", "cus\u{7}bell", "code\u{0}"))
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["data.customer_id", "data.ref_code"] {
+        assert_eq!(
+            reply.field_error(field),
+            Some("Control characters are not allowed."),
+            "{field}"
+        );
+    }
+    let reply = app
+        .event(&key, &signup_event("e4\u{1b}", "cus_4", "c"))
+        .await;
+    assert_eq!(
+        reply.field_error("id"),
+        Some("Control characters are not allowed.")
+    );
+}
+
+fn signup_event(id: &str, customer: &str, code: &str) -> Value {
+    json!({"id": id, "type": "customer.signed_up", "occurred_at": "2026-11-01T10:00:00Z",
+           "data": {"customer_id": customer, "ref_code": code}})
 }

@@ -110,3 +110,49 @@ async fn an_earlier_payment_arriving_late_still_takes_the_first_payment_commissi
     let (earned, lines) = earned(&[late, early], Delivery::Single).await;
     assert_eq!(earned, "27.00", "{lines:?}");
 }
+
+#[actix_web::test]
+async fn has_earlier_orders_by_time_then_by_vendor_id() {
+    use partnerly_db::payment::Payment;
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    app.applied(&key, &signed_up("s", "cus_1", None)).await;
+    for (n, (id, at)) in [
+        ("pay_m", "2026-11-02T00:00:00Z"),
+        ("pay_b", "2026-11-03T00:00:00Z"),
+        ("pay_a", "2026-11-03T00:00:00Z"),
+        ("pay_z", "2026-11-01T00:00:00Z"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        app.applied(&key, &paid(&format!("p{n}"), id, "cus_1", "10.00", at))
+            .await;
+    }
+    let mut conn = app.db();
+    let payments = Payment::by_external_ids(&mut conn, &["pay_z", "pay_m", "pay_a", "pay_b"])
+        .expect("payments");
+    let find = |id: &str| payments.iter().find(|p| p.external_id == id).unwrap();
+    let customer = find("pay_z").customer_id.expect("a customer");
+    for (id, earlier) in [
+        ("pay_z", false),
+        ("pay_m", true),
+        ("pay_a", true),
+        ("pay_b", true),
+    ] {
+        assert_eq!(
+            Payment::has_earlier(&mut conn, customer, find(id)).expect("query"),
+            earlier,
+            "{id}"
+        );
+    }
+    // Only the tie decides between pay_a and pay_b: with the earlier ones gone,
+    // pay_a (the smaller id) has none before it and pay_b has pay_a.
+    app.execute("DELETE FROM commissions");
+    app.execute("DELETE FROM payments WHERE external_id IN ('pay_z', 'pay_m')");
+    assert!(!Payment::has_earlier(&mut conn, customer, find("pay_a")).unwrap());
+    assert!(Payment::has_earlier(&mut conn, customer, find("pay_b")).unwrap());
+    assert!(find("pay_a").precedes(find("pay_b")));
+    assert!(!find("pay_b").precedes(find("pay_a")));
+    assert!(!find("pay_a").precedes(find("pay_a")));
+}

@@ -50,6 +50,11 @@ impl Reply {
         self.body["error"].as_str().unwrap_or_default()
     }
 
+    /// The message of an error body.
+    pub fn message(&self) -> &str {
+        self.body["message"].as_str().unwrap_or_default()
+    }
+
     /// The message for `field` in a validation error.
     pub fn field_error(&self, field: &str) -> Option<&str> {
         self.body["details"]["fields"][field].as_str()

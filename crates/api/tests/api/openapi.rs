@@ -81,3 +81,81 @@ async fn every_operation_has_its_own_operation_id() {
         }
     }
 }
+
+/// Every string a client can send has a length bound (or is one of an enum), every
+/// list a size bound, and every body operation documents 400, 413 and 415: what the
+/// contract test (`scripts/contract.sh`) holds the server to, checked here without it.
+#[actix_web::test]
+async fn every_request_string_and_list_is_bounded() {
+    let doc = serde_json::to_value(partnerly_api::openapi::document()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let mut unbounded = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    fn walk(
+        schema: &serde_json::Value,
+        at: String,
+        schemas: &serde_json::Value,
+        seen: &mut std::collections::BTreeSet<String>,
+        unbounded: &mut Vec<String>,
+    ) {
+        if let Some(name) = schema["$ref"].as_str() {
+            let name = name.trim_start_matches("#/components/schemas/");
+            if seen.insert(name.to_owned()) {
+                walk(&schemas[name], name.to_owned(), schemas, seen, unbounded);
+            }
+            return;
+        }
+        let types: Vec<&str> = match &schema["type"] {
+            serde_json::Value::String(t) => vec![t.as_str()],
+            serde_json::Value::Array(ts) => ts.iter().filter_map(|t| t.as_str()).collect(),
+            _ => vec![],
+        };
+        let bounded = |key: &str| schema.get(key).is_some() || schema.get("enum").is_some();
+        if types.contains(&"string") && !bounded("maxLength") {
+            unbounded.push(format!("{at}: a string without maxLength"));
+        }
+        if types.contains(&"array") && !bounded("maxItems") {
+            unbounded.push(format!("{at}: a list without maxItems"));
+        }
+        for key in ["oneOf", "anyOf", "allOf"] {
+            for (i, item) in schema[key].as_array().into_iter().flatten().enumerate() {
+                walk(item, format!("{at}/{key}[{i}]"), schemas, seen, unbounded);
+            }
+        }
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            walk(property, format!("{at}.{name}"), schemas, seen, unbounded);
+        }
+        if schema["items"].is_object() {
+            walk(
+                &schema["items"],
+                format!("{at}[]"),
+                schemas,
+                seen,
+                unbounded,
+            );
+        }
+    }
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if let Some(body) =
+                op["requestBody"]["content"]["application/json"]["schema"].as_object()
+            {
+                let body = serde_json::Value::Object(body.clone());
+                walk(
+                    &body,
+                    format!("{method} {path}"),
+                    schemas,
+                    &mut seen,
+                    &mut unbounded,
+                );
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        op["responses"].get(status).is_some(),
+                        "{method} {path} does not document {status}"
+                    );
+                }
+            }
+        }
+    }
+    assert!(unbounded.is_empty(), "{unbounded:#?}");
+}

@@ -110,3 +110,52 @@ async fn refunds_without_an_id_are_still_applied_once_per_event_id() {
     app.applied(&key, &refund("r1", None, "25.00")).await;
     assert_eq!(pending(&app, &token).await, "5.00");
 }
+
+#[actix_web::test]
+async fn a_refund_and_a_chargeback_are_told_apart() {
+    let (app, key, token) = setup().await;
+    app.applied(&key, &refund("r1", Some("re_1"), "10.00"))
+        .await;
+    // The same id reported as a chargeback is not the same reversal.
+    let mut chargeback = refund("c1", Some("re_1"), "10.00");
+    chargeback["type"] = json!("payment.charged_back");
+    let reply = app.event(&key, &chargeback).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        reply.body
+    );
+    assert_eq!(reply.error(), "refund_conflict");
+    // A chargeback of its own reverses like a refund.
+    let mut chargeback = refund("c2", Some("cb_1"), "10.00");
+    chargeback["type"] = json!("payment.charged_back");
+    app.applied(&key, &chargeback).await;
+    assert_eq!(pending(&app, &token).await, "6.00");
+}
+
+#[actix_web::test]
+async fn refund_amounts_are_positive_plain_decimals_below_the_limit() {
+    let (app, key, token) = setup().await;
+    for (n, amount, message) in [
+        (1, "0", "A positive amount, like \"24.50\"."),
+        (2, "0.00", "A positive amount, like \"24.50\"."),
+        (3, "-1.00", "A positive amount, like \"24.50\"."),
+        (4, " 1.00", "A positive amount, like \"24.50\"."),
+        (5, "1e2", "A positive amount, like \"24.50\"."),
+        (
+            6,
+            "1000000000000",
+            "An amount must be less than 1,000,000,000,000 (in the currency's major unit).",
+        ),
+    ] {
+        let reply = app
+            .event(&key, &refund(&format!("r{n}"), None, amount))
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
+        assert_eq!(reply.field_error("data.amount"), Some(message), "{amount}");
+    }
+    // The smallest positive amount is a refund.
+    app.applied(&key, &refund("r7", None, "0.01")).await;
+    assert_eq!(pending(&app, &token).await, "10.00");
+}

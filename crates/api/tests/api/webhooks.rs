@@ -283,8 +283,8 @@ async fn admins_create_list_change_and_delete_webhook_endpoints() {
     let masked = format!("whsec_…{}", &secret[secret.len() - 4..]);
     let list = app.get_as(token, "/api/v1/admin/webhooks").await;
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(list.body.as_array().unwrap().len(), 1);
-    assert_eq!(list.body[0]["secret"], masked.as_str());
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(list.body["items"][0]["secret"], masked.as_str());
     let one = app
         .get_as(token, &format!("/api/v1/admin/webhooks/{id}"))
         .await;

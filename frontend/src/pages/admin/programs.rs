@@ -750,9 +750,9 @@ struct LevelInputs {
 impl LevelInputs {
     fn from_view(level: &LevelView) -> Self {
         let (duration, months) = match level.duration {
-            RuleDuration::FirstPayment => ("first_payment", String::new()),
+            RuleDuration::FirstPayment {} => ("first_payment", String::new()),
             RuleDuration::Months { months } => ("months", months.to_string()),
-            RuleDuration::Lifetime => ("lifetime", String::new()),
+            RuleDuration::Lifetime {} => ("lifetime", String::new()),
         };
         let (threshold, threshold_value) = match &level.threshold {
             Some(ThresholdView::PayingCustomers { count }) => {
@@ -809,10 +809,10 @@ impl LevelInputs {
         let position = whole_number(&mut errors, "position", &self.position, "2");
         let track = Track::parse(&self.track).unwrap_or(Track::Referral);
         let duration = match self.duration.as_str() {
-            "first_payment" => Some(RuleDuration::FirstPayment),
+            "first_payment" => Some(RuleDuration::FirstPayment {}),
             "months" => whole_number(&mut errors, "duration.months", &self.months, "12")
                 .map(|months| RuleDuration::Months { months }),
-            _ => Some(RuleDuration::Lifetime),
+            _ => Some(RuleDuration::Lifetime {}),
         };
         let threshold = match self.threshold.as_str() {
             "paying_customers" => {

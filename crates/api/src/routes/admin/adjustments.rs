@@ -67,7 +67,7 @@ pub async fn create_adjustment(
     state: web::Data<AppState>,
     FinanceUser(actor): FinanceUser,
     key: Result<IdempotencyKey, ApiError>,
-    body: Deferred<web::Json<CreateAdjustmentRequest>>,
+    body: Deferred<crate::body::Json<CreateAdjustmentRequest>>,
 ) -> actix_web::Result<HttpResponse> {
     let IdempotencyKey(key) = key?;
     let body = body?.into_inner();
@@ -166,8 +166,10 @@ pub struct AdjustmentQuery {
     /// Only this membership's adjustments.
     pub membership_id: Option<i64>,
     /// 1-based (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Default 20, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 

@@ -29,7 +29,7 @@ use crate::state::AppState;
 pub async fn create_api_key(
     state: web::Data<AppState>,
     AdminUser(admin): AdminUser,
-    body: web::Json<CreateApiKeyRequest>,
+    body: crate::body::Json<CreateApiKeyRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let valid = body.validate()?;
     let api_key::NewKey {

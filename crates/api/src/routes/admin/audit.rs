@@ -29,8 +29,10 @@ pub struct AuditQuery {
     /// Only changes to the object with this id.
     pub target_id: Option<i64>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Entries per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 

@@ -80,13 +80,16 @@ fn customer_view(
 pub struct CustomerQuery {
     /// Part of the vendor's id, the email or the name.
     pub q: Option<String>,
-    /// Only customers of this partner (public id, like A123456).
+    /// Only customers of this partner (public id, like A123456); empty: every partner.
+    #[param(pattern = "^([AP][1-9][0-9]{5})?$")]
     pub partner: Option<String>,
     /// `true`: only customers attributed to a partner; `false`: only unattributed ones.
     pub attributed: Option<bool>,
     /// 1-based (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Default 20, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 
@@ -111,7 +114,7 @@ pub async fn list_customers(
 ) -> actix_web::Result<web::Json<CustomerPage>> {
     let query = query?;
     let paging = Paging::new(query.page, query.per_page)?;
-    let partner = match query.partner.as_deref().map(str::trim) {
+    let partner = match query.partner.as_deref() {
         Some(raw) if !raw.is_empty() => {
             Some(PublicId::parse(raw).map_err(|e| ApiError::field("partner", e.to_string()))?)
         }
@@ -175,7 +178,7 @@ pub async fn reassign_customer(
     state: web::Data<AppState>,
     ManagerUser(actor): ManagerUser,
     path: web::Path<i64>,
-    body: Deferred<web::Json<ReassignCustomerRequest>>,
+    body: Deferred<crate::body::Json<ReassignCustomerRequest>>,
 ) -> actix_web::Result<web::Json<AdminCustomerView>> {
     let id = path.into_inner();
     let change = body?.validate().map_err(ApiError::from)?;

@@ -30,7 +30,7 @@ use crate::views;
 /// actix-web polls a handler's extractors together, so a malformed body would answer
 /// 400 while the role check (a database read) is still pending: a partner probing an
 /// admin route would get 400 instead of 403 and learn the request's shape. Handlers
-/// take `Deferred<web::Json<T>>` and unwrap it with `?` after the role extractor, so
+/// take `Deferred<crate::body::Json<T>>` and unwrap it with `?` after the role extractor, so
 /// 401 and 403 always come first.
 pub type Deferred<T> = Result<T, actix_web::Error>;
 

@@ -20,8 +20,10 @@ pub struct OutboxQuery {
     /// Only emails to this address.
     pub to: Option<String>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Emails per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 

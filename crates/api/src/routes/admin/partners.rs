@@ -32,8 +32,10 @@ pub struct PartnerQuery {
     /// Part of an email or name, or a public id (`A123456`, `P123456`, `123456`).
     pub q: Option<String>,
     /// 1-based (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Default 20, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 
@@ -177,7 +179,7 @@ pub async fn update_membership(
     state: web::Data<AppState>,
     ManagerUser(actor): ManagerUser,
     path: web::Path<i64>,
-    body: Deferred<web::Json<UpdateMembershipRequest>>,
+    body: Deferred<crate::body::Json<UpdateMembershipRequest>>,
 ) -> actix_web::Result<web::Json<AdminMembershipView>> {
     let id = path.into_inner();
     let changes = body?.validate().map_err(ApiError::from)?;

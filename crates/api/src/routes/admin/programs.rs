@@ -98,9 +98,9 @@ fn level_row(
     now: PrimitiveDateTime,
 ) -> NewLevel {
     let (duration_kind, duration_months) = match s.duration {
-        RuleDuration::FirstPayment => ("first_payment", None),
+        RuleDuration::FirstPayment {} => ("first_payment", None),
         RuleDuration::Months { months } => ("months", Some(i32::from(months))),
-        RuleDuration::Lifetime => ("lifetime", None),
+        RuleDuration::Lifetime {} => ("lifetime", None),
     };
     let (threshold_kind, threshold_value) = match s.threshold {
         Some(Threshold::PayingCustomers { count }) => {
@@ -247,7 +247,7 @@ pub async fn list_programs(
 pub async fn create_program(
     state: web::Data<AppState>,
     ManagerUser(actor): ManagerUser,
-    body: Deferred<web::Json<CreateProgramRequest>>,
+    body: Deferred<crate::body::Json<CreateProgramRequest>>,
 ) -> actix_web::Result<HttpResponse> {
     let s = body?.validate().map_err(ApiError::from)?;
     let view = state
@@ -315,7 +315,7 @@ pub async fn update_program(
     state: web::Data<AppState>,
     ManagerUser(actor): ManagerUser,
     path: web::Path<i64>,
-    body: Deferred<web::Json<UpdateProgramRequest>>,
+    body: Deferred<crate::body::Json<UpdateProgramRequest>>,
 ) -> actix_web::Result<web::Json<ProgramView>> {
     let id = path.into_inner();
     let body = body?.into_inner();
@@ -420,7 +420,7 @@ pub async fn create_level(
     state: web::Data<AppState>,
     ManagerUser(actor): ManagerUser,
     path: web::Path<i64>,
-    body: Deferred<web::Json<CreateLevelRequest>>,
+    body: Deferred<crate::body::Json<CreateLevelRequest>>,
 ) -> actix_web::Result<HttpResponse> {
     let program_id = path.into_inner();
     let body = body?.into_inner();
@@ -469,7 +469,7 @@ pub async fn update_level(
     state: web::Data<AppState>,
     ManagerUser(actor): ManagerUser,
     path: web::Path<i64>,
-    body: Deferred<web::Json<UpdateLevelRequest>>,
+    body: Deferred<crate::body::Json<UpdateLevelRequest>>,
 ) -> actix_web::Result<web::Json<LevelView>> {
     let id = path.into_inner();
     let body = body?.into_inner();

@@ -66,10 +66,13 @@ pub fn no_level_on(track: Track) -> ApiError {
 #[into_params(parameter_in = Query)]
 pub struct TrackRequestQuery {
     /// `pending`, `approved` or `rejected`; every request when left out.
+    #[param(value_type = Option<TrackRequestStatus>)]
     pub status: Option<String>,
     /// 1-based (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Default 20, at most 100.
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 

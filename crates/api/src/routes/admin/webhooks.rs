@@ -13,6 +13,7 @@ use partnerly_domain::webhook::{
     CreateWebhookEndpointRequest, EventFilter, UpdateWebhookEndpointRequest,
     WebhookAttempt as WebhookAttemptView, WebhookDelivery as WebhookDeliveryView,
     WebhookDeliveryPage, WebhookDeliveryStatus, WebhookEndpoint as WebhookEndpointView,
+    WebhookEndpointList,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -161,7 +162,7 @@ fn inactive() -> ApiError {
 pub async fn create_webhook_endpoint(
     state: web::Data<AppState>,
     AdminUser(admin): AdminUser,
-    body: web::Json<CreateWebhookEndpointRequest>,
+    body: crate::body::Json<CreateWebhookEndpointRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let spec = body.validate()?;
     let endpoint = state
@@ -198,7 +199,7 @@ pub async fn create_webhook_endpoint(
 #[utoipa::path(
     tag = "admin",
     responses(
-        (status = 200, body = Vec<WebhookEndpointView>),
+        (status = 200, body = WebhookEndpointList),
         (status = 401, body = ErrorBody),
         (status = 403, description = "Not an admin.", body = ErrorBody),
     ),
@@ -208,11 +209,11 @@ pub async fn create_webhook_endpoint(
 pub async fn list_webhook_endpoints(
     state: web::Data<AppState>,
     _admin: AdminUser,
-) -> Result<web::Json<Vec<WebhookEndpointView>>, ApiError> {
+) -> Result<web::Json<WebhookEndpointList>, ApiError> {
     let endpoints = state.db(|conn| Ok(WebhookEndpoint::list(conn)?)).await?;
-    Ok(web::Json(
-        endpoints.iter().map(|e| view(e, false)).collect(),
-    ))
+    Ok(web::Json(WebhookEndpointList {
+        items: endpoints.iter().map(|e| view(e, false)).collect(),
+    }))
 }
 
 /// One webhook endpoint, secret masked (admins only).
@@ -261,7 +262,7 @@ pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     AdminUser(admin): AdminUser,
     id: web::Path<i64>,
-    body: web::Json<UpdateWebhookEndpointRequest>,
+    body: crate::body::Json<UpdateWebhookEndpointRequest>,
 ) -> Result<web::Json<WebhookEndpointView>, ApiError> {
     let id = id.into_inner();
     let changes = body.validate()?;
@@ -371,8 +372,10 @@ pub struct DeliveryQuery {
     /// Only deliveries in this status.
     pub status: Option<WebhookDeliveryStatus>,
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 4294967295_u64, format = Int64, default = 1)]
     pub page: Option<u32>,
     /// Deliveries per page (default 20, at most 100).
+    #[param(minimum = 1, maximum = 100, default = 20)]
     pub per_page: Option<u32>,
 }
 

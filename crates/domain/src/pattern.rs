@@ -1,0 +1,10 @@
+//! The JSON Schema `pattern`s of text fields, as the OpenAPI document states them. Each
+//! matches exactly what the field's validator accepts, so that a generated client, the
+//! contract test and the server agree. (`char::is_control` is Unicode's Cc category:
+//! U+0000–U+001F and U+007F–U+009F.)
+
+/// Any text without control characters (names, reasons, descriptions, plans).
+pub const NO_CONTROL: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+
+/// Text without control characters and not only white space (ids, codes).
+pub const NOT_BLANK: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$";
