@@ -29,6 +29,31 @@ test('a partner signs up, lands on the dashboard with a public id, signs out and
   await expect(page.getByLabel('Last name')).toHaveValue('Lovelace');
 });
 
+test('a first visit to the sign-in page logs no error: the session probe answers 204', async ({ page }) => {
+  const errors: string[] = [];
+  const failed: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (new URL(response.url()).pathname.startsWith('/api/') && response.status() >= 400) {
+      failed.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    }
+  });
+  // A fresh browser context: no refresh cookie, so nobody to sign in.
+  const probe = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh'));
+  await page.goto('/sign-in');
+  const refresh = await probe;
+  // No session, no body (Chromium keeps none of a 204 to read) and no cookie set.
+  expect(refresh.status()).toBe(204);
+  expect(refresh.headers()['set-cookie']).toBeUndefined();
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(failed).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
 test('a wrong password shows one message with links to reset and sign up', async ({ page }) => {
   const email = uniqueEmail('bob');
   await signUp(page, 'Bob Builder', email);

@@ -21,7 +21,9 @@ test('the earnings table lists each commission with its payment, rate, amount, r
   const api = await PartnerApi.signIn(request, email);
   const billing = new Billing((await api.defaultLink()).code);
   billing.signUp('ann').signUp('bob');
-  const paid = billing.pay('ann', '49.00'); // $9.80, pending
+  // Paid ten days ago, recorded now: the table shows the day the customer paid.
+  const paidAt = `${day(-10)}T12:00:00Z`;
+  const paid = billing.pay('ann', '49.00', paidAt); // $9.80, pending
   const partly = billing.pay('bob', '30.00'); // $6.00 ...
   billing.refund(partly, '10.00'); // ... $2.00 of it reversed
   const refunded = billing.pay('bob', '100.00'); // $20.00 ...
@@ -40,13 +42,21 @@ test('the earnings table lists each commission with its payment, rate, amount, r
   expect(items).toHaveLength(3);
   for (const c of items) {
     const row = page.getByRole('row', { name: new RegExp(c.payment_id) });
-    await expect(row).toContainText(formatDate(c.created_at));
+    await expect(row).toContainText(formatDate(c.paid_at));
     await expect(row).toContainText(c.customer);
     await expect(row).toContainText(formatMoney(c.payment_amount));
     await expect(row).toContainText(formatMoney(c.amount));
   }
 
   const pending = page.getByRole('row', { name: new RegExp(paid) });
+  // The date is the payment's, not the day the commission was written (today).
+  const ann = items.find((c: { payment_id: string }) => c.payment_id === paid);
+  expect(ann.paid_at).toBe(paidAt);
+  expect(formatDate(ann.created_at)).not.toBe(formatDate(paidAt));
+  await expect(pending.getByRole('cell').first()).toHaveText(formatDate(paidAt));
+  await expect(pending).not.toContainText(formatDate(ann.created_at));
+  // Newest payment first: the payment of ten days ago comes last.
+  await expect(bodyRows(page).last()).toContainText(paid);
   await expect(pending).toContainText('a***@example.com');
   await expect(pending).toContainText('$49.00');
   await expect(pending).toContainText('20%');
@@ -102,7 +112,7 @@ test('filters by status and dates are kept in the URL and survive a reload', asy
   await expect(bodyRows(page)).toHaveCount(2);
   await expect(bodyRows(page).filter({ hasText: 'Reversed' })).toHaveCount(0);
 
-  // Booked today: a range that starts tomorrow is empty, one around today is not.
+  // Paid today: a range that starts tomorrow is empty, one around today is not.
   await page.getByLabel('From').fill(day(1));
   await expect(page.getByText('No commissions match these filters')).toBeVisible();
   await page.getByLabel('From').fill(day(-1));

@@ -15,6 +15,8 @@ export PARTNERLY_ADMIN_PASSWORD="e2e admin passphrase"
 # Every test signs up from 127.0.0.1: let the per-IP limits allow a whole run.
 export PARTNERLY_RATE_LIMIT_IP_FACTOR=20
 export PARTNERLY_LOG="${PARTNERLY_LOG:-warn}"
+# The browser tests' webhook receiver listens on this machine.
+export PARTNERLY_WEBHOOK_ALLOW_NETWORKS="127.0.0.0/8"
 ./target/debug/partnerly migrate
 # The vendor's key for `POST /api/v1/events`: stored hashed (lowercase hex SHA-256) like
 # every key. Keys have no CLI yet, so the row is written directly; the secret must equal

@@ -162,19 +162,22 @@ pub async fn confirm_password_reset(request: &PasswordResetConfirm) -> Result<()
 
 /// A refresh in flight, shared by everyone who needs one at the same time: refresh tokens
 /// rotate, so two parallel refreshes would race each other with the same cookie.
-type PendingRefresh = Shared<LocalBoxFuture<'static, Result<AuthResponse, ApiFailure>>>;
+type PendingRefresh = Shared<LocalBoxFuture<'static, Result<Option<AuthResponse>, ApiFailure>>>;
 
 thread_local! {
     static REFRESHING: RefCell<Option<PendingRefresh>> = const { RefCell::new(None) };
 }
 
-/// `POST /api/v1/auth/refresh`: a new access token from the `HttpOnly` refresh cookie.
-pub async fn refresh() -> Result<AuthResponse, ApiFailure> {
+/// `POST /api/v1/auth/refresh`: a new access token from the `HttpOnly` refresh cookie,
+/// or `None` when the browser has no refresh cookie (204: nobody is signed in, which is
+/// not an error).
+pub async fn refresh() -> Result<Option<AuthResponse>, ApiFailure> {
     let pending = REFRESHING.with_borrow_mut(|slot| {
         slot.get_or_insert_with(|| {
             async {
                 let result = match send(Method::POST, "/api/v1/auth/refresh", None, None).await {
-                    Ok(response) => json(response).await,
+                    Ok(response) if response.status() == 204 => Ok(None),
+                    Ok(response) => json(response).await.map(Some),
                     Err(failure) => Err(failure),
                 };
                 // Done: the next caller starts a fresh refresh.
@@ -234,9 +237,9 @@ pub async fn links(session: Session) -> Result<LinkList, ApiFailure> {
 pub struct CommissionsQuery {
     /// Only commissions in this state.
     pub status: Option<CommissionStatus>,
-    /// Booked at or after.
+    /// Paid at or after (the payment's date).
     pub from: Option<OffsetDateTime>,
-    /// Booked before.
+    /// Paid before.
     pub to: Option<OffsetDateTime>,
     /// 1-based.
     pub page: u32,
@@ -264,7 +267,8 @@ impl CommissionsQuery {
     }
 }
 
-/// `GET /api/v1/me/commissions`: one page of the partner's commissions, newest first.
+/// `GET /api/v1/me/commissions`: one page of the partner's commissions, by payment date,
+/// newest first.
 pub async fn commissions(
     session: Session,
     query: &CommissionsQuery,
@@ -283,14 +287,15 @@ async fn authed(
     let token = session.access_token();
     match send(method.clone(), path, token.as_deref(), body).await {
         Err(failure) if failure.needs_refresh() => match refresh().await {
-            Ok(auth) => {
+            Ok(Some(auth)) => {
                 let token = auth.access_token.clone();
                 session.sign_in(auth);
                 send(method, path, Some(&token), body).await
             }
             // Offline: keep the session, the next try may work.
             Err(network @ ApiFailure::Network(_)) => Err(network),
-            Err(_) => {
+            // No session to refresh (204), or the cookie was refused.
+            Ok(None) | Err(_) => {
                 session.clear();
                 Err(failure)
             }

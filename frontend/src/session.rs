@@ -3,7 +3,8 @@
 //! Nothing is written to `localStorage` or a readable cookie: the access token lives in
 //! this tab's memory, and the refresh token in an `HttpOnly` cookie the page cannot read.
 //! On start-up the app calls `POST /api/v1/auth/refresh` to recover the session, so a
-//! reload keeps the partner signed in.
+//! reload keeps the partner signed in; without a refresh cookie the server answers 204
+//! (nobody to sign in), so a first visit logs no failed request.
 
 use std::time::Duration;
 
@@ -61,8 +62,9 @@ impl Session {
         provide_context(session);
         spawn_local(async move {
             match api::refresh().await {
-                Ok(auth) => session.sign_in(auth),
-                Err(_) => session.clear(),
+                Ok(Some(auth)) => session.sign_in(auth),
+                // No refresh cookie (204), a refused one (401) or no answer: signed out.
+                Ok(None) | Err(_) => session.clear(),
             }
         });
         session

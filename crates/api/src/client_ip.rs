@@ -34,16 +34,7 @@ impl Default for TrustedProxies {
 impl TrustedProxies {
     /// Parses a comma- or space-separated list of CIDR blocks or single addresses.
     pub fn parse(list: &str) -> Result<Self, String> {
-        list.split([',', ' '])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(|s| {
-                s.parse::<IpNet>()
-                    .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
-                    .map_err(|_| format!("{s:?} is not an IP address or CIDR block"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Self)
+        parse_networks(list).map(Self)
     }
 
     fn contains(&self, ip: &IpAddr) -> bool {
@@ -74,7 +65,21 @@ impl TrustedProxies {
 }
 
 /// An IPv4 address mapped into IPv6 is the IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
+/// Parses a comma- or space-separated list of CIDR blocks or single addresses.
+pub fn parse_networks(list: &str) -> Result<Vec<IpNet>, String> {
+    list.split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<IpNet>()
+                .or_else(|_| s.parse::<IpAddr>().map(IpNet::from))
+                .map_err(|_| format!("{s:?} is not an IP address or CIDR block"))
+        })
+        .collect()
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) as the IPv4 address it is.
+pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,

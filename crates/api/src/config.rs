@@ -9,7 +9,8 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use serde::Deserialize;
 
-use crate::client_ip::TrustedProxies;
+use crate::client_ip::{TrustedProxies, parse_networks};
+use crate::webhook_target::TargetPolicy;
 
 /// Shortest JWT signing secret accepted in production, in bytes (HS256 wants ≥ 256 bits).
 pub const MIN_SECRET_LEN: usize = 32;
@@ -69,6 +70,12 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Multiplies the per-IP rate limits (sign-in, sign-up, reset); per-account limits stay.
     pub rate_limit_ip_factor: u32,
+    /// Where webhooks may go besides the public internet
+    /// (`PARTNERLY_WEBHOOK_ALLOW_NETWORKS`, see [`crate::webhook_target`]).
+    pub webhook_targets: TargetPolicy,
+    /// How long a rotated webhook secret still signs, beside the new one
+    /// (`PARTNERLY_WEBHOOK_SECRET_OVERLAP_HOURS`, default 24; 0 ends it at once).
+    pub webhook_secret_overlap: time::Duration,
 }
 
 impl std::fmt::Debug for Config {
@@ -102,6 +109,8 @@ struct FileConfig {
     db_pool_size: Option<u32>,
     log_format: Option<String>,
     rate_limit_ip_factor: Option<u32>,
+    webhook_allow_networks: Option<String>,
+    webhook_secret_overlap_hours: Option<u32>,
 }
 
 impl Config {
@@ -174,6 +183,25 @@ impl Config {
                 )?,
                 None => file.rate_limit_ip_factor.unwrap_or(1),
             };
+        let webhook_targets = get(
+            "PARTNERLY_WEBHOOK_ALLOW_NETWORKS",
+            &file.webhook_allow_networks,
+        )
+        .map(|list| parse_networks(&list))
+        .transpose()
+        .map_err(anyhow::Error::msg)
+        .context("PARTNERLY_WEBHOOK_ALLOW_NETWORKS")?
+        .map(TargetPolicy::allowing)
+        .unwrap_or_default();
+        let overlap_hours = match env("PARTNERLY_WEBHOOK_SECRET_OVERLAP_HOURS") {
+            Some(v) => v
+                .parse::<u32>()
+                .ok()
+                .filter(|h| *h <= 24 * 30)
+                .context("PARTNERLY_WEBHOOK_SECRET_OVERLAP_HOURS must be 0 to 720 hours")?,
+            None => file.webhook_secret_overlap_hours.unwrap_or(24),
+        };
+        let webhook_secret_overlap = time::Duration::hours(i64::from(overlap_hours));
         let log_format = match get("PARTNERLY_LOG_FORMAT", &file.log_format).as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -198,6 +226,8 @@ impl Config {
             db_pool_size,
             log_format,
             rate_limit_ip_factor,
+            webhook_targets,
+            webhook_secret_overlap,
         })
     }
 }

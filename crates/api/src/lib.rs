@@ -22,4 +22,5 @@ pub mod seed;
 pub mod server;
 pub mod state;
 pub mod views;
+pub mod webhook_target;
 pub mod webhooks;

@@ -82,7 +82,7 @@ pub fn start(
     .run();
 
     actix_web::rt::spawn(mail::run_sender(state.clone()));
-    actix_web::rt::spawn(webhooks::run_sender(state.clone()));
+    actix_web::rt::spawn(webhooks::run_sender(webhooks::Sender::of(&state)));
     actix_web::rt::spawn(housekeeping(state.clone()));
     actix_web::rt::spawn(jobs::run(state.clone()));
     Ok((server, state))

@@ -3,10 +3,18 @@
 //!
 //! Other code calls [`enqueue`] inside its own transaction, so a rolled-back change sends
 //! nothing; after the commit it wakes the sender with `state.webhooks_queued`
-//! (otherwise the sender finds the message within a second). The sender claims one due
-//! delivery at a time, so several instances can run it side by side.
+//! (otherwise the sender finds the message within a second).
+//!
+//! The sender runs [`WORKERS`] deliveries at once. Each worker claims one due delivery
+//! in the database (a lease, so several instances can run side by side), but never one
+//! of an endpoint another worker of this process is sending to: an endpoint that does
+//! not answer holds one worker for its timeout, and every other endpoint's messages
+//! keep going. Targets are checked against [`crate::webhook_target`] on the resolved
+//! address at send time.
 
+use std::collections::HashSet;
 use std::error::Error as _;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine;
@@ -19,9 +27,11 @@ use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Serialize;
 use sha2::Sha256;
 use time::OffsetDateTime;
+use tokio::sync::Notify;
 use tracing::Instrument;
 
 use crate::state::AppState;
+use crate::webhook_target::{GuardedResolver, TargetPolicy};
 
 /// The event types Partnerly emits; endpoints subscribe to some of them or to `*`.
 ///
@@ -51,6 +61,9 @@ pub const RETRY_SCHEDULE: [time::Duration; 7] = [
 
 /// How long one attempt may take, from connecting to the end of the answer.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How many deliveries one process sends at once (each to a different endpoint).
+pub const WORKERS: usize = 8;
 
 /// How long a sender holds a claimed delivery before another may try it; longer than
 /// an attempt can take.
@@ -182,6 +195,23 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Option<St
     Some(format!("v1,{}", BASE64.encode(mac.finalize().into_bytes())))
 }
 
+/// The `webhook-signature` header value with one signature per secret, separated by
+/// spaces (Standard Webhooks): during a rotation's overlap the new secret and the old
+/// one both sign, so a receiver can switch at its own moment. `None` when a secret
+/// cannot sign.
+pub fn signatures<'a>(
+    secrets: impl IntoIterator<Item = &'a str>,
+    msg_id: &str,
+    timestamp: i64,
+    body: &str,
+) -> Option<String> {
+    let signed = secrets
+        .into_iter()
+        .map(|secret| sign(secret, msg_id, timestamp, body))
+        .collect::<Option<Vec<_>>>()?;
+    (!signed.is_empty()).then(|| signed.join(" "))
+}
+
 /// When to try again after the `failures`-th failed attempt; `None`: give up.
 pub fn retry_delay(failures: i32) -> Option<time::Duration> {
     let index = usize::try_from(failures.checked_sub(1)?).ok()?;
@@ -200,13 +230,36 @@ enum SenderError {
     Join(#[from] tokio::task::JoinError),
 }
 
-/// Delivers due webhook messages until the process stops.
-pub async fn run_sender(state: AppState) {
+/// What the sender needs: the database, the wake-up call of [`enqueue`]'s callers,
+/// where it may send, and how long a rotated secret still signs.
+#[derive(Clone)]
+pub struct Sender {
+    pub pool: DbPool,
+    pub wake: Arc<Notify>,
+    pub targets: TargetPolicy,
+    pub secret_overlap: time::Duration,
+}
+
+impl Sender {
+    /// The sender of a running server.
+    pub fn of(state: &AppState) -> Self {
+        Self {
+            pool: state.pool.clone(),
+            wake: state.webhooks_queued.clone(),
+            targets: state.config.webhook_targets.clone(),
+            secret_overlap: state.config.webhook_secret_overlap,
+        }
+    }
+}
+
+/// Delivers due webhook messages with [`WORKERS`] workers until the process stops.
+pub async fn run_sender(sender: Sender) {
     let client = match reqwest::Client::builder()
         .timeout(REQUEST_TIMEOUT)
         // A redirect is an answer other than 2xx: the endpoint's URL should be fixed.
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("Partnerly-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(Arc::new(GuardedResolver::new(sender.targets.clone())))
         .build()
     {
         Ok(client) => client,
@@ -215,11 +268,27 @@ pub async fn run_sender(state: AppState) {
             return;
         }
     };
+    let busy = Arc::new(tokio::sync::Mutex::new(HashSet::new()));
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|_| tokio::spawn(work(sender.clone(), client.clone(), busy.clone())))
+        .collect();
+    for worker in workers {
+        if let Err(e) = worker.await {
+            tracing::error!(error = %e, "a webhook worker stopped");
+        }
+    }
+}
+
+/// The endpoints this process's workers are sending to.
+type Busy = Arc<tokio::sync::Mutex<HashSet<i64>>>;
+
+/// One worker: delivers while something is due, then waits to be woken (or a second).
+async fn work(sender: Sender, client: reqwest::Client, busy: Busy) {
     // Logged when the database first fails and when it is back, not every second.
     let mut failing = false;
     loop {
         loop {
-            match deliver_one(&state.pool, &client).await {
+            match deliver_one(&sender, &client, &busy).await {
                 Ok(found) => {
                     if failing {
                         tracing::info!("webhook sender reaches the database again");
@@ -238,7 +307,7 @@ pub async fn run_sender(state: AppState) {
                 }
             }
         }
-        let _ = tokio::time::timeout(POLL_INTERVAL, state.webhooks_queued.notified()).await;
+        let _ = tokio::time::timeout(POLL_INTERVAL, sender.wake.notified()).await;
     }
 }
 
@@ -256,20 +325,48 @@ where
     .await??)
 }
 
-/// Claims one due delivery, attempts it and records the attempt. `Ok(false)` when
-/// nothing is due.
-async fn deliver_one(pool: &DbPool, client: &reqwest::Client) -> Result<bool, SenderError> {
-    let claimed = with_conn(pool, |conn| {
-        Ok(WebhookDelivery::claim_due(
-            conn,
-            partnerly_db::now(),
-            CLAIM_LEASE,
-        )?)
-    })
-    .await?;
+/// Claims one due delivery of an endpoint no other worker is sending to, attempts it
+/// and records the attempt. `Ok(false)` when nothing is due.
+async fn deliver_one(
+    sender: &Sender,
+    client: &reqwest::Client,
+    busy: &Busy,
+) -> Result<bool, SenderError> {
+    let pool = &sender.pool;
+    let claimed = {
+        // Held while claiming, so two workers never take the same endpoint.
+        let mut busy = busy.lock().await;
+        let skip: Vec<i64> = busy.iter().copied().collect();
+        let claimed = with_conn(pool, move |conn| {
+            Ok(WebhookDelivery::claim_due(
+                conn,
+                partnerly_db::now(),
+                CLAIM_LEASE,
+                &skip,
+            )?)
+        })
+        .await?;
+        if let Some((_, endpoint)) = &claimed {
+            busy.insert(endpoint.id);
+        }
+        claimed
+    };
     let Some((delivery, endpoint)) = claimed else {
         return Ok(false);
     };
+    let result = deliver_claimed(sender, client, delivery, &endpoint).await;
+    busy.lock().await.remove(&endpoint.id);
+    result
+}
+
+/// Attempts a claimed delivery and records the attempt.
+async fn deliver_claimed(
+    sender: &Sender,
+    client: &reqwest::Client,
+    delivery: WebhookDelivery,
+    endpoint: &WebhookEndpoint,
+) -> Result<bool, SenderError> {
+    let pool = &sender.pool;
     let span = tracing::info_span!(
         "webhook.delivery",
         webhook.delivery_id = delivery.id,
@@ -277,7 +374,7 @@ async fn deliver_one(pool: &DbPool, client: &reqwest::Client) -> Result<bool, Se
         webhook.message_id = %delivery.message_id,
         webhook.event_type = %delivery.event_type,
     );
-    let outcome = attempt(client, &endpoint, &delivery)
+    let outcome = attempt(sender, client, endpoint, &delivery)
         .instrument(span.clone())
         .await;
     let attempts = delivery.attempts + 1;
@@ -315,13 +412,14 @@ async fn deliver_one(pool: &DbPool, client: &reqwest::Client) -> Result<bool, Se
 
 /// POSTs the delivery's message to its endpoint once.
 async fn attempt(
+    sender: &Sender,
     client: &reqwest::Client,
     endpoint: &WebhookEndpoint,
     delivery: &WebhookDelivery,
 ) -> AttemptOutcome {
     let attempted_at = partnerly_db::now();
     let started = Instant::now();
-    let result = send(client, endpoint, delivery).await;
+    let result = send(sender, client, endpoint, delivery).await;
     let duration_ms = i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX);
     let (status_code, response_snippet, error, delivered) = match result {
         Ok((status, snippet)) => (
@@ -351,13 +449,16 @@ async fn attempt(
 /// Sends the signed request; the answer's status and the start of its body, or why
 /// no answer came.
 async fn send(
+    sender: &Sender,
     client: &reqwest::Client,
     endpoint: &WebhookEndpoint,
     delivery: &WebhookDelivery,
 ) -> Result<(reqwest::StatusCode, Option<String>), String> {
-    let timestamp = OffsetDateTime::now_utc().unix_timestamp();
-    let signature = sign(
-        &endpoint.secret,
+    sender.targets.check_url(&endpoint.url)?;
+    let now = OffsetDateTime::now_utc();
+    let timestamp = now.unix_timestamp();
+    let signature = signatures(
+        endpoint.signing_secrets(partnerly_db::now()),
         &delivery.message_id,
         timestamp,
         &delivery.payload,

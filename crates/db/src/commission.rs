@@ -4,7 +4,9 @@ use diesel::prelude::*;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
-use crate::schema::commissions;
+use crate::customer::Customer;
+use crate::payment::Payment;
+use crate::schema::{commissions, customers, levels, payments};
 
 /// A stored commission line.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable, Insertable)]
@@ -47,8 +49,20 @@ pub struct NewCommission<'a> {
 #[derive(Debug, Clone, Default)]
 pub struct CommissionFilter {
     pub status: Option<String>,
+    /// Paid at or after: the payment's `paid_at`, not when the line was written.
     pub from: Option<PrimitiveDateTime>,
+    /// Paid before.
     pub to: Option<PrimitiveDateTime>,
+}
+
+/// A line of a partner's commission list with what it shows: its payment, the
+/// payment's customer (if known) and the name of the level whose rule produced it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedCommission {
+    pub commission: Commission,
+    pub payment: Payment,
+    pub customer: Option<Customer>,
+    pub level_name: String,
 }
 
 impl NewCommission<'_> {
@@ -154,36 +168,58 @@ impl Commission {
             .and_then(crate::one_row)
     }
 
-    /// A page of some memberships' lines, newest first, and the total count.
+    /// A page of some memberships' lines, by payment date (newest first, ties by id,
+    /// newest first), and the total count. `filter.from` and `filter.to` apply to the
+    /// payment's `paid_at`. One query for the page: each line comes with its payment
+    /// (`payment_id` is required), the payment's customer and the level's name.
     pub fn list(
         conn: &mut DbConn,
         memberships: &[i64],
         filter: &CommissionFilter,
         offset: i64,
         limit: i64,
-    ) -> QueryResult<(Vec<Commission>, i64)> {
+    ) -> QueryResult<(Vec<ListedCommission>, i64)> {
         let query = || {
             let mut q = commissions::table
+                .inner_join(payments::table.left_join(customers::table))
+                .inner_join(levels::table.on(levels::id.eq(commissions::level_id)))
                 .filter(commissions::membership_id.eq_any(memberships.to_vec()))
                 .into_boxed();
             if let Some(status) = &filter.status {
                 q = q.filter(commissions::status.eq(status.clone()));
             }
             if let Some(from) = filter.from {
-                q = q.filter(commissions::created_at.ge(from));
+                q = q.filter(payments::paid_at.ge(from));
             }
             if let Some(to) = filter.to {
-                q = q.filter(commissions::created_at.lt(to));
+                q = q.filter(payments::paid_at.lt(to));
             }
             q
         };
         let total = query().count().get_result(conn)?;
-        let items = query()
-            .order(commissions::id.desc())
+        let rows: Vec<(Commission, Payment, Option<Customer>, String)> = query()
+            .order((payments::paid_at.desc(), commissions::id.desc()))
             .offset(offset)
             .limit(limit)
-            .select(Commission::as_select())
+            .select((
+                Commission::as_select(),
+                Payment::as_select(),
+                Option::<Customer>::as_select(),
+                levels::name,
+            ))
             .load(conn)?;
-        Ok((items, total))
+        Ok((
+            rows.into_iter()
+                .map(
+                    |(commission, payment, customer, level_name)| ListedCommission {
+                        commission,
+                        payment,
+                        customer,
+                        level_name,
+                    },
+                )
+                .collect(),
+            total,
+        ))
     }
 }

@@ -36,6 +36,9 @@ pub struct WebhookEndpoint {
     pub active: bool,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    /// The secret before the last rotation, still signing until `previous_secret_until`.
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<PrimitiveDateTime>,
 }
 
 /// An endpoint to create.
@@ -88,6 +91,45 @@ impl WebhookEndpointChanges {
 }
 
 impl WebhookEndpoint {
+    /// The secrets that sign a message sent at `now`: the current one, and the one
+    /// before it while the rotation's overlap lasts.
+    pub fn signing_secrets(&self, now: PrimitiveDateTime) -> Vec<&str> {
+        let previous = match (&self.previous_secret, self.previous_secret_until) {
+            (Some(secret), Some(until)) if now < until => Some(secret.as_str()),
+            _ => None,
+        };
+        std::iter::once(self.secret.as_str())
+            .chain(previous)
+            .collect()
+    }
+
+    /// The end of the overlap, while the previous secret still signs.
+    pub fn overlap_ends(&self, now: PrimitiveDateTime) -> Option<PrimitiveDateTime> {
+        self.previous_secret_until.filter(|until| now < *until)
+    }
+
+    /// Replaces the secret with `secret`; the old one signs beside it until `until`
+    /// (none at all when `until` is `now` or earlier). `None` when there is no such
+    /// endpoint.
+    pub fn rotate_secret(
+        conn: &mut DbConn,
+        id: i64,
+        secret: &str,
+        until: PrimitiveDateTime,
+        now: PrimitiveDateTime,
+    ) -> QueryResult<Option<WebhookEndpoint>> {
+        diesel::update(webhook_endpoints::table.find(id))
+            .set((
+                webhook_endpoints::previous_secret.eq(webhook_endpoints::secret.nullable()),
+                webhook_endpoints::previous_secret_until.eq(Some(until)),
+                webhook_endpoints::secret.eq(secret),
+                webhook_endpoints::updated_at.eq(now),
+            ))
+            .returning(webhook_endpoints::all_columns)
+            .get_result(conn)
+            .optional()
+    }
+
     /// The endpoint with this id.
     pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<WebhookEndpoint>> {
         webhook_endpoints::table
@@ -267,11 +309,14 @@ impl WebhookDelivery {
     /// Claims the most overdue pending delivery of an active endpoint for `lease`: its
     /// `next_attempt_at` moves forward, so no other sender takes it while this one
     /// works. The claim is a compare-and-set on `next_attempt_at`, which works the same
-    /// on both backends. Returns the delivery with its endpoint.
+    /// on both backends. Deliveries of the endpoints in `skip_endpoints` (those the
+    /// caller's other workers are sending to) are left for later. Returns the delivery
+    /// with its endpoint.
     pub fn claim_due(
         conn: &mut DbConn,
         now: PrimitiveDateTime,
         lease: Duration,
+        skip_endpoints: &[i64],
     ) -> QueryResult<Option<(WebhookDelivery, WebhookEndpoint)>> {
         for _ in 0..5 {
             let candidate = webhook_deliveries::table
@@ -279,6 +324,7 @@ impl WebhookDelivery {
                 .filter(webhook_deliveries::status.eq(status::PENDING))
                 .filter(webhook_deliveries::next_attempt_at.le(now))
                 .filter(webhook_endpoints::active.eq(true))
+                .filter(webhook_endpoints::id.ne_all(skip_endpoints))
                 .order((webhook_deliveries::next_attempt_at, webhook_deliveries::id))
                 .select((WebhookDelivery::as_select(), WebhookEndpoint::as_select()))
                 .first::<(WebhookDelivery, WebhookEndpoint)>(conn)

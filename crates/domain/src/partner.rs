@@ -137,6 +137,10 @@ pub struct CommissionView {
     /// The vendor's payment id, its amount and date.
     pub payment_id: String,
     pub payment_amount: MoneyView,
+    /// When the customer paid the payment that earned this line: the date partners see,
+    /// the list's order and what its `from`/`to` filters apply to. Every commission line
+    /// comes from a payment (`payment_id` is required), so this is always the payment's
+    /// own date, never when the line was written (`created_at`).
     #[serde(with = "time::serde::rfc3339")]
     pub paid_at: OffsetDateTime,
     /// The customer, masked (`j***@example.com`) so partners see whom without the
@@ -145,11 +149,12 @@ pub struct CommissionView {
     /// When the hold ends (or ended).
     #[serde(with = "time::serde::rfc3339")]
     pub available_at: OffsetDateTime,
+    /// When the line was written (when Partnerly processed the payment event).
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
 }
 
-/// A page of commissions, newest first.
+/// A page of commissions by payment date, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct CommissionPage {
     pub items: Vec<CommissionView>,

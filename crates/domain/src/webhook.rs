@@ -338,6 +338,10 @@ pub struct WebhookEndpoint {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// After a rotation: until when the previous secret still signs beside the new
+    /// one (`webhook-signature` then carries both signatures); `null` otherwise.
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub previous_secret_expires_at: Option<OffsetDateTime>,
 }
 
 /// Where a message to one endpoint stands.
@@ -400,9 +404,12 @@ pub struct WebhookDelivery {
     #[schema(example = "commission.created")]
     pub event_type: String,
     pub status: WebhookDeliveryStatus,
-    /// The body sent: `{"type", "timestamp", "data"}`.
+    /// The body sent: `{"type", "timestamp", "data"}`, parsed.
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
+    /// The body exactly as sent and signed, byte for byte: check a signature against
+    /// this (`payload` is the same JSON, but its keys may be in another order).
+    pub body: String,
     /// When the next attempt is due; `null` unless pending.
     #[serde(with = "time::serde::rfc3339::option")]
     pub next_attempt_at: Option<OffsetDateTime>,

@@ -1,6 +1,7 @@
-//! `/earnings`: the partner's commissions (C1–C3) as a table, newest first, each with its
-//! payment, rate, status and the day it becomes available. The filters (status, from,
-//! to) and the page live in the URL, so a reload, Back or a bookmark shows the same list.
+//! `/earnings`: the partner's commissions (C1–C3) as a table, newest payment first, each
+//! dated by the customer's payment that earned it, with the payment, rate, status and the
+//! day it becomes available. The filters (status, from, to: payment dates) and the page
+//! live in the URL, so a reload, Back or a bookmark shows the same list.
 
 use leptos::ev::{Event, SubmitEvent};
 use leptos::prelude::*;
@@ -485,7 +486,7 @@ fn CommissionRow(
     view! {
         <tr class:row-reversed=commission.status == CommissionStatus::Reversed>
             <td data-label="Date" class="c-date nowrap">
-                {format_date(commission.created_at)}
+                {format_date(commission.paid_at)}
             </td>
             <td data-label="Customer" class="c-customer" title=customer_title>
                 {commission.customer}

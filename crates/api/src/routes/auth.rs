@@ -311,13 +311,18 @@ fn refresh_cookie_value(req: &HttpRequest) -> Option<String> {
 /// The refresh token rotates on every use. Presenting a token that was already rotated
 /// means it was copied: the whole session family is revoked and the answer is 401
 /// `refresh_token_reused`.
+///
+/// A request without any refresh cookie has no session to refresh: 204 with no body
+/// and no cookie, so a client probing for a session on start-up (the portal) learns it
+/// is signed out without an error. A cookie that is sent but not valid is still 401.
 #[utoipa::path(
     tag = "auth",
     responses(
         (status = 200, description = "A new access token; the refresh cookie is replaced.", body = AuthResponse),
-        (status = 401, description = "`invalid_refresh_token` (missing, unknown, expired, revoked) or `refresh_token_reused`.", body = ErrorBody),
+        (status = 204, description = "No refresh cookie was sent: there is no session to refresh (signed out). No body, no cookie set."),
+        (status = 401, description = "`invalid_refresh_token` (empty, unknown, expired, revoked) or `refresh_token_reused`.", body = ErrorBody),
     ),
-    security(("refresh_cookie" = []))
+    security((), ("refresh_cookie" = []))
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -330,6 +335,11 @@ pub async fn refresh(
             "Your session has ended; sign in again.",
         )
     };
+    if req.cookie(tokens::REFRESH_COOKIE).is_none() {
+        return Ok(HttpResponse::NoContent()
+            .insert_header(("Cache-Control", "no-store"))
+            .finish());
+    }
     let token = refresh_cookie_value(&req).ok_or_else(invalid)?;
     let st = state.get_ref().clone();
     let outcome = state

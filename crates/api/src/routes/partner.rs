@@ -3,7 +3,7 @@
 //! partner's data is never reachable.
 
 use actix_web::{get, web};
-use partnerly_db::commission::{Commission, CommissionFilter};
+use partnerly_db::commission::{Commission, CommissionFilter, ListedCommission};
 use partnerly_db::customer::Customer;
 use partnerly_db::payment::Payment;
 use partnerly_db::program::{Level, Link, Membership};
@@ -142,10 +142,11 @@ pub struct CommissionQuery {
     /// `pending`, `available` or `reversed`.
     #[param(value_type = Option<CommissionStatus>)]
     pub status: Option<String>,
-    /// Created at or after (RFC 3339).
+    /// Paid at or after (RFC 3339): the date of the customer's payment that earned the
+    /// commission.
     #[param(format = DateTime)]
     pub from: Option<String>,
-    /// Created before (RFC 3339).
+    /// Paid before (RFC 3339).
     #[param(format = DateTime)]
     pub to: Option<String>,
     pub program_id: Option<i64>,
@@ -171,7 +172,8 @@ fn parse_time(
     })
 }
 
-/// The partner's commissions, newest first, each traceable to its payment and rule.
+/// The partner's commissions by payment date, newest first (ties by id, newest first),
+/// each traceable to its payment and rule.
 #[utoipa::path(
     tag = "partner",
     params(CommissionQuery),
@@ -214,15 +216,13 @@ pub async fn list_commissions(
             let offset = i64::from(page - 1) * i64::from(per_page);
             let (rows, total) = Commission::list(conn, &ids, &filter, offset, i64::from(per_page))?;
             let mut items = Vec::with_capacity(rows.len());
-            for c in rows {
-                let payment = Payment::find(conn, c.payment_id)?.ok_or(ApiError::NotFound)?;
-                let customer = match payment.customer_id {
-                    Some(id) => Customer::find(conn, id)?,
-                    None => None,
-                };
-                let level_name = Level::find(conn, c.level_id)?
-                    .map(|l| l.name)
-                    .unwrap_or_default();
+            for ListedCommission {
+                commission: c,
+                payment,
+                customer,
+                level_name,
+            } in rows
+            {
                 let program_name = memberships
                     .iter()
                     .find(|(m, _, _)| m.id == c.membership_id)

@@ -319,17 +319,43 @@ async fn reusing_a_rotated_refresh_token_revokes_the_whole_family() {
 }
 
 #[actix_web::test]
-async fn refresh_without_a_cookie_or_with_an_unknown_one_is_401() {
+async fn refresh_without_any_cookie_is_204_signed_out_with_no_body_and_no_cookie() {
     let app = TestApp::spawn().await;
+    // The portal's start-up probe on a first visit: no session, and no error either.
     let none = app
         .send(app.client.post(app.url("/api/v1/auth/refresh")))
         .await;
-    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(none.error(), "invalid_refresh_token");
+    assert_eq!(none.status, StatusCode::NO_CONTENT);
+    assert_eq!(none.body, serde_json::Value::Null, "no body");
+    assert!(
+        none.headers.get(reqwest::header::SET_COOKIE).is_none(),
+        "nothing is set: {:?}",
+        none.headers
+    );
+    assert!(none.headers.get(reqwest::header::CONTENT_TYPE).is_none());
+    // Other cookies are not a refresh cookie.
+    let other = app
+        .send(
+            app.client
+                .post(app.url("/api/v1/auth/refresh"))
+                .header(reqwest::header::COOKIE, "theme=dark"),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NO_CONTENT);
+    assert!(other.headers.get(reqwest::header::SET_COOKIE).is_none());
+}
+
+#[actix_web::test]
+async fn refresh_with_an_unknown_or_empty_cookie_is_401() {
+    let app = TestApp::spawn().await;
     let unknown = app
         .post_with_cookie("/api/v1/auth/refresh", "made-up-token")
         .await;
     assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.error(), "invalid_refresh_token");
+    let empty = app.post_with_cookie("/api/v1/auth/refresh", "").await;
+    assert_eq!(empty.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(empty.error(), "invalid_refresh_token");
 }
 
 #[actix_web::test]

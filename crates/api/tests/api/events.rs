@@ -88,6 +88,110 @@ async fn a_referred_customers_payment_earns_the_level_percentage_held_until_the_
 }
 
 #[actix_web::test]
+async fn the_commission_list_is_dated_ordered_and_filtered_by_the_payments_paid_at() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&partner).await;
+    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
+        .await;
+    // Reported out of order: the newest payment first, so the lines' ids (and the times
+    // they were written, today) do not follow the payment dates.
+    for event in [
+        paid("e2", "pay_nov", "cus_1", "20.00", "2026-11-20T10:00:00Z"),
+        paid("e3", "pay_oct_a", "cus_1", "10.00", "2026-10-05T10:00:00Z"),
+        paid("e4", "pay_oct_b", "cus_1", "30.00", "2026-10-05T10:00:00Z"),
+    ] {
+        app.applied(&key, &event).await;
+    }
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+
+    let list = app
+        .get_as(&partner.access_token, "/api/v1/me/commissions")
+        .await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    let items = list.body["items"].as_array().expect("items");
+    let ids = |items: &[Value]| -> Vec<String> {
+        items
+            .iter()
+            .map(|c| c["payment_id"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    };
+    // Newest payment first; the two of the same instant by id, newest first.
+    assert_eq!(ids(items), ["pay_nov", "pay_oct_b", "pay_oct_a"]);
+    let nov = &items[0];
+    assert_eq!(nov["paid_at"], "2026-11-20T10:00:00Z");
+    assert_eq!(items[1]["paid_at"], "2026-10-05T10:00:00Z");
+    assert_eq!(items[2]["paid_at"], "2026-10-05T10:00:00Z");
+    // The line's own time is still there, and it is not the payment's.
+    let created = nov["created_at"].as_str().expect("created_at");
+    assert!(created.starts_with(&today), "{created} is today");
+    assert_ne!(nov["paid_at"], nov["created_at"]);
+    assert_eq!(nov["customer"], "c***@client.example");
+    assert!(!nov["level_name"].as_str().unwrap_or_default().is_empty());
+    assert_eq!(amount(&nov["payment_amount"]), "20.00");
+    assert_eq!(amount(&nov["amount"]), "4.00");
+
+    // Pages follow the same order.
+    let second = app
+        .get_as(
+            &partner.access_token,
+            "/api/v1/me/commissions?per_page=1&page=2",
+        )
+        .await;
+    assert_eq!(ids(second.body["items"].as_array().unwrap()), ["pay_oct_b"]);
+    assert_eq!(second.body["total"], 3);
+
+    // `from` and `to` are payment dates: `from` inclusive, `to` exclusive.
+    let page = |query: &'static str| {
+        let app = &app;
+        let token = partner.access_token.clone();
+        async move {
+            let reply = app
+                .get_as(&token, &format!("/api/v1/me/commissions?{query}"))
+                .await;
+            assert_eq!(reply.status, StatusCode::OK, "{query}: {:?}", reply.body);
+            (
+                ids(reply.body["items"].as_array().unwrap()),
+                reply.body["total"].clone(),
+            )
+        }
+    };
+    assert_eq!(
+        page("from=2026-11-01T00:00:00Z").await,
+        (vec!["pay_nov".to_owned()], json!(1))
+    );
+    assert_eq!(
+        page("to=2026-11-01T00:00:00Z").await,
+        (
+            vec!["pay_oct_b".to_owned(), "pay_oct_a".to_owned()],
+            json!(2)
+        )
+    );
+    assert_eq!(
+        page("from=2026-10-05T10:00:00Z&to=2026-11-20T10:00:00Z")
+            .await
+            .1,
+        json!(2),
+        "from is inclusive, to exclusive"
+    );
+    assert_eq!(
+        page("from=2026-11-20T10:00:00Z&to=2026-11-20T10:00:01Z").await,
+        (vec!["pay_nov".to_owned()], json!(1))
+    );
+    // Every line was written today, yet none was paid today.
+    let since_today = format!("from={today}T00:00:00Z");
+    let reply = app
+        .get_as(
+            &partner.access_token,
+            &format!("/api/v1/me/commissions?{since_today}"),
+        )
+        .await;
+    assert_eq!(reply.body["total"], 0, "{:?}", reply.body);
+    assert_eq!(reply.body["items"], json!([]));
+}
+
+#[actix_web::test]
 async fn sending_an_event_again_answers_the_first_result_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let key = app.billing_key();

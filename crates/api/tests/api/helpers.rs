@@ -122,6 +122,11 @@ impl TestApp {
                 data_dir.path().join("dist").display().to_string(),
             ),
             ("PARTNERLY_DB_POOL_SIZE".into(), "4".into()),
+            // The tests' webhook receivers listen on this machine.
+            (
+                "PARTNERLY_WEBHOOK_ALLOW_NETWORKS".into(),
+                "127.0.0.0/8".into(),
+            ),
         ]);
         for (k, v) in extra {
             vars.insert((*k).to_owned(), v.clone());

@@ -21,4 +21,6 @@ mod openapi;
 mod operations;
 mod refunds;
 mod robustness;
+mod webhook_delivery;
+mod webhook_support;
 mod webhooks;

@@ -631,6 +631,10 @@ fn DeliveryTable(
                     <td data-label="Event" class="cell-title">
                         <span class="cell-main">{delivery.event_type.clone()}</span>
                         <span class="cell-sub">{delivery.message_id.clone()}</span>
+                        <details class="delivery-body">
+                            <summary>"Body as signed"</summary>
+                            <pre>{delivery.body.clone()}</pre>
+                        </details>
                     </td>
                     <td data-label="Status">
                         <span class=badge>{status}</span>

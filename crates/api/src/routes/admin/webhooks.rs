@@ -45,6 +45,9 @@ fn view(endpoint: &WebhookEndpoint, reveal_secret: bool) -> WebhookEndpointView 
         },
         created_at: partnerly_db::utc(endpoint.created_at),
         updated_at: partnerly_db::utc(endpoint.updated_at),
+        previous_secret_expires_at: endpoint
+            .overlap_ends(partnerly_db::now())
+            .map(partnerly_db::utc),
     }
 }
 
@@ -86,7 +89,7 @@ fn delivery_view(delivery: WebhookDelivery, attempts: Vec<WebhookAttempt>) -> We
     let status =
         WebhookDeliveryStatus::parse(&delivery.status).unwrap_or(WebhookDeliveryStatus::Failed);
     let payload = serde_json::from_str(&delivery.payload)
-        .unwrap_or(serde_json::Value::String(delivery.payload));
+        .unwrap_or_else(|_| serde_json::Value::String(delivery.payload.clone()));
     WebhookDeliveryView {
         id: delivery.id,
         endpoint_id: delivery.endpoint_id,
@@ -94,6 +97,7 @@ fn delivery_view(delivery: WebhookDelivery, attempts: Vec<WebhookAttempt>) -> We
         event_type: delivery.event_type,
         status,
         payload,
+        body: delivery.payload,
         next_attempt_at: (status == WebhookDeliveryStatus::Pending)
             .then(|| partnerly_db::utc(delivery.next_attempt_at)),
         last_status_code: delivery.last_status_code,
@@ -323,8 +327,11 @@ pub async fn delete_webhook_endpoint(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Replace an endpoint's signing secret (admins only). The old secret stops working at
-/// once; the answer shows the new one in full, once.
+/// Replace an endpoint's signing secret (admins only). The answer shows the new one in
+/// full, once. The old secret keeps signing beside it (two signatures in
+/// `webhook-signature`) until `previous_secret_expires_at`, 24 hours by default
+/// (`PARTNERLY_WEBHOOK_SECRET_OVERLAP_HOURS`), so the receiver can switch at its own
+/// moment.
 #[utoipa::path(
     tag = "admin",
     params(("id" = i64, Path, description = "The endpoint's id.")),
@@ -343,21 +350,23 @@ pub async fn rotate_webhook_secret(
     id: web::Path<i64>,
 ) -> Result<web::Json<WebhookEndpointView>, ApiError> {
     let id = id.into_inner();
+    let overlap = state.config.webhook_secret_overlap;
     let endpoint = state
         .write(move |conn| {
             let now = partnerly_db::now();
-            let row = WebhookEndpointChanges {
-                secret: Some(webhooks::new_secret()),
-                ..WebhookEndpointChanges::touch(now)
-            };
-            change_endpoint(
-                conn,
-                id,
-                &row,
+            let before = WebhookEndpoint::find(conn, id)?.ok_or(ApiError::NotFound)?;
+            let secret = webhooks::new_secret();
+            let after = WebhookEndpoint::rotate_secret(conn, id, &secret, now + overlap, now)?
+                .ok_or(ApiError::NotFound)?;
+            Audit::changed(
                 "webhook_endpoint.rotate_secret",
-                admin.id,
-                now,
-            )
+                AUDIT_TARGET,
+                id,
+                &audit_json(&before),
+                &audit_json(&after),
+            )?
+            .record(conn, admin.id, now)?;
+            Ok::<_, ApiError>(after)
         })
         .await?;
     tracing::info!(webhook.endpoint_id = id, "webhook secret rotated");
