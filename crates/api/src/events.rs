@@ -213,8 +213,7 @@ impl Batch {
     }
 
     /// Writes the new payments and commission lines kept so far. Runs before anything
-    /// reads the payments or commissions tables (but [`Batch::has_earlier_payment`],
-    /// which looks at the unwritten payments itself).
+    /// reads the payments or commissions tables.
     fn flush(&mut self, conn: &mut DbConn) -> Result<(), ApiError> {
         if !self.new_payments.is_empty() {
             Payment::insert_all(conn, &self.new_payments)?;
@@ -227,18 +226,28 @@ impl Batch {
         Ok(())
     }
 
-    /// Whether the customer has a payment that precedes `payment` ([`Payment::precedes`]):
-    /// among the payments not written yet, then in the database.
+    /// Whether the customer has a payment that precedes `payment` ([`Payment::precedes`]).
+    /// Only the database is asked: when this is asked, every earlier payment of the
+    /// customer is written. A customer without a first payment date has no payment at
+    /// all (every payment of a known customer sets it), and a payment at or before that
+    /// date flushes the batch first (see `commission_payment`); a later one is settled
+    /// by the date without asking.
     fn has_earlier_payment(
         &self,
         conn: &mut DbConn,
         customer_id: i64,
         payment: &Payment,
     ) -> Result<bool, ApiError> {
-        let unwritten = self.new_payments.iter().any(|p| {
-            p.customer_id == Some(customer_id) && p.id != payment.id && p.precedes(payment)
-        });
-        Ok(unwritten || Payment::has_earlier(conn, customer_id, payment)?)
+        debug_assert!(
+            !self
+                .new_payments
+                .iter()
+                .any(|p| p.customer_id == Some(customer_id)
+                    && p.id != payment.id
+                    && p.precedes(payment)),
+            "an earlier payment of the customer is not written yet"
+        );
+        Ok(Payment::has_earlier(conn, customer_id, payment)?)
     }
 
     fn next_id(&mut self, conn: &mut DbConn, table: IdTable) -> Result<i64, ApiError> {
