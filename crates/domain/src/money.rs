@@ -391,9 +391,55 @@ impl utoipa::ToSchema for Rate {}
 
 #[cfg(test)]
 mod tests {
-    use proptest::prelude::*;
-
     use super::*;
+
+    #[test]
+    fn amounts_are_plain_decimals_of_at_most_twelve_and_twelve_digits() {
+        let usd = Currency::parse("USD").unwrap();
+        assert_eq!(
+            Money::parse("999999999999", usd).unwrap().minor(),
+            99_999_999_999_900
+        );
+        assert_eq!(
+            Money::parse("1000000000000", usd),
+            Err(MoneyError::TooLarge)
+        );
+        // Twelve decimals are read (and must still fit the currency), thirteen are not.
+        assert_eq!(Money::parse("1.000000000000", usd).unwrap().minor(), 100);
+        assert!(matches!(
+            Money::parse("1.0000000000000", usd),
+            Err(MoneyError::NotAnAmount(_))
+        ));
+        for not_plain in [
+            "", "-", ".5", "5.", "+5", " 5", "5 ", "1e3", "1_000", "١٢", "--1",
+        ] {
+            assert!(
+                matches!(
+                    Money::parse(not_plain, usd),
+                    Err(MoneyError::NotAnAmount(_))
+                ),
+                "{not_plain:?}"
+            );
+        }
+        assert_eq!(Money::parse("-0.50", usd).unwrap().minor(), -50);
+    }
+
+    #[test]
+    fn rates_have_at_most_three_digits_and_four_decimals() {
+        assert_eq!(
+            Rate::parse("12.1234").unwrap().percent().to_string(),
+            "12.1234"
+        );
+        assert_eq!(Rate::parse("12.12345"), Err(RateError::TooPrecise));
+        assert_eq!(
+            Rate::parse("100.0000").unwrap().percent().to_string(),
+            "100"
+        );
+        assert_eq!(Rate::parse("1000"), Err(RateError::OutOfRange));
+        assert_eq!(Rate::parse(" 20"), Err(RateError::NotANumber));
+    }
+
+    use proptest::prelude::*;
 
     fn usd() -> Currency {
         Currency::parse("USD").unwrap()

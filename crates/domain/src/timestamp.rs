@@ -78,6 +78,8 @@ mod tests {
     fn clamping_is_total() {
         assert_eq!(clamped_utc(datetime!(9999-12-31 23:59:59 -1)), END);
         assert_eq!(clamped_utc(datetime!(0000-01-01 0:00 +1)), EARLIEST);
+        // Out of the calendar altogether once in UTC: the side it left decides.
+        assert_eq!(clamped_utc(datetime!(-9999-01-01 0:00 +1)), EARLIEST);
         assert_eq!(
             clamped_utc(datetime!(2026-11-01 12:00 +2)),
             datetime!(2026-11-01 10:00 UTC)
