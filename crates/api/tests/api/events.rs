@@ -91,10 +91,7 @@ async fn a_referred_customers_payment_earns_the_level_percentage_held_until_the_
 async fn the_commission_list_is_dated_ordered_and_filtered_by_the_payments_paid_at() {
     let app = TestApp::spawn().await;
     let key = app.billing_key();
-    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
-    let code = app.default_code(&partner).await;
-    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
-        .await;
+    let partner = app.partner_with_customer(&key).await;
     // Reported out of order: the newest payment first, so the lines' ids (and the times
     // they were written, today) do not follow the payment dates.
     for event in [
@@ -195,10 +192,7 @@ async fn the_commission_list_is_dated_ordered_and_filtered_by_the_payments_paid_
 async fn sending_an_event_again_answers_the_first_result_and_changes_nothing() {
     let app = TestApp::spawn().await;
     let key = app.billing_key();
-    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
-    let code = app.default_code(&partner).await;
-    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
-        .await;
+    let partner = app.partner_with_customer(&key).await;
     let event = paid("e2", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z");
     let first = app.applied(&key, &event).await;
     let again = app.event(&key, &event).await;
@@ -276,10 +270,7 @@ async fn a_payment_before_its_customer_is_deferred_and_applied_when_the_customer
 async fn refunds_reverse_the_commission_proportionally_before_and_after_release() {
     let app = TestApp::spawn().await;
     let key = app.billing_key();
-    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
-    let code = app.default_code(&partner).await;
-    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
-        .await;
+    let partner = app.partner_with_customer(&key).await;
     app.applied(
         &key,
         &paid("e2", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z"),

@@ -460,6 +460,16 @@ impl TestApp {
             .expect("release job")
     }
 
+    /// Ada, a partner, and her referred customer `cus_1` (signed up with her code as
+    /// event `e1`): the opening of most commission scenarios.
+    pub async fn partner_with_customer(&self, key: &str) -> Session {
+        let partner = self.signup("Ada Lovelace", "ada@example.com").await;
+        let code = self.default_code(&partner).await;
+        self.applied(key, &signed_up("e1", "cus_1", Some(&code)))
+            .await;
+        partner
+    }
+
     /// The partner's default referral code.
     pub async fn default_code(&self, partner: &Session) -> String {
         let links = self.get_as(&partner.access_token, "/api/v1/links").await;

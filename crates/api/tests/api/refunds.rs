@@ -4,7 +4,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, paid, signed_up};
+use crate::helpers::{TestApp, paid};
 
 fn refund(id: &str, refund_id: Option<&str>, amount: &str) -> Value {
     json!({"id": id, "type": "payment.refunded", "occurred_at": "2026-11-05T10:00:00Z",
@@ -23,10 +23,7 @@ async fn pending(app: &TestApp, token: &str) -> String {
 async fn setup() -> (TestApp, String, String) {
     let app = TestApp::spawn().await;
     let key = app.billing_key();
-    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
-    let code = app.default_code(&partner).await;
-    app.applied(&key, &signed_up("e1", "cus_1", Some(&code)))
-        .await;
+    let partner = app.partner_with_customer(&key).await;
     app.applied(
         &key,
         &paid("e2", "pay_1", "cus_1", "50.00", "2026-11-01T10:00:00Z"),

@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::helpers::TestApp;
 use crate::webhook_support::{
-    Receiver, assert_signed, create_endpoint, deliveries, emit, wait_for_delivery,
+    Receiver, assert_signed, create_endpoint, deliveries, emit, rotate_secret, wait_for_delivery,
 };
 
 /// A Partnerly that may send webhooks only to the documentation network, so that this
@@ -130,15 +130,10 @@ async fn during_a_rotation_both_secrets_sign_and_the_log_shows_the_exact_body() 
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     let receiver = Receiver::start().await;
     let (id, old_secret) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
-    let rotated = app
-        .post_as(
-            &admin.access_token,
-            &format!("/api/v1/admin/webhooks/{id}/rotate-secret"),
-            &json!({}),
-        )
-        .await;
-    let new_secret = rotated.body["secret"].as_str().unwrap().to_owned();
-    let until = rotated.body["previous_secret_expires_at"]
+    let rotated = rotate_secret(&app, &admin, id).await;
+    let new_secret = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new_secret, old_secret);
+    let until = rotated["previous_secret_expires_at"]
         .as_str()
         .expect("an overlap");
     let hours =
@@ -170,17 +165,11 @@ async fn without_an_overlap_the_old_secret_stops_at_once() {
     let admin = app.staff(Role::Admin, "admin@example.com").await;
     let receiver = Receiver::start().await;
     let (id, _) = create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
-    let rotated = app
-        .post_as(
-            &admin.access_token,
-            &format!("/api/v1/admin/webhooks/{id}/rotate-secret"),
-            &json!({}),
-        )
-        .await;
-    assert_eq!(rotated.body["previous_secret_expires_at"], Value::Null);
+    let rotated = rotate_secret(&app, &admin, id).await;
+    assert_eq!(rotated["previous_secret_expires_at"], Value::Null);
     emit(&app, "commission.created", json!({}));
     let request = receiver.wait_for(1).await.remove(0);
-    assert_signed(&request, rotated.body["secret"].as_str().unwrap());
+    assert_signed(&request, rotated["secret"].as_str().unwrap());
     assert!(
         !request.headers["webhook-signature"].contains(' '),
         "one signature"

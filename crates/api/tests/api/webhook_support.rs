@@ -248,3 +248,16 @@ pub(crate) fn seconds_until(timestamp: &Value) -> i64 {
     .expect("an RFC 3339 timestamp");
     (at - time::OffsetDateTime::now_utc()).whole_seconds()
 }
+
+/// Rotates the endpoint's secret; the answer's body.
+pub(crate) async fn rotate_secret(app: &TestApp, admin: &Session, endpoint_id: i64) -> Value {
+    let reply = app
+        .post_as(
+            &admin.access_token,
+            &format!("/api/v1/admin/webhooks/{endpoint_id}/rotate-secret"),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    reply.body
+}
