@@ -82,7 +82,12 @@ pub fn start(
     .run();
 
     actix_web::rt::spawn(mail::run_sender(state.clone()));
-    actix_web::rt::spawn(webhooks::run_sender(webhooks::Sender::of(&state)));
+    actix_web::rt::spawn(webhooks::run_sender(webhooks::Sender {
+        pool: state.pool.clone(),
+        wake: state.webhooks_queued.clone(),
+        targets: state.config.webhook_targets.clone(),
+        secret_overlap: state.config.webhook_secret_overlap,
+    }));
     actix_web::rt::spawn(housekeeping(state.clone()));
     actix_web::rt::spawn(jobs::run(state.clone()));
     Ok((server, state))

@@ -30,7 +30,6 @@ use time::OffsetDateTime;
 use tokio::sync::Notify;
 use tracing::Instrument;
 
-use crate::state::AppState;
 use crate::webhook_target::{GuardedResolver, TargetPolicy};
 
 /// The event types Partnerly emits; endpoints subscribe to some of them or to `*`.
@@ -231,25 +230,15 @@ enum SenderError {
 }
 
 /// What the sender needs: the database, the wake-up call of [`enqueue`]'s callers,
-/// where it may send, and how long a rotated secret still signs.
+/// where it may send, and how long a rotated secret still signs. (Not the whole
+/// application state: the commission engine queues webhooks, and the state holds the
+/// engine's event groups.)
 #[derive(Clone)]
 pub struct Sender {
     pub pool: DbPool,
     pub wake: Arc<Notify>,
     pub targets: TargetPolicy,
     pub secret_overlap: time::Duration,
-}
-
-impl Sender {
-    /// The sender of a running server.
-    pub fn of(state: &AppState) -> Self {
-        Self {
-            pool: state.pool.clone(),
-            wake: state.webhooks_queued.clone(),
-            targets: state.config.webhook_targets.clone(),
-            secret_overlap: state.config.webhook_secret_overlap,
-        }
-    }
 }
 
 /// Delivers due webhook messages with [`WORKERS`] workers until the process stops.
