@@ -1,4 +1,4 @@
-//! `partnerly ledger-check`: the ledger's invariants (LEDGER.md) checked against the
+//! `partnerly ledger-check`: the ledger's invariants (docs/ledger.md) checked against the
 //! database, for operators and for CI on a seeded database. Prints one line per problem.
 
 use std::collections::{BTreeMap, BTreeSet};

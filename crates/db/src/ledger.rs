@@ -1,4 +1,4 @@
-//! The ledger in the database (C5, LEDGER.md): immutable transfers with a unique key
+//! The ledger in the database (C5, docs/ledger.md): immutable transfers with a unique key
 //! per cause, and the balances derived from them.
 
 use std::collections::BTreeMap;

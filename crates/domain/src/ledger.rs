@@ -3,7 +3,7 @@
 //! Every movement of money is a transfer from one account to another, in one currency,
 //! of a positive amount, under a unique key derived from its cause
 //! (`commission:812:accrue`). Balances are sums of transfers; nothing edits a balance.
-//! See LEDGER.md for the flows; [`Ledger`] is the in-memory model the property tests
+//! See docs/ledger.md for the flows; [`Ledger`] is the in-memory model the property tests
 //! check the database against.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -142,7 +142,7 @@ pub struct Transfer {
 }
 
 impl Transfer {
-    /// A checked transfer (invariant 1 of LEDGER.md).
+    /// A checked transfer (invariant 1 of docs/ledger.md).
     pub fn new(
         key: impl Into<String>,
         from: Account,
