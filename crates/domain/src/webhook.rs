@@ -76,17 +76,22 @@ fn event_list() -> utoipa::openapi::schema::ArrayBuilder {
 pub struct WebhookUrl(String);
 
 impl WebhookUrl {
-    /// Trims and checks the URL (at most [`MAX_URL_LEN`] bytes as sent, white space
-    /// around it included); keeps it as the parser normalises it.
+    /// Checks the URL (at most [`MAX_URL_LEN`] bytes) and keeps it as the parser
+    /// normalises it. The URL must have the shape the document's pattern states
+    /// ([`has_url_shape`]): `http(s)://`, a host name of ASCII labels, an optional port,
+    /// and a path or query of printable ASCII without `#`.
     pub fn parse(raw: &str) -> Result<Self, &'static str> {
-        let trimmed = raw.trim();
-        if trimmed.is_empty() {
+        if raw.trim().is_empty() {
             return Err("Enter the URL that receives the webhooks.");
         }
         if raw.len() > MAX_URL_LEN {
             return Err("A webhook URL has at most 2000 characters.");
         }
-        let url = url::Url::parse(trimmed)
+        if !has_url_shape(raw) {
+            return Err("Enter an absolute http(s) URL with a host name, like \
+                 https://billing.example.com/webhooks (ASCII, no spaces or #fragment).");
+        }
+        let url = url::Url::parse(raw)
             .map_err(|_| "Enter an absolute URL, like https://example.com/webhooks.")?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err("The URL must start with https:// or http://.");
@@ -106,6 +111,68 @@ impl WebhookUrl {
 
     pub fn into_string(self) -> String {
         self.0
+    }
+}
+
+/// Whether `raw` matches the `url` pattern of the OpenAPI document, character for
+/// character: `http://` or `https://` in any case; a host name (labels of ASCII letters
+/// and digits with single inner hyphens, separated by dots, the last starting with a
+/// letter) or an IPv4 address (four numbers to 255, no leading zeros); an optional port up to 65535 (1 to 4 digits, or 5 without a leading zero); then nothing,
+/// or `/` or `?` followed by printable ASCII other than `#`.
+pub fn has_url_shape(raw: &str) -> bool {
+    let lower_scheme = raw.get(..8).map(str::to_ascii_lowercase);
+    let rest = match lower_scheme.as_deref() {
+        Some("https://") => &raw[8..],
+        _ if raw
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case("http://")) =>
+        {
+            &raw[7..]
+        }
+        _ => return false,
+    };
+    let host_end = rest.find([':', '/', '?']).unwrap_or(rest.len());
+    let (host, mut rest) = rest.split_at(host_end);
+    let labels: Vec<&str> = host.split('.').collect();
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric()))
+    };
+    let last_ok = labels
+        .last()
+        .is_some_and(|l| l.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()));
+    let octet_ok = |l: &&str| {
+        (1..=3).contains(&l.len())
+            && l.bytes().all(|b| b.is_ascii_digit())
+            && (l.len() == 1 || !l.starts_with('0'))
+            && l.parse::<u16>().is_ok_and(|n| n <= 255)
+    };
+    let ipv4 = labels.len() == 4 && labels.iter().all(octet_ok);
+    if !ipv4 && (!last_ok || !labels.iter().all(|l| label_ok(l))) {
+        return false;
+    }
+    if let Some(after_colon) = rest.strip_prefix(':') {
+        let digits_end = after_colon
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(after_colon.len());
+        let port = &after_colon[..digits_end];
+        let port_ok = match port.len() {
+            1..=4 => true,
+            5 => !port.starts_with('0') && port.parse::<u32>().is_ok_and(|p| p <= 65_535),
+            _ => false,
+        };
+        if !port_ok {
+            return false;
+        }
+        rest = &after_colon[digits_end..];
+    }
+    match rest.as_bytes().first() {
+        None => true,
+        Some(b'/' | b'?') => rest
+            .bytes()
+            .all(|b| (b'!'..=b'~').contains(&b) && b != b'#'),
+        Some(_) => false,
     }
 }
 
@@ -214,7 +281,7 @@ pub struct CreateWebhookEndpointRequest {
     #[schema(
         example = "https://billing.example.com/partnerly/webhooks",
         max_length = 2000,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?][!\"$-~]*)?$"
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://(?:(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?][!\"$-~]*)?$"
     )]
     pub url: String,
     /// What the endpoint is for (at most 500 characters).
@@ -269,7 +336,7 @@ pub struct UpdateWebhookEndpointRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(
         max_length = 2000,
-        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?][!\"$-~]*)?$"
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://(?:(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\\.)*[A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)*|(?:(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9]))(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:[/?][!\"$-~]*)?$"
     )]
     pub url: Option<String>,
     /// An empty string clears the description.
@@ -442,12 +509,40 @@ mod tests {
     #[test]
     fn only_absolute_http_urls_with_a_host_are_endpoints() {
         assert_eq!(
-            WebhookUrl::parse(" https://example.com/hooks?x=1 ")
+            WebhookUrl::parse("HTTPS://Example.com/hooks?x=1")
                 .unwrap()
                 .as_str(),
             "https://example.com/hooks?x=1"
         );
         assert!(WebhookUrl::parse("http://127.0.0.1:8080/").is_ok());
+        for shape in [
+            "http://a",
+            "http://x-1.b2.example:65535/p?q=\"{}\"",
+            "https://10.0.0.255/",
+            "http://host:0080",
+        ] {
+            assert!(has_url_shape(shape), "{shape:?}");
+            assert!(WebhookUrl::parse(shape).is_ok(), "{shape:?}");
+        }
+        for not_shape in [
+            " https://example.com/hooks",
+            "http://host*/",
+            "http://a--b.example/",
+            "http://-a.example/",
+            "http://example.1/",
+            "http://256.1.1.1/",
+            "http://01.1.1.1/",
+            "http://1.1.1/",
+            "http://[::1]/",
+            "http://user@example.com/",
+            "http://example.com:65536/",
+            "http://example.com:08080/",
+            "http://example.com/a b",
+            "http://bücher.example/",
+        ] {
+            assert!(!has_url_shape(not_shape), "{not_shape:?}");
+            assert!(WebhookUrl::parse(not_shape).is_err(), "{not_shape:?}");
+        }
         for bad in [
             "",
             "example.com/hooks",
@@ -469,7 +564,7 @@ mod tests {
         let url = format!("https://example.com/{}", "a".repeat(MAX_URL_LEN - 20));
         assert_eq!(url.len(), MAX_URL_LEN);
         assert!(WebhookUrl::parse(&url).is_ok());
-        assert!(WebhookUrl::parse(&format!("{url} ")).is_err());
+        assert!(WebhookUrl::parse(&format!("{url}a")).is_err());
         let description = "d".repeat(MAX_DESCRIPTION_LEN);
         assert!(parse_description(&description).is_ok());
         assert!(parse_description(&format!("\n{description}")).is_err());
