@@ -115,8 +115,11 @@ test('an admin creates a webhook endpoint, sends a test message, reads the log a
     const delivery = page.getByRole('row').filter({ hasText: 'webhook.test' });
     await expect(delivery).toContainText('Delivered');
     await expect(delivery).toContainText('HTTP 200 · ok');
-    const attempts = delivery.locator('summary');
+    const attempts = delivery.locator('details.attempts summary');
     await expect(attempts).toHaveText('1');
+    // The body exactly as signed, to check a signature against.
+    await delivery.getByText('Body as signed').click();
+    await expect(delivery.locator('details.delivery-body pre')).toContainText('"type":"webhook.test"');
     expect(hook.received).toHaveLength(1);
     expect(hook.received[0]['webhook-signature']).toMatch(/^v1,/);
     await snap(page, 'admin-webhook-log');
