@@ -54,12 +54,7 @@ fn allowed_domains_schema() -> utoipa::openapi::schema::Array {
 
 /// [`allowed_domains_schema`], or `null` (a change that keeps the list).
 fn allowed_domains_change_schema() -> utoipa::openapi::schema::Array {
-    allowed_domains_array()
-        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-            utoipa::openapi::schema::Type::Array,
-            utoipa::openapi::schema::Type::Null,
-        ]))
-        .build()
+    crate::pattern::array_or_null(allowed_domains_array())
 }
 
 fn allowed_domains_array() -> utoipa::openapi::schema::ArrayBuilder {

@@ -42,12 +42,7 @@ fn event_list_schema() -> utoipa::openapi::schema::Array {
 
 /// [`event_list_schema`], or `null` (a change that keeps the list).
 fn event_list_change_schema() -> utoipa::openapi::schema::Array {
-    event_list()
-        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
-            utoipa::openapi::schema::Type::Array,
-            utoipa::openapi::schema::Type::Null,
-        ]))
-        .build()
+    crate::pattern::array_or_null(event_list())
 }
 
 fn event_list() -> utoipa::openapi::schema::ArrayBuilder {
