@@ -42,7 +42,8 @@ lint:
     cargo clippy --all-targets -- -D warnings
     cargo clippy -p partnerly-web --target wasm32-unknown-unknown -- -D warnings
 
-# The domain crate must stay free of the database, web framework and runtime.
+# The domain crate must stay free of the database, web framework and runtime; the engine
+# free of the web framework and runtime.
 purity:
     #!/usr/bin/env bash
     set -euo pipefail
@@ -53,6 +54,13 @@ purity:
     done
     cargo check -q -p partnerly-domain --target wasm32-unknown-unknown
     echo "partnerly-domain is pure (no diesel, actix-web or tokio) and builds for wasm32"
+    # The engine knows no HTTP: no web framework, no async runtime, no API crate.
+    for banned in actix-web tokio partnerly-api; do
+      if cargo tree -p partnerly-engine -e normal,build -i "$banned" 2>/dev/null | grep -q "$banned"; then
+        echo "partnerly-engine depends on $banned:"; cargo tree -p partnerly-engine -i "$banned"; exit 1
+      fi
+    done
+    echo "partnerly-engine knows no HTTP (no actix-web, tokio or partnerly-api)"
 
 # The committed OpenAPI document is valid (openapi-spec-validator, in a Python venv under
 # .tools made once; the Rust tests check that the server serves exactly this document).

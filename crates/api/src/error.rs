@@ -8,7 +8,9 @@ use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
+use partnerly_db::Classify;
 use partnerly_domain::{ErrorBody, FieldErrors};
+use partnerly_engine::commissions::CommissionError;
 use serde_json::{Map, Value, json};
 
 use crate::allowed_methods::AllowedMethods;
@@ -68,10 +70,19 @@ pub enum ApiError {
     /// 503: a dependency (the database) is not available.
     #[error("The service is temporarily unavailable.")]
     Unavailable,
-    /// 500: a bug or an outage; logged once here, never shown in detail.
+    /// 500, or 503 when SQLite's writer lock was busy: the database failed. Its kind
+    /// ([`Classify`]) decides the status and whether the transaction may be retried.
+    #[error("database: {0}")]
+    Database(#[source] diesel::result::Error),
+    /// 500: a bug or an outage. The cause is kept and logged once, where the error is
+    /// answered ([`ResponseError::error_response`]) or a job gives up; clients see only
+    /// a generic message.
     #[error("internal error: {0}")]
-    Internal(String),
+    Internal(#[source] BoxError),
 }
+
+/// Any error, kept as the cause of an [`ApiError::Internal`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 impl ApiError {
     /// Whether this refuses a request for the client's own reason (bad input, unknown
@@ -87,6 +98,38 @@ impl ApiError {
                 | Self::Unprocessable { .. }
                 | Self::Validation(_)
         )
+    }
+
+    /// 500 with its cause: an error, or a message (`"program 3 has a bad currency"`).
+    pub fn internal(cause: impl Into<BoxError>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// Whether running the failed transaction again may succeed ([`Classify::is_retryable`]).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Database(e) if e.is_retryable())
+    }
+
+    /// Whether this is SQLite's writer lock not acquired within `busy_timeout`: load,
+    /// not a bug (503, retry later).
+    fn is_busy(&self) -> bool {
+        matches!(self, Self::Database(e) if e.is_busy())
+    }
+
+    /// The error and its causes, `: `-joined, for the log.
+    pub fn chain(&self) -> String {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        // The first source is already in the message of the wrapping variants.
+        if source.is_some() {
+            source = source.and_then(std::error::Error::source);
+        }
+        while let Some(cause) = source {
+            text.push_str(": ");
+            text.push_str(&cause.to_string());
+            source = cause.source();
+        }
+        text
     }
 
     /// 400 with a code and message.
@@ -137,7 +180,8 @@ impl ApiError {
             Self::Validation(_) => "validation_failed",
             Self::RateLimited { .. } => "rate_limited",
             Self::Unavailable => "unavailable",
-            Self::Internal(_) => "internal_error",
+            Self::Database(_) if self.is_busy() => "unavailable",
+            Self::Database(_) | Self::Internal(_) => "internal_error",
         }
     }
 
@@ -172,7 +216,10 @@ impl ApiError {
                 details.insert("allow".into(), json!(allow.split(", ").collect::<Vec<_>>()));
                 (self.to_string(), details)
             }
-            Self::Internal(_) => ("Something went wrong on our side.".into(), Map::new()),
+            Self::Database(_) if self.is_busy() => (Self::Unavailable.to_string(), Map::new()),
+            Self::Database(_) | Self::Internal(_) => {
+                ("Something went wrong on our side.".into(), Map::new())
+            }
             _ => (self.to_string(), Map::new()),
         };
         ErrorBody {
@@ -197,13 +244,16 @@ impl ResponseError for ApiError {
             Self::Validation(_) | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Database(_) if self.is_busy() => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Database(_) | Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(detail) = self {
-            tracing::error!(error = %detail, "request failed");
+        if self.is_busy() {
+            tracing::warn!("database busy: writer lock not acquired within busy_timeout");
+        } else if let Self::Database(_) | Self::Internal(_) = self {
+            tracing::error!(error = %self.chain(), "request failed");
         }
         let mut response = HttpResponse::build(self.status_code());
         if let Self::RateLimited { retry_after } = self {
@@ -226,12 +276,7 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        // SQLite's writer lock held past busy_timeout is load, not a bug: 503, retry.
-        if e.to_string().contains("database is locked") {
-            tracing::warn!("database busy: writer lock not acquired within busy_timeout");
-            return Self::Unavailable;
-        }
-        Self::Internal(format!("database: {e}"))
+        Self::Database(e)
     }
 }
 
@@ -239,14 +284,27 @@ impl From<partnerly_db::DbError> for ApiError {
     fn from(e: partnerly_db::DbError) -> Self {
         match e {
             partnerly_db::DbError::Pool(_) => Self::Unavailable,
-            other => Self::Internal(other.to_string()),
+            partnerly_db::DbError::Query(e) => Self::Database(e),
+            other => Self::internal(other),
+        }
+    }
+}
+
+/// The engine's commission errors at the HTTP edge: refusals are 422 for the one event.
+impl From<CommissionError> for ApiError {
+    fn from(e: CommissionError) -> Self {
+        match e {
+            CommissionError::Refused { code, message } => Self::Unprocessable { code, message },
+            CommissionError::Invalid(fields) => Self::Validation(fields),
+            CommissionError::Database(e) => Self::Database(e),
+            e @ CommissionError::Inconsistent { .. } => Self::internal(e),
         }
     }
 }
 
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        Self::Internal(format!("blocking task: {e}"))
+        Self::internal(e)
     }
 }
 

@@ -4,7 +4,7 @@
 //! own transaction makes every event pay for a commit (an fsync on PostgreSQL) and,
 //! on SQLite, for a turn at the one write lock. Here concurrent requests join a group:
 //! the first request to get the turn applies every event waiting at that moment in one
-//! transaction, as one batch (`events::Batch`), and answers each request after the
+//! transaction, as one batch (`partnerly_engine::commissions::Batch`), and answers each request after the
 //! commit. A request whose event another request applied just
 //! takes its answer. With no concurrency a group is one event, as before.
 //!
@@ -18,9 +18,9 @@ use partnerly_db::DbConn;
 use partnerly_domain::event::{EventEnvelope, EventResult};
 use tokio::sync::oneshot;
 
+use crate::database::Database;
 use crate::error::ApiError;
-use crate::events::{Batch, ingest};
-use crate::state::AppState;
+use partnerly_engine::commissions::{Batch, ingest};
 
 /// The most events one group applies; later arrivals form the next group.
 const MAX_GROUP: usize = 256;
@@ -53,11 +53,12 @@ impl EventGroups {
 /// Applies one event (see [`ingest`]), in a group with the events other requests are
 /// sending at the same moment.
 pub async fn submit(
-    state: &AppState,
+    groups: &Arc<EventGroups>,
+    database: &Database,
     owner: String,
     envelope: EventEnvelope,
 ) -> Result<EventResult, ApiError> {
-    let groups = state.event_groups.clone();
+    let groups = groups.clone();
     let (reply, mut answer) = oneshot::channel();
     groups
         .waiting
@@ -79,9 +80,9 @@ pub async fn submit(
                 }
                 // A task of its own, holding the turn: if this request goes away (the
                 // client disconnects), the others in the group still get their answers.
-                let state = state.clone();
+                let database = database.clone();
                 let _ = actix_web::rt::spawn(async move {
-                    apply_group(&state, group).await;
+                    apply_group(&database, group).await;
                     drop(turn);
                 })
                 .await;
@@ -93,7 +94,7 @@ pub async fn submit(
 }
 
 /// Applies `group` in one transaction and answers every request in it.
-async fn apply_group(state: &AppState, group: Vec<Waiting>) {
+async fn apply_group(database: &Database, group: Vec<Waiting>) {
     let (replies, events): (Vec<Reply>, Vec<(String, EventEnvelope)>) = group
         .into_iter()
         .map(|w| (w.reply, (w.owner, w.envelope)))
@@ -102,7 +103,7 @@ async fn apply_group(state: &AppState, group: Vec<Waiting>) {
         None
     } else {
         let events = events.clone();
-        Some(state.write(move |conn| apply_all(conn, &events)).await)
+        Some(database.write(move |conn| apply_all(conn, &events)).await)
     };
     match together {
         Some(Ok(results)) => {
@@ -114,7 +115,7 @@ async fn apply_group(state: &AppState, group: Vec<Waiting>) {
         }
         _ => {
             for (reply, (owner, envelope)) in replies.into_iter().zip(events) {
-                let result = apply_one(state, owner, envelope).await;
+                let result = apply_one(database, owner, envelope).await;
                 let _ = reply.send(result);
             }
         }
@@ -137,8 +138,8 @@ fn apply_all(
         let mut results = Vec::with_capacity(events.len());
         for (owner, envelope) in events {
             match ingest(conn, batch, owner, envelope) {
-                Err(e) if !e.is_rejection() => return Err(e),
-                other => results.push(other),
+                Err(e) if !e.is_refusal() => return Err(e.into()),
+                other => results.push(other.map_err(ApiError::from)),
             }
         }
         Ok(results)
@@ -147,37 +148,29 @@ fn apply_all(
 
 /// One event in its own transaction.
 async fn apply_one(
-    state: &AppState,
+    database: &Database,
     owner: String,
     envelope: EventEnvelope,
 ) -> Result<EventResult, ApiError> {
-    with_retry(state, move |conn| {
+    with_retry(database, move |conn| {
         Batch::run(conn, |conn, batch| {
             batch.preload(conn, &[(&owner, &envelope)])?;
-            ingest(conn, batch, &owner, &envelope)
+            Ok(ingest(conn, batch, &owner, &envelope)?)
         })
     })
     .await
 }
 
-/// Runs `f` in a write transaction, once more if a concurrent writer (another
+/// Runs `f` in a write transaction, once more ([`ApiError::is_retryable`]) if a concurrent writer (another
 /// instance on PostgreSQL) inserted the same event or payment first, so that the
 /// second run sees its result, or if PostgreSQL broke a deadlock by failing this one.
-pub async fn with_retry<T, F>(state: &AppState, f: F) -> Result<T, ApiError>
+pub async fn with_retry<T, F>(database: &Database, f: F) -> Result<T, ApiError>
 where
     F: Fn(&mut DbConn) -> Result<T, ApiError> + Send + Clone + 'static,
     T: Send + 'static,
 {
-    match state.write(f.clone()).await {
-        Err(e) if is_retryable(&e) => state.write(f).await,
+    match database.write(f.clone()).await {
+        Err(e) if e.is_retryable() => database.write(f).await,
         other => other,
     }
-}
-
-/// Whether an error is a unique constraint refusing a row another writer inserted, or
-/// PostgreSQL's way out of a deadlock (two transactions moving the same two partners'
-/// levels in opposite orders): either way a second run goes through.
-fn is_retryable(e: &ApiError) -> bool {
-    matches!(e, ApiError::Internal(m)
-        if m.contains("duplicate key") || m.contains("UNIQUE constraint") || m.contains("deadlock detected"))
 }

@@ -9,8 +9,11 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use partnerly_db::outbox::{NewOutboxEmail, OutboxEmail};
 use partnerly_db::{DbConn, DbPool};
 
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+
 use crate::config::SmtpConfig;
-use crate::state::AppState;
 
 /// How long a sender holds a claimed email before another may try it.
 const CLAIM_LEASE: time::Duration = time::Duration::minutes(2);
@@ -86,10 +89,19 @@ fn backoff(attempts: i32) -> time::Duration {
     }
 }
 
+/// What the email sender needs: the outbox's pool, the SMTP settings (none: emails stay
+/// in the outbox) and the signal that a transaction queued an email.
+pub struct Sender {
+    pub pool: DbPool,
+    pub smtp: Option<SmtpConfig>,
+    pub wake: Arc<Notify>,
+}
+
 /// Delivers the outbox over SMTP until the process stops. Returns at once when SMTP
 /// is not configured.
-pub async fn run_sender(state: AppState) {
-    let Some(smtp) = state.config.smtp.clone() else {
+pub async fn run_sender(sender: Sender) {
+    let Sender { pool, smtp, wake } = sender;
+    let Some(smtp) = smtp else {
         tracing::info!("SMTP not configured: emails stay in the outbox (GET /api/v1/admin/outbox)");
         return;
     };
@@ -103,7 +115,7 @@ pub async fn run_sender(state: AppState) {
     tracing::info!("delivering email over SMTP");
     loop {
         loop {
-            match deliver_one(&state.pool, &transport, &smtp.from).await {
+            match deliver_one(&pool, &transport, &smtp.from).await {
                 Ok(true) => continue,
                 Ok(false) => break,
                 Err(e) => {
@@ -112,7 +124,7 @@ pub async fn run_sender(state: AppState) {
                 }
             }
         }
-        let _ = tokio::time::timeout(POLL_INTERVAL, state.mail_queued.notified()).await;
+        let _ = tokio::time::timeout(POLL_INTERVAL, wake.notified()).await;
     }
 }
 

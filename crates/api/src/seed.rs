@@ -2,7 +2,7 @@
 //! partners with customers, payments, refunds and commissions in every state, so the
 //! dashboard is alive on a first run. Running it again changes nothing.
 //!
-//! Activity goes through the same `events::ingest` the events API uses, so the demo
+//! Activity goes through the same `partnerly_engine::commissions::ingest` the events API uses, so the demo
 //! ledger is built by the real rules.
 
 use partnerly_db::program::{
@@ -16,8 +16,7 @@ use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use crate::auth::{password, tokens};
-use crate::error::ApiError;
-use crate::{events, jobs};
+use partnerly_engine::commissions::{Batch, CommissionError, ingest, release_due};
 
 /// The demo accounts: (role, email, password, first name, last name).
 pub const DEMO_ACCOUNTS: [(Role, &str, &str, &str, &str); 5] = [
@@ -479,13 +478,11 @@ fn seed_activity(conn: &mut DbConn) -> anyhow::Result<()> {
     for value in stream {
         let envelope: EventEnvelope = serde_json::from_value(value)?;
         write_transaction(conn, |c| {
-            events::Batch::run(c, |c, batch| {
-                events::ingest(c, batch, "demo-seed", &envelope)
-            })
+            Batch::run(c, |c, batch| ingest(c, batch, "demo-seed", &envelope))
         })
-        .map_err(|e: ApiError| anyhow::anyhow!("demo event {}: {e}", envelope.id))?;
+        .map_err(|e: CommissionError| anyhow::anyhow!("demo event {}: {e}", envelope.id))?;
     }
-    jobs::release_due(conn, partnerly_db::now()).map_err(|e| anyhow::anyhow!("release: {e}"))?;
+    release_due(conn, partnerly_db::now()).map_err(|e| anyhow::anyhow!("release: {e}"))?;
     Ok(())
 }
 

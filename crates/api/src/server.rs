@@ -81,7 +81,11 @@ pub fn start(
     .listen(listener)?
     .run();
 
-    actix_web::rt::spawn(mail::run_sender(state.clone()));
+    actix_web::rt::spawn(mail::run_sender(mail::Sender {
+        pool: state.pool.clone(),
+        smtp: state.config.smtp.clone(),
+        wake: state.mail_queued.clone(),
+    }));
     actix_web::rt::spawn(webhooks::run_sender(webhooks::Sender {
         pool: state.pool.clone(),
         wake: state.webhooks_queued.clone(),
@@ -89,7 +93,10 @@ pub fn start(
         secret_overlap: state.config.webhook_secret_overlap,
     }));
     actix_web::rt::spawn(housekeeping(state.clone()));
-    actix_web::rt::spawn(jobs::run(state.clone()));
+    actix_web::rt::spawn(jobs::run(
+        state.database.clone(),
+        state.webhooks_queued.clone(),
+    ));
     Ok((server, state))
 }
 

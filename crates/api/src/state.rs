@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use actix_web::web;
-use partnerly_db::{Backend, DbConn, DbPool, DbUrl, write_transaction};
-use tokio::sync::{Mutex, Notify};
+use partnerly_db::{Backend, DbConn, DbPool, DbUrl};
+use tokio::sync::Notify;
 
 use crate::auth::JwtKeys;
 use crate::config::Config;
+use crate::database::Database;
 use crate::error::ApiError;
 use crate::event_groups::EventGroups;
 use crate::rate_limit::RateLimits;
@@ -23,10 +24,8 @@ pub struct AppState {
     pub mail_queued: Arc<Notify>,
     /// Wakes the webhook sender when a transaction queued deliveries.
     pub webhooks_queued: Arc<Notify>,
-    /// On SQLite, which has one writer at a time, this process's writers queue here
-    /// ([`AppState::write`]): the next one starts the moment the last commits, where
-    /// SQLite's busy handler would sleep and poll. `None` on PostgreSQL.
-    write_turn: Option<Arc<Mutex<()>>>,
+    /// The pool with SQLite's write turn ([`AppState::db`], [`AppState::write`]).
+    pub database: Database,
     /// Single events waiting to be applied together ([`crate::event_groups`]).
     pub event_groups: Arc<EventGroups>,
 }
@@ -34,10 +33,9 @@ pub struct AppState {
 impl AppState {
     /// State over an existing pool.
     pub fn new(pool: DbPool, config: Config) -> Self {
-        let sqlite =
-            DbUrl::parse(&config.database_url).is_ok_and(|u| u.backend() == Backend::Sqlite);
+        let backend = DbUrl::parse(&config.database_url).map_or(Backend::Postgres, |u| u.backend());
         Self {
-            write_turn: sqlite.then(|| Arc::new(Mutex::new(()))),
+            database: Database::new(pool.clone(), backend),
             event_groups: Arc::default(),
             pool,
             jwt: JwtKeys::new(&config.jwt_secret),
@@ -54,29 +52,17 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let pool = self.pool.clone();
-        web::block(move || {
-            let mut conn = pool.get().map_err(|e| {
-                tracing::warn!(error = %e, "no database connection available");
-                ApiError::Unavailable
-            })?;
-            f(&mut conn)
-        })
-        .await?
+        self.database.db(f).await
     }
 
-    /// Runs `f` in a write transaction ([`write_transaction`]) with a pooled connection,
-    /// after the writers ahead of it on SQLite. Handlers that write use this.
+    /// Runs `f` in a write transaction after the writers ahead of it on SQLite
+    /// ([`Database::write`]). Handlers that write use this.
     pub async fn write<T, F>(&self, f: F) -> Result<T, ApiError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, ApiError> + Send + 'static,
         T: Send + 'static,
     {
-        let _turn = match &self.write_turn {
-            Some(turn) => Some(turn.clone().lock_owned().await),
-            None => None,
-        };
-        self.db(move |conn| write_transaction(conn, f)).await
+        self.database.write(f).await
     }
 
     /// Runs CPU-heavy work (password hashing) on the blocking thread pool.

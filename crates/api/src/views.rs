@@ -14,7 +14,7 @@ use crate::error::ApiError;
 pub fn program_currency(program: &Program) -> Result<Currency, ApiError> {
     program
         .currency()
-        .ok_or_else(|| ApiError::Internal(format!("program {} has a bad currency", program.id)))
+        .ok_or_else(|| ApiError::internal(format!("program {} has a bad currency", program.id)))
 }
 
 /// A level as partners see it.
@@ -86,7 +86,7 @@ pub fn balances(conn: &mut DbConn, memberships: &[i64]) -> Result<Vec<Balance>, 
         .into_iter()
         .map(|(code, s)| {
             let currency = Currency::parse(&code)
-                .map_err(|e| ApiError::Internal(format!("ledger currency: {e}")))?;
+                .map_err(|e| ApiError::internal(format!("ledger currency: {e}")))?;
             let view = |minor| Money::from_minor(minor, currency).to_view();
             Ok(Balance {
                 currency,

@@ -20,11 +20,9 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
-use partnerly_db::webhook::{AttemptOutcome, NewWebhookDelivery, WebhookDelivery, WebhookEndpoint};
+use partnerly_db::webhook::{AttemptOutcome, WebhookDelivery, WebhookEndpoint};
 use partnerly_db::{DbConn, DbError, DbPool, write_transaction};
-use partnerly_domain::webhook::{EventFilter, TEST_EVENT_TYPE};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
-use serde::Serialize;
 use sha2::Sha256;
 use time::OffsetDateTime;
 use tokio::sync::Notify;
@@ -73,99 +71,6 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 const SNIPPET_CHARS: usize = 1000;
 /// Prefix of endpoint secrets (Standard Webhooks).
 const SECRET_PREFIX: &str = "whsec_";
-
-/// The body of every message (Standard Webhooks payload shape).
-#[derive(Serialize)]
-struct Message<'a> {
-    #[serde(rename = "type")]
-    event_type: &'a str,
-    #[serde(with = "time::serde::rfc3339")]
-    timestamp: OffsetDateTime,
-    data: &'a serde_json::Value,
-}
-
-/// Queues `payload` as an `event_type` message to every active endpoint subscribed to
-/// it, in the caller's transaction; returns how many deliveries were queued. Every
-/// endpoint gets the same message id (`msg_…`) and body
-/// `{"type": event_type, "timestamp": now, "data": payload}`.
-pub fn enqueue(
-    conn: &mut DbConn,
-    event_type: &str,
-    payload: &serde_json::Value,
-) -> diesel::QueryResult<usize> {
-    Subscribers::default().enqueue(conn, event_type, || payload.clone())
-}
-
-/// The active endpoints and the event types they subscribe to, read at the first
-/// message and kept for the rest of a request or batch of events: queueing many
-/// messages then costs one query, and none when nobody subscribes to a type.
-#[derive(Debug, Default)]
-pub struct Subscribers(Option<Vec<(i64, EventFilter)>>);
-
-impl Subscribers {
-    /// Like [`enqueue`]; `payload` is built only when some endpoint subscribes.
-    pub fn enqueue(
-        &mut self,
-        conn: &mut DbConn,
-        event_type: &str,
-        payload: impl FnOnce() -> serde_json::Value,
-    ) -> diesel::QueryResult<usize> {
-        let endpoints = match &mut self.0 {
-            Some(endpoints) => endpoints,
-            none => none.insert(
-                WebhookEndpoint::list_active(conn)?
-                    .into_iter()
-                    .map(|e| (e.id, EventFilter::from_stored(&e.events)))
-                    .collect(),
-            ),
-        };
-        let subscribed: Vec<i64> = endpoints
-            .iter()
-            .filter(|(_, filter)| filter.matches(event_type))
-            .map(|(id, _)| *id)
-            .collect();
-        if subscribed.is_empty() {
-            return Ok(0);
-        }
-        Ok(queue_message(conn, &subscribed, event_type, &payload())?.len())
-    }
-}
-
-/// Queues a `webhook.test` message to one endpoint, whatever it subscribes to.
-pub fn enqueue_test(conn: &mut DbConn, endpoint_id: i64) -> diesel::QueryResult<WebhookDelivery> {
-    let data = serde_json::json!({
-        "endpoint_id": endpoint_id,
-        "message": "This is a test message from Partnerly.",
-    });
-    queue_message(conn, &[endpoint_id], TEST_EVENT_TYPE, &data)?
-        .pop()
-        .ok_or(diesel::result::Error::NotFound)
-}
-
-fn queue_message(
-    conn: &mut DbConn,
-    endpoint_ids: &[i64],
-    event_type: &str,
-    data: &serde_json::Value,
-) -> diesel::QueryResult<Vec<WebhookDelivery>> {
-    if endpoint_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let now = partnerly_db::now();
-    let body = serde_json::to_string(&Message {
-        event_type,
-        timestamp: partnerly_db::utc(now),
-        data,
-    })
-    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))?;
-    let message_id = format!("msg_{}", uuid::Uuid::new_v4().simple());
-    endpoint_ids
-        .iter()
-        .map(|&endpoint_id| {
-            NewWebhookDelivery::new(endpoint_id, &message_id, event_type, &body, now).insert(conn)
-        })
-        .collect()
-}
 
 /// A new endpoint secret: `whsec_` + base64 of 32 random bytes.
 pub fn new_secret() -> String {
@@ -579,20 +484,5 @@ mod tests {
         );
         assert_eq!(retry_delay(0), None);
         assert_eq!(retry_delay(9), None);
-    }
-
-    #[test]
-    fn the_message_body_has_the_standard_webhooks_shape() {
-        let data = serde_json::json!({"id": 7});
-        let body = serde_json::to_string(&Message {
-            event_type: "commission.created",
-            timestamp: time::macros::datetime!(2026-01-02 03:04:05 UTC),
-            data: &data,
-        })
-        .unwrap();
-        assert_eq!(
-            body,
-            r#"{"type":"commission.created","timestamp":"2026-01-02T03:04:05Z","data":{"id":7}}"#
-        );
     }
 }

@@ -26,9 +26,11 @@ pub(crate) fn one_row(changed: usize) -> diesel::QueryResult<()> {
 pub mod adjustment;
 pub mod api_key;
 pub mod audit;
+pub mod client_bonus;
 pub mod commission;
 pub mod conn;
 pub mod customer;
+pub mod error;
 pub mod event;
 pub mod ledger;
 pub mod outbox;
@@ -46,6 +48,7 @@ pub use conn::{
     Backend, DbConn, DbError, DbPool, DbUrl, PooledConn, read_snapshot, run_migrations,
     write_transaction,
 };
+pub use error::{Classify, FailureKind, insert_new};
 
 /// The current time in UTC, at the precision both backends store (microseconds), so a
 /// value read back compares equal to the one written.
@@ -73,6 +76,17 @@ pub(crate) fn contains_pattern(needle: &str) -> String {
     }
     pattern.push('%');
     pattern
+}
+
+/// A UTC `OffsetDateTime` as stored (microsecond precision). Times from clients are
+/// checked against the accepted range first (`partnerly_domain::timestamp::accepted`);
+/// the conversion itself is total, so an unchecked one can never panic.
+pub fn to_db(t: time::OffsetDateTime) -> time::PrimitiveDateTime {
+    let t = partnerly_domain::timestamp::clamped_utc(t);
+    let t = t
+        .replace_nanosecond(t.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(t);
+    time::PrimitiveDateTime::new(t.date(), t.time())
 }
 
 /// Converts a stored UTC timestamp to an `OffsetDateTime` for the API.

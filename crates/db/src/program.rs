@@ -2,16 +2,16 @@
 //! history (L3), and referral links.
 
 use diesel::prelude::*;
-use partnerly_domain::level::{CommissionRule, RuleDuration, Rung, Threshold, Track};
+use partnerly_domain::level::{CommissionRule, Progress, RuleDuration, Rung, Threshold, Track};
 use partnerly_domain::money::{Currency, Money, Rate};
 pub use partnerly_domain::program::LevelChangeReason;
 use time::PrimitiveDateTime;
 
-use crate::DbConn;
 use crate::conn::on_backend;
 use crate::schema::{
     adjustments, client_bonuses, commissions, level_history, levels, links, memberships, programs,
 };
+use crate::{DbConn, insert_new};
 
 /// A stored program.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -463,10 +463,9 @@ impl Link {
         now: PrimitiveDateTime,
         new_code: &mut impl FnMut() -> String,
     ) -> QueryResult<Link> {
-        let mut last = None;
         for _ in 0..10 {
             let code = new_code();
-            let attempt = conn.transaction(|c| {
+            let inserted = insert_new(conn, |c| {
                 diesel::insert_into(links::table)
                     .values((
                         links::membership_id.eq(membership_id),
@@ -477,21 +476,16 @@ impl Link {
                     ))
                     .returning(links::all_columns)
                     .get_result(c)
-            });
-            match attempt {
-                Err(diesel::result::Error::DatabaseError(
-                    diesel::result::DatabaseErrorKind::UniqueViolation,
-                    info,
-                )) => {
-                    last = Some(diesel::result::Error::DatabaseError(
-                        diesel::result::DatabaseErrorKind::UniqueViolation,
-                        info,
-                    ))
-                }
-                other => return other,
+            })?;
+            if let Some(link) = inserted {
+                return Ok(link);
             }
         }
-        Err(last.unwrap_or(diesel::result::Error::NotFound))
+        // Ten codes in a row taken: the code space is far too small, not bad luck.
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            Box::new("no free link code after 10 attempts".to_owned()),
+        ))
     }
 
     /// The links of a partner's memberships, default first.
@@ -642,6 +636,35 @@ impl Level {
 }
 
 impl Membership {
+    /// The progress figures that promote a membership: paying customers, and sales in the
+    /// program's currency net of refunds. Counted and summed in SQL, so the cost does not
+    /// grow with the partner's history.
+    pub fn progress(&self, conn: &mut DbConn, program_currency: &str) -> QueryResult<Progress> {
+        #[derive(QueryableByName)]
+        struct Totals {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            paying: i64,
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            sales: i64,
+        }
+        // SUM over BIGINT is NUMERIC on PostgreSQL: the CASTs give both backends one type.
+        let totals: Totals = diesel::sql_query(
+            "SELECT \
+               CAST((SELECT COUNT(*) FROM customers \
+                     WHERE membership_id = $1 AND first_paid_at IS NOT NULL) AS BIGINT) AS paying, \
+               CAST(COALESCE((SELECT SUM(p.amount_minor - p.refunded_minor) FROM payments p \
+                     JOIN customers c ON c.id = p.customer_id \
+                     WHERE c.membership_id = $1 AND p.currency = $2), 0) AS BIGINT) AS sales",
+        )
+        .bind::<diesel::sql_types::BigInt, _>(self.id)
+        .bind::<diesel::sql_types::Text, _>(program_currency)
+        .get_result(conn)?;
+        Ok(Progress {
+            paying_customers: u32::try_from(totals.paying).unwrap_or(u32::MAX),
+            sales_volume: totals.sales,
+        })
+    }
+
     /// The membership with its program and current level.
     pub fn with_program(
         conn: &mut DbConn,

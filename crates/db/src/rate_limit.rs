@@ -2,10 +2,9 @@
 //! instances share them.
 
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use crate::DbConn;
 use crate::schema::rate_limit_hits;
+use crate::{DbConn, insert_new};
 
 /// The number of hits recorded for `bucket` in the window starting at `window_start`
 /// (Unix seconds).
@@ -30,7 +29,7 @@ pub fn hit(conn: &mut DbConn, bucket: &str, window_start: i64) -> QueryResult<i3
         if let Some(hits) = updated {
             return Ok(hits);
         }
-        let inserted = conn.transaction(|c| {
+        let inserted = insert_new(conn, |c| {
             diesel::insert_into(rate_limit_hits::table)
                 .values((
                     rate_limit_hits::bucket.eq(bucket),
@@ -39,10 +38,8 @@ pub fn hit(conn: &mut DbConn, bucket: &str, window_start: i64) -> QueryResult<i3
                 ))
                 .execute(c)
         });
-        match inserted {
-            Ok(_) => return Ok(1),
-            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => continue,
-            Err(e) => return Err(e),
+        if inserted?.is_some() {
+            return Ok(1);
         }
     }
     count(conn, bucket, window_start)

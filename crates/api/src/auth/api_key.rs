@@ -69,7 +69,7 @@ fn invalid_key(message: &str) -> ApiError {
 async fn authenticate(req: HttpRequest) -> Result<ApiKey, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?
+        .ok_or_else(|| ApiError::internal("application state missing"))?
         .clone();
     let secret = bearer(&req)
         .ok_or_else(|| invalid_key("Send an API key as Authorization: Bearer pk_live_..."))?;

@@ -55,7 +55,7 @@ pub(crate) fn session_of(req: &HttpRequest, state: &AppState) -> Option<String> 
 async fn authenticate(req: HttpRequest) -> Result<User, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::Internal("application state missing".into()))?
+        .ok_or_else(|| ApiError::internal("application state missing"))?
         .clone();
     let token = bearer(&req).ok_or_else(|| {
         ApiError::unauthorized(

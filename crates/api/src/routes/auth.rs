@@ -70,7 +70,7 @@ fn open_session(
             family,
             now.assume_utc().unix_timestamp(),
         )
-        .map_err(|e| ApiError::Internal(format!("jwt: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("jwt: {e}")))?;
     Ok(Session {
         body: AuthResponse {
             access_token,
@@ -161,7 +161,7 @@ pub async fn signup(
     let hash = state
         .cpu(move || password::hash(password.expose()))
         .await?
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("argon2: {e}")))?;
 
     let st = state.clone();
     let created = state
@@ -181,7 +181,7 @@ pub async fn signup(
                 Err(CreateUserError::EmailTaken) => return Ok(None),
                 Err(CreateUserError::Db(e)) => return Err(e.into()),
                 Err(e @ CreateUserError::NoFreeNumber) => {
-                    return Err(ApiError::Internal(e.to_string()));
+                    return Err(ApiError::internal(e));
                 }
             };
             // P1: the partner joins every program open to sign-up, each with its
@@ -492,7 +492,7 @@ pub async fn confirm_password_reset(
     let hash = state
         .cpu(move || password::hash(password.expose()))
         .await?
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("argon2: {e}")))?;
     let token_hash = tokens::digest(body.token.trim());
     state
         .write(move |conn| {

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 use crate::auth::ApiKeyCaller;
 use crate::error::ApiError;
 use crate::event_groups::{self, with_retry};
-use crate::events::{Batch, ingest};
 use crate::state::AppState;
+use partnerly_engine::commissions::{Batch, ingest};
 
 /// The scope a key needs to send events.
 pub const EVENTS_WRITE: &str = "events:write";
@@ -117,7 +117,8 @@ pub async fn create_event(
     caller.require(EVENTS_WRITE)?;
     let owner = caller.key.owner.clone();
     let envelope = EventEnvelope::read(body.into_inner(), "")?;
-    let result = event_groups::submit(&state, owner, envelope).await?;
+    let result =
+        event_groups::submit(&state.event_groups, &state.database, owner, envelope).await?;
     if result.status == EventStatus::Applied {
         state.webhooks_queued.notify_one();
     }
@@ -155,7 +156,7 @@ pub async fn create_event_batch(
     caller.require(EVENTS_WRITE)?;
     let batch = read_batch(read_json(&req, payload, MAX_BATCH_BODY).await?)?;
     let owner = caller.key.owner.clone();
-    let results = with_retry(&state, move |conn| {
+    let results = with_retry(&state.database, move |conn| {
         Batch::run(conn, |conn, work| {
             let named: Vec<(&str, &EventEnvelope)> =
                 batch.events.iter().map(|e| (owner.as_str(), e)).collect();
@@ -164,11 +165,11 @@ pub async fn create_event_batch(
             for envelope in &batch.events {
                 match ingest(conn, work, &owner, envelope) {
                     Ok(result) => results.push(result),
-                    Err(e) if !e.is_rejection() => return Err(e),
+                    Err(e) if !e.is_refusal() => return Err(ApiError::from(e)),
                     Err(e) => results.push(EventResult {
                         id: envelope.id.clone(),
                         status: EventStatus::Rejected,
-                        error: Some(e.body()),
+                        error: Some(ApiError::from(e).body()),
                         effects: Map::new(),
                     }),
                 }

@@ -125,7 +125,7 @@ pub async fn change_password(
                 .transpose()
         })
         .await?
-        .map_err(|e| ApiError::Internal(format!("argon2: {e}")))?
+        .map_err(|e| ApiError::internal(format!("argon2: {e}")))?
         .ok_or_else(|| ApiError::field("current_password", "The current password is wrong."))?;
     // The session that changed the password stays signed in: the access token's, or
     // the refresh cookie's when a client sends it here.

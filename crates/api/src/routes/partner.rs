@@ -20,7 +20,6 @@ use utoipa::IntoParams;
 
 use crate::auth::AuthUser;
 use crate::error::ApiError;
-use crate::events::progress;
 use crate::routes::paging::Paging;
 use crate::state::AppState;
 use crate::views;
@@ -205,8 +204,8 @@ pub async fn list_commissions(
     v.finish()?;
     let filter = CommissionFilter {
         status: status.map(|s| s.as_str().to_owned()),
-        from: from.map(crate::events::to_db),
-        to: to.map(crate::events::to_db),
+        from: from.map(partnerly_db::to_db),
+        to: to.map(partnerly_db::to_db),
     };
     let program_id = query.program_id;
     let (items, total) = state
@@ -228,10 +227,9 @@ pub async fn list_commissions(
                     .find(|(m, _, _)| m.id == c.membership_id)
                     .map(|(_, p, _)| p.name.clone())
                     .unwrap_or_default();
-                let currency =
-                    Currency::parse(&c.currency).map_err(|e| ApiError::Internal(e.to_string()))?;
-                let payment_currency = Currency::parse(&payment.currency)
-                    .map_err(|e| ApiError::Internal(e.to_string()))?;
+                let currency = Currency::parse(&c.currency).map_err(ApiError::internal)?;
+                let payment_currency =
+                    Currency::parse(&payment.currency).map_err(ApiError::internal)?;
                 items.push(CommissionView {
                     id: c.id,
                     program_name,
@@ -314,7 +312,7 @@ pub async fn get_stats(
                     continue;
                 }
                 let currency = views::program_currency(&program)?;
-                let progress = progress(conn, &m, &program.currency)?;
+                let progress = m.progress(conn, &program.currency)?;
                 let next = Level::of_program(conn, program.id)?
                     .into_iter()
                     .filter(|l| l.track == m.track && l.position > level.position)

@@ -142,9 +142,9 @@ async fn concurrent_batches_about_the_same_customers_apply_one_after_the_other()
             actix_web::rt::task::spawn_blocking({
                 let mut conn = app.db();
                 move || {
-                    partnerly_api::jobs::release_due(
+                    partnerly_engine::commissions::release_due(
                         &mut conn,
-                        partnerly_api::events::to_db(time::macros::datetime!(2027-01-01 0:00 UTC)),
+                        partnerly_db::to_db(time::macros::datetime!(2027-01-01 0:00 UTC)),
                     )
                 }
             })

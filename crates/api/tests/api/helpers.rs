@@ -456,7 +456,7 @@ impl TestApp {
     /// Releases every commission due at `now` (the hold-release job, run by hand).
     pub fn release_due_at(&self, now: time::OffsetDateTime) -> usize {
         let mut conn = self.db();
-        partnerly_api::jobs::release_due(&mut conn, partnerly_api::events::to_db(now))
+        partnerly_engine::commissions::release_due(&mut conn, partnerly_db::to_db(now))
             .expect("release job")
     }
 

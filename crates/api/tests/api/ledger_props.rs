@@ -6,15 +6,15 @@
 use std::collections::BTreeMap;
 
 use diesel::RunQueryDsl;
-use partnerly_api::error::ApiError;
-use partnerly_api::events::{Batch, ingest, to_db};
 use partnerly_db::program::{Link, Membership, Program};
+use partnerly_db::to_db;
 use partnerly_db::user::NewUser;
 use partnerly_db::{DbConn, DbUrl, ledger, run_migrations, write_transaction};
 use partnerly_domain::event::{EventEnvelope, EventStatus};
 use partnerly_domain::ledger::{Account, AccountKind};
 use partnerly_domain::level::{add_months, reversed_total};
 use partnerly_domain::money::{Currency, Money, Rate};
+use partnerly_engine::commissions::{Batch, CommissionError, ingest};
 use proptest::prelude::*;
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
@@ -267,7 +267,7 @@ fn deliver(conn: &mut DbConn, events: &[EventEnvelope], batch_size: usize) {
                 Batch::run(c, |c, batch| {
                     let named: Vec<_> = chunk.iter().map(|e| ("billing", *e)).collect();
                     batch.preload(c, &named)?;
-                    Ok::<_, ApiError>(
+                    Ok::<_, CommissionError>(
                         chunk
                             .iter()
                             .map(|e| ingest(c, batch, "billing", e))
@@ -279,7 +279,7 @@ fn deliver(conn: &mut DbConn, events: &[EventEnvelope], batch_size: usize) {
             for (event, result) in chunk.iter().zip(results) {
                 match result {
                     Ok(r) => assert_ne!(r.status, EventStatus::Rejected),
-                    Err(e) if !e.is_rejection() => panic!("internal error: {e}"),
+                    Err(e) if !e.is_refusal() => panic!("internal error: {e}"),
                     Err(_) => rejected.push(*event),
                 }
             }
@@ -332,7 +332,7 @@ proptest! {
         }
         deliver(&mut db.conn, &stream, s.batch_size);
         for day in &s.release_days {
-            partnerly_api::jobs::release_due(&mut db.conn, to_db(time_of(*day))).expect("release");
+            partnerly_engine::commissions::release_due(&mut db.conn, to_db(time_of(*day))).expect("release");
         }
 
         // Invariant 1: positive amounts, two different accounts, one currency.
@@ -365,12 +365,12 @@ proptest! {
         // Invariant 5: replaying everything, and rerunning the job, adds nothing.
         deliver(&mut db.conn, &events, s.batch_size);
         for day in &s.release_days {
-            partnerly_api::jobs::release_due(&mut db.conn, to_db(time_of(*day))).expect("release");
+            partnerly_engine::commissions::release_due(&mut db.conn, to_db(time_of(*day))).expect("release");
         }
         prop_assert_eq!(ledger::all(&mut db.conn).expect("transfers").len(), transfers.len());
 
         // After every hold ends, everything earned is available.
-        partnerly_api::jobs::release_due(&mut db.conn, to_db(time_of(2_000))).expect("release");
+        partnerly_engine::commissions::release_due(&mut db.conn, to_db(time_of(2_000))).expect("release");
         prop_assert_eq!(balance(&mut db.conn, m, AccountKind::Pending), 0);
         prop_assert_eq!(balance(&mut db.conn, m, AccountKind::Available), earned);
     }

@@ -6,10 +6,10 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use diesel::prelude::*;
-use partnerly_api::webhooks::enqueue;
 use partnerly_db::audit::{AuditEntry, AuditFilter};
 use partnerly_db::write_transaction;
 use partnerly_domain::account::Role;
+use partnerly_engine::webhooks::enqueue;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -31,7 +31,7 @@ fn adjustment_view(conn: &mut DbConn, a: &Adjustment) -> Result<AdjustmentView, 
         Membership::with_program(conn, a.membership_id)?.ok_or(ApiError::NotFound)?;
     let user = User::find(conn, membership.user_id)?.ok_or(ApiError::NotFound)?;
     let currency = Currency::parse(&a.currency)
-        .map_err(|e| ApiError::Internal(format!("stored adjustment currency: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("stored adjustment currency: {e}")))?;
     Ok(AdjustmentView {
         id: a.id,
         membership_id: a.membership_id,
@@ -71,13 +71,11 @@ pub async fn create_adjustment(
 ) -> actix_web::Result<HttpResponse> {
     let IdempotencyKey(key) = key?;
     let body = body?.into_inner();
-    let request_hash = tokens::digest(
-        &serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?,
-    );
+    let request_hash = tokens::digest(&serde_json::to_string(&body).map_err(ApiError::internal)?);
     let actor_id = actor.id;
     // A concurrent request with the same key loses the race at the unique index; run
     // again, it finds the winner's adjustment and answers it.
-    let (view, replayed) = with_retry(&state, move |conn| {
+    let (view, replayed) = with_retry(&state.database, move |conn| {
         book(conn, actor_id, &body, key.as_deref(), &request_hash)
     })
     .await?;
@@ -143,10 +141,10 @@ fn book(
         (available, vendor)
     };
     let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
-        .map_err(|e| ApiError::Internal(format!("ledger: {e}")))?;
+        .map_err(|e| ApiError::internal(format!("ledger: {e}")))?;
     if !ledger::post(conn, &transfer, "adjustment", row.id, now)? {
         // A fresh row's key cannot exist; if it does, the ledger is wrong.
-        return Err(ApiError::Internal(format!(
+        return Err(ApiError::internal(format!(
             "ledger key {} already booked",
             transfer.key
         )));

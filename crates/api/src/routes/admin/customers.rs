@@ -208,10 +208,12 @@ pub async fn reassign_customer(
                 .record(conn, actor.id, now)?;
             // The customer may bring the new partner to a threshold (L3).
             let promoted = match target.as_ref().filter(|m| m.is_active()) {
-                Some(membership) => crate::events::Batch::run(conn, |conn, batch| {
-                    crate::events::promote(conn, batch, membership, now)
-                })?
-                .is_some(),
+                Some(membership) => {
+                    partnerly_engine::commissions::Batch::run(conn, |conn, batch| {
+                        partnerly_engine::commissions::promote(conn, batch, membership, now)
+                    })?
+                    .is_some()
+                }
                 None => false,
             };
             Ok((view, promoted))

@@ -75,7 +75,7 @@ pub fn membership_view(
 fn json_text<T: Serialize>(value: &T) -> Result<String, ApiError> {
     serde_json::to_value(value)
         .map(|v| v.to_string())
-        .map_err(|e| ApiError::Internal(format!("audit json: {e}")))
+        .map_err(|e| ApiError::internal(format!("audit json: {e}")))
 }
 
 /// One audit entry (A6), written by [`Audit::record`] in the caller's transaction.

@@ -22,7 +22,6 @@ use super::{Audit, Deferred, Paging, membership_view, total};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::webhooks;
 
 /// Search and paging of the partner list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -214,7 +213,7 @@ pub async fn update_membership(
                     if new_level.track != membership.track {
                         track = Some(new_level.track.clone());
                     }
-                    webhooks::enqueue(
+                    partnerly_engine::webhooks::enqueue(
                         conn,
                         "partner.level_changed",
                         &json!({"membership_id": membership.id, "program_id": program.id,

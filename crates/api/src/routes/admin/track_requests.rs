@@ -18,7 +18,6 @@ use super::{Audit, Deferred, Paging, partner_ref, total};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::webhooks;
 
 /// A stored request as the API shows it.
 pub fn track_request_view(
@@ -159,7 +158,7 @@ pub async fn approve_track_request(
             let (membership, program, level) =
                 Membership::with_program(conn, request.membership_id)?.ok_or(ApiError::NotFound)?;
             let to_track = Track::parse(&request.to_track)
-                .ok_or_else(|| ApiError::Internal("stored track".into()))?;
+                .ok_or_else(|| ApiError::internal("stored track"))?;
             let before = track_request_view(conn, &request)?;
             let decided = TrackRequest::decide(
                 conn,
@@ -191,7 +190,7 @@ pub async fn approve_track_request(
                         ..Default::default()
                     },
                 )?;
-                webhooks::enqueue(
+                partnerly_engine::webhooks::enqueue(
                     conn,
                     "partner.level_changed",
                     &json!({"membership_id": membership.id, "program_id": program.id,

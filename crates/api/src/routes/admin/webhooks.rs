@@ -507,7 +507,7 @@ pub async fn send_test_webhook(
             if !endpoint.active {
                 return Err(inactive());
             }
-            Ok(webhooks::enqueue_test(conn, id)?)
+            Ok(partnerly_engine::webhooks::enqueue_test(conn, id)?)
         })
         .await?;
     state.webhooks_queued.notify_one();

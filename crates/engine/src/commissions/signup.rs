@@ -1,0 +1,197 @@
+//! A sign-up: attribution to a partner (promo code > click id > ref code), the client
+//! bonus (C4), and the payments that were waiting for the customer.
+
+use partnerly_db::DbConn;
+use partnerly_db::client_bonus::NewClientBonus;
+use partnerly_db::customer::{Customer, NewCustomer};
+use partnerly_db::payment::Payment;
+use partnerly_db::program::{Level, Link, Membership};
+use partnerly_db::to_db;
+use partnerly_domain::event::CustomerSignedUpData;
+use serde_json::json;
+use time::{OffsetDateTime, PrimitiveDateTime};
+
+use super::batch::Batch;
+use super::ingest::Applied;
+use super::payment::commission_payment;
+use super::{CommissionError, money_json};
+
+/// Why a sign-up was not attributed: a stable code in the event's effects
+/// (`not_attributed_because`), so a vendor's integration can tell a customer who came
+/// without a referral from one whose partner loses out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum NotAttributed {
+    /// No promo code, click id or ref code was sent.
+    NoReferral,
+    /// A click id was sent but names no recorded click.
+    UnknownClick,
+    /// The promo or ref code names no link.
+    UnknownCode,
+    /// The code's partner is suspended in its program.
+    MembershipSuspended,
+}
+
+impl NotAttributed {
+    fn code(self) -> &'static str {
+        match self {
+            Self::NoReferral => "no_referral",
+            Self::UnknownClick => "unknown_click",
+            Self::UnknownCode => "unknown_code",
+            Self::MembershipSuspended => "membership_suspended",
+        }
+    }
+}
+
+/// The membership a sign-up is attributed to, and how: promo code, then click id
+/// (clicks are recorded by the tracking redirect; an unknown click id is skipped),
+/// then ref code. Suspended memberships attribute nothing. When nothing attributes
+/// it, the most telling reason among the candidates (a suspended partner over an
+/// unknown code).
+fn attribute(
+    conn: &mut DbConn,
+    lk: &mut Batch,
+    data: &CustomerSignedUpData,
+) -> Result<Result<(Link, Membership, &'static str), NotAttributed>, CommissionError> {
+    let mut candidates: Vec<(Option<Link>, &'static str)> = Vec::new();
+    if let Some(promo) = data.promo_code.as_deref().filter(|p| !p.trim().is_empty()) {
+        candidates.push((Link::by_promo_code(conn, promo)?, "promo_code"));
+    }
+    if let Some(code) = data.ref_code.as_deref().filter(|c| !c.trim().is_empty()) {
+        candidates.push((Link::by_code(conn, code.trim())?, "ref_code"));
+    }
+    let mut why = if data
+        .click_id
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty())
+    {
+        NotAttributed::UnknownClick
+    } else {
+        NotAttributed::NoReferral
+    };
+    for (link, via) in candidates {
+        let Some(link) = link else {
+            why = why.max(NotAttributed::UnknownCode);
+            continue;
+        };
+        match lk.membership(conn, link.membership_id)? {
+            Some(membership) if membership.is_active() => {
+                return Ok(Ok((link, membership, via)));
+            }
+            _ => why = why.max(NotAttributed::MembershipSuspended),
+        }
+    }
+    Ok(Err(why))
+}
+
+pub(super) fn signed_up(
+    conn: &mut DbConn,
+    lk: &mut Batch,
+    data: &CustomerSignedUpData,
+    occurred_at: OffsetDateTime,
+    now: PrimitiveDateTime,
+) -> Result<Applied, CommissionError> {
+    if let Some(existing) = lk.customer(conn, &data.customer_id)? {
+        let applied = Applied::done()
+            .note("customer", "already_known")
+            .note("attributed", existing.membership_id.is_some());
+        // A sign-up reported again (another event id) never moves a customer.
+        let referral = [&data.promo_code, &data.ref_code, &data.click_id]
+            .iter()
+            .any(|c| c.as_deref().is_some_and(|c| !c.trim().is_empty()));
+        return Ok(match (referral, existing.membership_id) {
+            (false, _) => applied,
+            (true, Some(_)) => applied.note("not_attributed_because", "already_attributed"),
+            (true, None) => applied.note("not_attributed_because", "already_known"),
+        });
+    }
+    let (attribution, why_not) = match attribute(conn, lk, data)? {
+        Ok(found) => (Some(found), None),
+        Err(why) => (None, Some(why)),
+    };
+    let signed_up_at = to_db(occurred_at);
+    let email = data.email.as_deref().map(|e| e.trim().to_lowercase());
+    let customer = NewCustomer {
+        external_id: &data.customer_id,
+        email: email.as_deref(),
+        name: data.name.as_deref(),
+        membership_id: attribution.as_ref().map(|(_, m, _)| m.id),
+        link_id: attribution.as_ref().map(|(l, _, _)| l.id),
+        attributed_via: attribution.as_ref().map(|(_, _, via)| *via),
+        attributed_at: attribution.as_ref().map(|_| signed_up_at),
+        status: "active",
+        signed_up_at,
+        updated_at: now,
+    }
+    .insert(conn)?;
+    lk.customers
+        .insert(customer.external_id.clone(), Some(customer.clone()));
+    let mut applied = Applied::done().note("attributed", attribution.is_some());
+    if let Some(why) = why_not {
+        applied = applied.note("not_attributed_because", why.code());
+    }
+    if let Some((link, membership, via)) = &attribution {
+        lk.enqueue(conn, "customer.attributed", || {
+            json!({"customer_id": customer.external_id, "membership_id": membership.id,
+                   "program_id": membership.program_id, "link_code": link.code, "via": via})
+        })?;
+        let level = lk.level(conn, membership)?;
+        if level.bonus_trigger.as_deref() == Some("sign_up")
+            && grant_bonus(conn, lk, &customer, membership, &level, now)?
+        {
+            applied = applied.note("client_bonus", true);
+        }
+    }
+    // Payments that arrived before the sign-up are applied now, oldest first.
+    let waiting = Payment::waiting_for(conn, &customer.external_id)?;
+    let mut commissions = 0;
+    for payment in &waiting {
+        Payment::attach(conn, payment.id, customer.id)?;
+        lk.payments.remove(&payment.external_id);
+        let customer = Customer::find(conn, customer.id)?
+            .ok_or_else(|| CommissionError::missing("customer"))?;
+        commissions += commission_payment(conn, lk, payment, &customer, now)?;
+    }
+    if !waiting.is_empty() {
+        applied = applied
+            .note("deferred_payments_applied", waiting.len())
+            .note("commissions", commissions);
+    }
+    Ok(applied)
+}
+
+/// Grants the level's client bonus once per customer (C4) and tells the vendor.
+pub(super) fn grant_bonus(
+    conn: &mut DbConn,
+    lk: &mut Batch,
+    customer: &Customer,
+    membership: &Membership,
+    level: &Level,
+    now: PrimitiveDateTime,
+) -> Result<bool, CommissionError> {
+    let Some(amount) = level.bonus_minor.filter(|a| *a > 0) else {
+        return Ok(false);
+    };
+    let program_currency = lk.program(conn, membership.program_id)?.currency.clone();
+    let trigger = level
+        .bonus_trigger
+        .clone()
+        .unwrap_or_else(|| "first_payment".into());
+    let granted = NewClientBonus {
+        customer_id: customer.id,
+        membership_id: membership.id,
+        level_id: level.id,
+        amount_minor: amount,
+        currency: &program_currency,
+        trigger: &trigger,
+        created_at: now,
+    }
+    .insert_once(conn)?;
+    if !granted {
+        return Ok(false);
+    }
+    lk.enqueue(conn, "client_bonus.granted", || {
+        json!({"customer_id": customer.external_id, "amount": money_json(amount, &program_currency),
+               "trigger": trigger, "membership_id": membership.id})
+    })?;
+    Ok(true)
+}
