@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use diesel::prelude::*;
 use partnerly_db::schema::commissions;
 use partnerly_db::{DbConn, ledger};
-use partnerly_domain::ledger::AccountKind;
+use partnerly_domain::ledger::{AccountKind, Cause};
 
 /// What the check found.
 #[derive(Debug, Default)]
@@ -26,8 +26,8 @@ pub fn run(conn: &mut DbConn) -> diesel::QueryResult<Report> {
         ..Report::default()
     };
     for t in &transfers {
-        let from = ledger::account(t.from_membership, &t.from_kind, &t.currency);
-        let to = ledger::account(t.to_membership, &t.to_kind, &t.currency);
+        let from = ledger::account(t.from_membership, t.from_kind, &t.currency);
+        let to = ledger::account(t.to_membership, t.to_kind, &t.currency);
         match (from, to) {
             (Some(from), Some(to)) if from != to && t.amount_minor > 0 => {}
             _ => report.problems.push(format!(
@@ -40,16 +40,14 @@ pub fn run(conn: &mut DbConn) -> diesel::QueryResult<Report> {
     let mut per_currency: BTreeMap<&str, i64> = BTreeMap::new();
     for ((membership, kind, currency), amount) in &balances {
         *per_currency.entry(currency).or_default() += amount;
-        let never_negative = [
-            AccountKind::Pending,
-            AccountKind::Reserved,
-            AccountKind::Review,
-        ]
-        .iter()
-        .any(|k| k.as_str() == kind);
+        let never_negative = matches!(
+            kind,
+            AccountKind::Pending | AccountKind::Reserved | AccountKind::Review
+        );
         if membership.is_some() && never_negative && *amount < 0 {
             report.problems.push(format!(
-                "membership {membership:?} has {kind} {amount} {currency}"
+                "membership {membership:?} has {} {amount} {currency}",
+                kind.as_str()
             ));
         }
     }
@@ -69,16 +67,19 @@ pub fn run(conn: &mut DbConn) -> diesel::QueryResult<Report> {
         .load(conn)?;
     let known: BTreeSet<i64> = lines.iter().map(|(id, _, _)| *id).collect();
     let mut booked: BTreeMap<i64, i64> = BTreeMap::new();
-    for t in transfers.iter().filter(|t| t.cause_type != "adjustment") {
+    for t in transfers
+        .iter()
+        .filter(|t| t.cause_type != Cause::Adjustment)
+    {
         if t.key.starts_with("commission:") {
             if !known.contains(&t.cause_id) {
                 report
                     .problems
                     .push(format!("transfer {} points to no commission", t.key));
             }
-            let sign = match (t.from_kind.as_str(), t.to_kind.as_str()) {
-                ("commission_expense", _) => 1,
-                (_, "commission_expense") => -1,
+            let sign = match (t.from_kind, t.to_kind) {
+                (AccountKind::CommissionExpense, _) => 1,
+                (_, AccountKind::CommissionExpense) => -1,
                 _ => 0,
             };
             *booked.entry(t.cause_id).or_default() += sign * t.amount_minor;

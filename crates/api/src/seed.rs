@@ -6,17 +6,19 @@
 //! ledger is built by the real rules.
 
 use partnerly_db::program::{
-    Level, LevelChangeReason, Link, Membership, NewLevel, NewProgram, Program,
+    Level, LevelChangeReason, Link, Membership, MembershipChanges, NewLevel, NewProgram, Program,
 };
 use partnerly_db::user::{CreateUserError, NewUser, User};
 use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::account::Role;
 use partnerly_domain::event::EventEnvelope;
+use partnerly_domain::level::{DurationKind, ThresholdKind, Track};
+use partnerly_domain::program::{BonusTrigger, PayoutSchedule};
+use partnerly_engine::commissions::{Batch, CommissionError, ingest, release_due};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use crate::auth::{password, tokens};
-use partnerly_engine::commissions::{Batch, CommissionError, ingest, release_due};
 
 /// The demo accounts: (role, email, password, first name, last name).
 pub const DEMO_ACCOUNTS: [(Role, &str, &str, &str, &str); 5] = [
@@ -61,7 +63,7 @@ pub const DEMO_ACCOUNTS: [(Role, &str, &str, &str, &str); 5] = [
 struct LevelSpec {
     position: i32,
     name: &'static str,
-    track: &'static str,
+    track: Track,
     flat_minor: Option<i64>,
     percent: Option<&'static str>,
     /// `None`: first payment only; `Some(0)`: lifetime; `Some(n)`: n months.
@@ -77,7 +79,7 @@ const REFERRAL_LEVELS: [LevelSpec; 5] = [
     LevelSpec {
         position: 1,
         name: "Iron",
-        track: "referral",
+        track: Track::Referral,
         flat_minor: Some(2_500),
         percent: None,
         months: None,
@@ -87,7 +89,7 @@ const REFERRAL_LEVELS: [LevelSpec; 5] = [
     LevelSpec {
         position: 2,
         name: "Bronze",
-        track: "referral",
+        track: Track::Referral,
         flat_minor: None,
         percent: Some("20"),
         months: Some(12),
@@ -97,7 +99,7 @@ const REFERRAL_LEVELS: [LevelSpec; 5] = [
     LevelSpec {
         position: 3,
         name: "Silver",
-        track: "integrator",
+        track: Track::Integrator,
         flat_minor: None,
         percent: Some("20"),
         months: Some(12),
@@ -107,7 +109,7 @@ const REFERRAL_LEVELS: [LevelSpec; 5] = [
     LevelSpec {
         position: 4,
         name: "Gold",
-        track: "integrator",
+        track: Track::Integrator,
         flat_minor: None,
         percent: Some("25"),
         months: Some(12),
@@ -117,7 +119,7 @@ const REFERRAL_LEVELS: [LevelSpec; 5] = [
     LevelSpec {
         position: 5,
         name: "Platinum",
-        track: "integrator",
+        track: Track::Integrator,
         flat_minor: None,
         percent: Some("30"),
         months: Some(12),
@@ -130,7 +132,7 @@ const REFERRAL_LEVELS: [LevelSpec; 5] = [
 const OFFICIAL_LEVELS: [LevelSpec; 1] = [LevelSpec {
     position: 1,
     name: "Official",
-    track: "referral",
+    track: Track::Referral,
     flat_minor: None,
     percent: Some("35"),
     months: Some(0),
@@ -151,7 +153,7 @@ struct ProgramSpec {
     name: &'static str,
     currency: &'static str,
     window: i32,
-    payout_schedule: &'static str,
+    payout_schedule: PayoutSchedule,
     landing_url: &'static str,
     rules: &'static str,
     self_signup: bool,
@@ -163,7 +165,7 @@ const PROGRAMS: [ProgramSpec; 2] = [
         name: "Referral program",
         currency: "USD",
         window: 14,
-        payout_schedule: "on_request",
+        payout_schedule: PayoutSchedule::OnRequest,
         landing_url: "https://vendor.example/",
         rules: "Iron: $25 for every new client's first payment, and the client gets $25 too. \
                 Bronze (from 3 paying clients): 20% of every payment for 12 months. Integrators \
@@ -177,7 +179,7 @@ const PROGRAMS: [ProgramSpec; 2] = [
         name: "Official partners",
         currency: "EUR",
         window: 30,
-        payout_schedule: "monthly",
+        payout_schedule: PayoutSchedule::Monthly,
         landing_url: "https://vendor.example/partners",
         rules: "Official partners earn 35% of every payment of their clients for as long as the \
                 clients pay. Payouts at the end of each month from 50 EUR.",
@@ -200,7 +202,7 @@ fn seed_programs(conn: &mut DbConn) -> anyhow::Result<()> {
                 attribution_window_days: spec.window,
                 hold_days: 31,
                 minimum_payout_minor: 5_000,
-                payout_schedule: spec.payout_schedule.into(),
+                payout_schedule: spec.payout_schedule,
                 landing_url: spec.landing_url.into(),
                 allowed_domains: "vendor.example".into(),
                 rules_text: spec.rules.into(),
@@ -214,21 +216,20 @@ fn seed_programs(conn: &mut DbConn) -> anyhow::Result<()> {
                     program_id: program.id,
                     position: level.position,
                     name: level.name.into(),
-                    track: level.track.into(),
+                    track: level.track,
                     flat_minor: level.flat_minor,
                     percent: level.percent.map(str::to_owned),
                     duration_kind: match level.months {
-                        None => "first_payment",
-                        Some(0) => "lifetime",
-                        Some(_) => "months",
-                    }
-                    .into(),
+                        None => DurationKind::FirstPayment,
+                        Some(0) => DurationKind::Lifetime,
+                        Some(_) => DurationKind::Months,
+                    },
                     duration_months: level.months.filter(|m| *m > 0),
                     bonus_minor: level.client_bonus_minor,
-                    bonus_trigger: level.client_bonus_minor.map(|_| "first_payment".to_owned()),
+                    bonus_trigger: level.client_bonus_minor.map(|_| BonusTrigger::FirstPayment),
                     threshold_kind: level
                         .paying_customers
-                        .map(|_| "paying_customers".to_owned()),
+                        .map(|_| ThresholdKind::PayingCustomers),
                     threshold_value: level.paying_customers,
                     created_at: now,
                     updated_at: now,
@@ -253,7 +254,7 @@ fn seed_accounts(conn: &mut DbConn) -> anyhow::Result<usize> {
             let mut new = NewUser::partner(email, &hash, first, last, now);
             if role != Role::Partner {
                 new.partner_kind = None;
-                new.role = role.as_str();
+                new.role = role;
             }
             let user = match new.insert(conn, || {
                 rand::random_range(partnerly_domain::public_id::NUMBER_RANGE)
@@ -298,11 +299,14 @@ fn enrol_demo_partner(
         else {
             continue;
         };
-        use diesel::prelude::*;
-        use partnerly_db::schema::memberships::dsl as m;
-        diesel::update(m::memberships.find(membership.id))
-            .set(m::track.eq("integrator"))
-            .execute(conn)?;
+        Membership::update(
+            conn,
+            membership.id,
+            &MembershipChanges {
+                track: Some(Track::Integrator),
+                ..Default::default()
+            },
+        )?;
         Membership::set_level(
             conn,
             &membership,
@@ -508,7 +512,7 @@ pub fn create_staff(
         let now = partnerly_db::now();
         let mut new = NewUser::partner(email, password_hash, "", "", now);
         new.partner_kind = None;
-        new.role = role.as_str();
+        new.role = role;
         new.insert(conn, || 0).map_err(|e| match e {
             CreateUserError::EmailTaken => {
                 anyhow::anyhow!("an account with the email {email} exists")

@@ -18,9 +18,9 @@ pub fn program_currency(program: &Program) -> Result<Currency, ApiError> {
 }
 
 /// A level as partners see it.
-pub fn level_summary(level: &Level, currency: Currency) -> LevelSummary {
-    let rule = level.rule(currency);
-    LevelSummary {
+pub fn level_summary(level: &Level, currency: Currency) -> Result<LevelSummary, ApiError> {
+    let rule = level.rule(currency)?;
+    Ok(LevelSummary {
         id: level.id,
         name: level.name.clone(),
         position: level.position,
@@ -31,8 +31,8 @@ pub fn level_summary(level: &Level, currency: Currency) -> LevelSummary {
         client_bonus: level
             .bonus_minor
             .map(|m| Money::from_minor(m, currency).to_view()),
-        threshold: level.threshold(),
-    }
+        threshold: level.threshold()?,
+    })
 }
 
 /// A membership as its partner sees it.
@@ -48,9 +48,9 @@ pub fn membership_view(
         program_name: program.name.clone(),
         currency,
         track: level.track(),
-        level: level_summary(level, currency),
+        level: level_summary(level, currency)?,
         rate_override: membership.rate_override(),
-        status: membership.status.clone(),
+        status: membership.status,
         hold_days: program.hold_days,
         minimum_payout: Money::from_minor(program.minimum_payout_minor, currency).to_view(),
         rules_text: program.rules_text.clone(),
@@ -71,12 +71,17 @@ pub fn balances(conn: &mut DbConn, memberships: &[i64]) -> Result<Vec<Balance>, 
     let mut per_currency: BTreeMap<String, Sums> = BTreeMap::new();
     for ((_, kind, currency), amount) in ledger::balances(conn, Some(memberships))? {
         let sums = per_currency.entry(currency).or_default();
-        match AccountKind::parse(&kind) {
-            Some(AccountKind::Pending) => sums.pending += amount,
-            Some(AccountKind::Available) => sums.available += amount,
-            Some(AccountKind::Reserved) => sums.reserved += amount,
-            Some(AccountKind::Review) => sums.review += amount,
-            _ => {}
+        match kind {
+            AccountKind::Pending => sums.pending += amount,
+            AccountKind::Available => sums.available += amount,
+            AccountKind::Reserved => sums.reserved += amount,
+            AccountKind::Review => sums.review += amount,
+            AccountKind::CommissionExpense
+            | AccountKind::BonusExpense
+            | AccountKind::Adjustments
+            | AccountKind::PayoutsOut
+            | AccountKind::AccountCreditOut
+            | AccountKind::DepositsIn => {}
         }
     }
     for ((_, currency), amount) in ledger::withdrawn(conn, memberships)? {

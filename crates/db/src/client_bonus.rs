@@ -1,6 +1,7 @@
 //! Client bonuses (C4): what a level grants a partner once per customer.
 
 use diesel::prelude::*;
+use partnerly_domain::program::BonusTrigger;
 use time::PrimitiveDateTime;
 
 use crate::schema::client_bonuses;
@@ -15,7 +16,7 @@ pub struct NewClientBonus<'a> {
     pub level_id: i64,
     pub amount_minor: i64,
     pub currency: &'a str,
-    pub trigger: &'a str,
+    pub trigger: BonusTrigger,
     pub created_at: PrimitiveDateTime,
 }
 

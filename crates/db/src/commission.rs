@@ -1,6 +1,8 @@
 //! Commissions (C1–C3): what a payment earned a membership, its hold and reversals.
 
 use diesel::prelude::*;
+use partnerly_domain::level::LineKind;
+use partnerly_domain::partner::CommissionStatus;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -17,12 +19,12 @@ pub struct Commission {
     pub membership_id: i64,
     pub level_id: i64,
     pub rule_version: i32,
-    pub kind: String,
+    pub kind: LineKind,
     pub rate: Option<String>,
     pub amount_minor: i64,
     pub currency: String,
     pub reversed_minor: i64,
-    pub status: String,
+    pub status: CommissionStatus,
     pub available_at: PrimitiveDateTime,
     pub released_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
@@ -36,11 +38,11 @@ pub struct NewCommission<'a> {
     pub membership_id: i64,
     pub level_id: i64,
     pub rule_version: i32,
-    pub kind: &'a str,
+    pub kind: LineKind,
     pub rate: Option<String>,
     pub amount_minor: i64,
     pub currency: &'a str,
-    pub status: &'a str,
+    pub status: CommissionStatus,
     pub available_at: PrimitiveDateTime,
     pub created_at: PrimitiveDateTime,
 }
@@ -48,7 +50,7 @@ pub struct NewCommission<'a> {
 /// Filters of a partner's commission list.
 #[derive(Debug, Clone, Default)]
 pub struct CommissionFilter {
-    pub status: Option<String>,
+    pub status: Option<CommissionStatus>,
     /// Paid at or after: the payment's `paid_at`, not when the line was written.
     pub from: Option<PrimitiveDateTime>,
     /// Paid before.
@@ -74,12 +76,12 @@ impl NewCommission<'_> {
             membership_id: self.membership_id,
             level_id: self.level_id,
             rule_version: self.rule_version,
-            kind: self.kind.to_owned(),
+            kind: self.kind,
             rate: self.rate.clone(),
             amount_minor: self.amount_minor,
             currency: self.currency.to_owned(),
             reversed_minor: 0,
-            status: self.status.to_owned(),
+            status: self.status,
             available_at: self.available_at,
             released_at: None,
             created_at: self.created_at,
@@ -124,7 +126,7 @@ impl Commission {
         limit: i64,
     ) -> QueryResult<Vec<Commission>> {
         commissions::table
-            .filter(commissions::status.eq("pending"))
+            .filter(commissions::status.eq(CommissionStatus::Pending))
             .filter(commissions::available_at.le(now))
             .order(commissions::available_at)
             .limit(limit)
@@ -138,10 +140,10 @@ impl Commission {
         let n = diesel::update(
             commissions::table
                 .find(id)
-                .filter(commissions::status.eq("pending")),
+                .filter(commissions::status.eq(CommissionStatus::Pending)),
         )
         .set((
-            commissions::status.eq("available"),
+            commissions::status.eq(CommissionStatus::Available),
             commissions::released_at.eq(now),
         ))
         .execute(conn)?;
@@ -186,7 +188,7 @@ impl Commission {
                 .filter(commissions::membership_id.eq_any(memberships.to_vec()))
                 .into_boxed();
             if let Some(status) = &filter.status {
-                q = q.filter(commissions::status.eq(status.clone()));
+                q = q.filter(commissions::status.eq(*status));
             }
             if let Some(from) = filter.from {
                 q = q.filter(payments::paid_at.ge(from));

@@ -1,6 +1,8 @@
 //! Customers: the vendor's accounts, attributed to a partner's membership (or not yet).
 
 use diesel::prelude::*;
+use partnerly_domain::customer::AttributedVia;
+use partnerly_domain::event::CustomerStatus;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -17,9 +19,9 @@ pub struct Customer {
     pub name: Option<String>,
     pub membership_id: Option<i64>,
     pub link_id: Option<i64>,
-    pub attributed_via: Option<String>,
+    pub attributed_via: Option<AttributedVia>,
     pub attributed_at: Option<PrimitiveDateTime>,
-    pub status: String,
+    pub status: CustomerStatus,
     pub plan: Option<String>,
     pub subscription_ends_at: Option<PrimitiveDateTime>,
     pub balance_minor: Option<i64>,
@@ -38,9 +40,9 @@ pub struct NewCustomer<'a> {
     pub name: Option<&'a str>,
     pub membership_id: Option<i64>,
     pub link_id: Option<i64>,
-    pub attributed_via: Option<&'a str>,
+    pub attributed_via: Option<AttributedVia>,
     pub attributed_at: Option<PrimitiveDateTime>,
-    pub status: &'a str,
+    pub status: CustomerStatus,
     pub signed_up_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
 }
@@ -49,7 +51,7 @@ pub struct NewCustomer<'a> {
 #[derive(Debug, Clone, Default, AsChangeset)]
 #[diesel(table_name = customers)]
 pub struct CustomerChanges {
-    pub status: Option<String>,
+    pub status: Option<CustomerStatus>,
     pub plan: Option<Option<String>>,
     pub subscription_ends_at: Option<Option<PrimitiveDateTime>>,
     pub balance_minor: Option<Option<i64>>,
@@ -123,16 +125,16 @@ impl Customer {
 
     /// Customer counts per status, and how many paid, for some memberships.
     pub fn counts(conn: &mut DbConn, memberships: &[i64]) -> QueryResult<CustomerCounts> {
-        let rows: Vec<(String, Option<PrimitiveDateTime>)> = customers::table
+        let rows: Vec<(CustomerStatus, Option<PrimitiveDateTime>)> = customers::table
             .filter(customers::membership_id.eq_any(memberships))
             .select((customers::status, customers::first_paid_at))
             .load(conn)?;
         let mut counts = CustomerCounts::default();
         for (status, first_paid) in rows {
-            match status.as_str() {
-                "frozen" => counts.frozen += 1,
-                "deleted" => counts.deleted += 1,
-                _ => counts.active += 1,
+            match status {
+                CustomerStatus::Frozen => counts.frozen += 1,
+                CustomerStatus::Deleted => counts.deleted += 1,
+                CustomerStatus::Active => counts.active += 1,
             }
             if first_paid.is_some() {
                 counts.paying += 1;
@@ -210,7 +212,7 @@ impl Customer {
             .set((
                 customers::membership_id.eq(membership_id),
                 customers::link_id.eq(None::<i64>),
-                customers::attributed_via.eq(membership_id.map(|_| "manual")),
+                customers::attributed_via.eq(membership_id.map(|_| AttributedVia::Manual)),
                 customers::attributed_at.eq(membership_id.map(|_| now)),
                 customers::updated_at.eq(now),
             ))

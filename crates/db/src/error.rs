@@ -95,6 +95,12 @@ impl Classify for DbError {
     }
 }
 
+/// A stored row whose values contradict each other (e.g. a level whose duration is
+/// in months without the months): reading it fails, it never falls back to a default.
+pub(crate) fn unreadable_row(what: String) -> DieselError {
+    DieselError::DeserializationError(what.into())
+}
+
 /// Runs an insert in a savepoint: a unique violation (the row exists) is `Ok(None)`
 /// and leaves the caller's transaction usable; any other error is returned.
 pub fn insert_new<T>(
@@ -153,5 +159,54 @@ mod tests {
             DbError::Migrations("x".into()).failure(),
             FailureKind::Other
         );
+    }
+}
+
+#[cfg(test)]
+mod stored_enum_tests {
+    use diesel::prelude::*;
+    use diesel::sql_types::Text;
+    use partnerly_domain::level::Track;
+    use partnerly_domain::program::MembershipStatus;
+
+    use crate::DbUrl;
+
+    /// Stored names read back as the domain's enums; a name the enum does not know is
+    /// an error when the row is read, never a default.
+    #[test]
+    fn stored_names_read_as_enums_and_unknown_names_fail() {
+        let mut conn = DbUrl::parse("sqlite://:memory:")
+            .unwrap()
+            .connect()
+            .unwrap();
+        let track: Track = diesel::select(diesel::dsl::sql::<Text>("'integrator'"))
+            .get_result(&mut conn)
+            .unwrap();
+        assert_eq!(track, Track::Integrator);
+        let status: Option<MembershipStatus> = diesel::select(diesel::dsl::sql::<
+            diesel::sql_types::Nullable<Text>,
+        >("NULL"))
+        .get_result(&mut conn)
+        .unwrap();
+        assert_eq!(status, None);
+        let unknown = diesel::select(diesel::dsl::sql::<Text>("'Referral'"))
+            .get_result::<Track>(&mut conn)
+            .unwrap_err();
+        assert!(
+            matches!(unknown, diesel::result::Error::DeserializationError(_)),
+            "{unknown:?}"
+        );
+        assert!(
+            format!("{unknown:?}").contains(r#"unknown stored track \"Referral\""#),
+            "{unknown:?}"
+        );
+        // And an enum binds as its name.
+        let same: bool = diesel::select(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("'suspended' = ")
+                .bind::<Text, _>(MembershipStatus::Suspended),
+        )
+        .get_result(&mut conn)
+        .unwrap();
+        assert!(same);
     }
 }

@@ -3,6 +3,7 @@
 
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Text};
+use partnerly_domain::event::EventStatus;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -18,7 +19,7 @@ pub struct NewEvent<'a> {
     pub kind: &'a str,
     /// Digest of the event's canonical JSON: the same id with another body is a conflict.
     pub body_hash: &'a str,
-    pub status: &'a str,
+    pub status: EventStatus,
     /// The answer (an `EventResult` as JSON).
     pub result: &'a str,
     pub received_at: PrimitiveDateTime,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
-use partnerly_domain::ledger::{Account, AccountKind, Transfer};
+use partnerly_domain::ledger::{Account, AccountKind, Cause, Transfer};
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -19,17 +19,17 @@ pub struct StoredTransfer {
     pub key: String,
     pub currency: String,
     pub from_membership: Option<i64>,
-    pub from_kind: String,
+    pub from_kind: AccountKind,
     pub to_membership: Option<i64>,
-    pub to_kind: String,
+    pub to_kind: AccountKind,
     pub amount_minor: i64,
-    pub cause_type: String,
+    pub cause_type: Cause,
     pub cause_id: i64,
     pub created_at: PrimitiveDateTime,
 }
 
 /// An account's identity as stored: (membership, kind, currency).
-pub type AccountKey = (Option<i64>, String, String);
+pub type AccountKey = (Option<i64>, AccountKind, String);
 
 /// A transfer as booked: `cause_type` and `cause_id` name what caused it
 /// (`commission`, `refund`, `adjustment`, ... and that row's id).
@@ -39,11 +39,11 @@ pub struct NewTransfer {
     pub key: String,
     pub currency: &'static str,
     pub from_membership: Option<i64>,
-    pub from_kind: &'static str,
+    pub from_kind: AccountKind,
     pub to_membership: Option<i64>,
-    pub to_kind: &'static str,
+    pub to_kind: AccountKind,
     pub amount_minor: i64,
-    pub cause_type: String,
+    pub cause_type: Cause,
     pub cause_id: i64,
     pub created_at: PrimitiveDateTime,
 }
@@ -51,7 +51,7 @@ pub struct NewTransfer {
 impl NewTransfer {
     pub fn new(
         transfer: &Transfer,
-        cause_type: &str,
+        cause_type: Cause,
         cause_id: i64,
         now: PrimitiveDateTime,
     ) -> Self {
@@ -59,11 +59,11 @@ impl NewTransfer {
             key: transfer.key.clone(),
             currency: transfer.amount.currency().code(),
             from_membership: transfer.from.membership,
-            from_kind: transfer.from.kind.as_str(),
+            from_kind: transfer.from.kind,
             to_membership: transfer.to.membership,
-            to_kind: transfer.to.kind.as_str(),
+            to_kind: transfer.to.kind,
             amount_minor: transfer.amount.minor(),
-            cause_type: cause_type.to_owned(),
+            cause_type,
             cause_id,
             created_at: now,
         }
@@ -76,7 +76,7 @@ impl NewTransfer {
 pub fn post(
     conn: &mut DbConn,
     transfer: &Transfer,
-    cause_type: &str,
+    cause_type: Cause,
     cause_id: i64,
     now: PrimitiveDateTime,
 ) -> QueryResult<bool> {
@@ -109,7 +109,7 @@ struct Sum {
     #[diesel(sql_type = Nullable<BigInt>)]
     membership: Option<i64>,
     #[diesel(sql_type = Text)]
-    kind: String,
+    kind: AccountKind,
     #[diesel(sql_type = Text)]
     currency: String,
     #[diesel(sql_type = BigInt)]
@@ -168,11 +168,11 @@ pub fn withdrawn(
     }
     let rows: Vec<(Option<i64>, String, i64)> = ledger_transfers::table
         .filter(ledger_transfers::from_membership.eq_any(memberships))
-        .filter(ledger_transfers::from_kind.eq(AccountKind::Reserved.as_str()))
-        .filter(ledger_transfers::to_kind.eq_any([
-            AccountKind::PayoutsOut.as_str(),
-            AccountKind::AccountCreditOut.as_str(),
-        ]))
+        .filter(ledger_transfers::from_kind.eq(AccountKind::Reserved))
+        .filter(
+            ledger_transfers::to_kind
+                .eq_any([AccountKind::PayoutsOut, AccountKind::AccountCreditOut]),
+        )
         .select((
             ledger_transfers::from_membership,
             ledger_transfers::currency,
@@ -197,10 +197,10 @@ pub fn all(conn: &mut DbConn) -> QueryResult<Vec<StoredTransfer>> {
 }
 
 /// The account a stored transfer's side names, if its values are valid.
-pub fn account(membership: Option<i64>, kind: &str, currency: &str) -> Option<Account> {
+pub fn account(membership: Option<i64>, kind: AccountKind, currency: &str) -> Option<Account> {
     Some(Account {
         membership,
-        kind: AccountKind::parse(kind)?,
+        kind,
         currency: partnerly_domain::Currency::parse(currency).ok()?,
     })
 }

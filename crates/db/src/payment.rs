@@ -1,6 +1,7 @@
 //! Payments the vendor reported, and refunds against them.
 
 use diesel::prelude::*;
+use partnerly_domain::ledger::Cause;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -206,7 +207,7 @@ pub struct Reversal {
     pub payment_id: i64,
     pub refund_id: String,
     /// `refund` or `chargeback`.
-    pub kind: String,
+    pub kind: Cause,
     pub amount_minor: i64,
     pub created_at: PrimitiveDateTime,
 }
@@ -231,7 +232,7 @@ impl Reversal {
         conn: &mut DbConn,
         payment_id: i64,
         refund_id: &str,
-        kind: &str,
+        kind: Cause,
         amount_minor: i64,
         now: PrimitiveDateTime,
     ) -> QueryResult<()> {

@@ -2,12 +2,18 @@
 //! history (L3), and referral links.
 
 use diesel::prelude::*;
-use partnerly_domain::level::{CommissionRule, Progress, RuleDuration, Rung, Threshold, Track};
+use partnerly_domain::level::{
+    CommissionRule, DurationKind, Progress, RuleDuration, Rung, Threshold, ThresholdKind, Track,
+};
 use partnerly_domain::money::{Currency, Money, Rate};
 pub use partnerly_domain::program::LevelChangeReason;
+use partnerly_domain::program::{
+    BonusTrigger, ClientBonus, LevelSpec, MembershipStatus, PayoutSchedule,
+};
 use time::PrimitiveDateTime;
 
 use crate::conn::on_backend;
+use crate::error::unreadable_row;
 use crate::schema::{
     adjustments, client_bonuses, commissions, level_history, levels, links, memberships, programs,
 };
@@ -23,7 +29,7 @@ pub struct Program {
     pub attribution_window_days: i32,
     pub hold_days: i32,
     pub minimum_payout_minor: i64,
-    pub payout_schedule: String,
+    pub payout_schedule: PayoutSchedule,
     pub landing_url: String,
     pub allowed_domains: String,
     pub rules_text: String,
@@ -41,7 +47,7 @@ pub struct NewProgram {
     pub attribution_window_days: i32,
     pub hold_days: i32,
     pub minimum_payout_minor: i64,
-    pub payout_schedule: String,
+    pub payout_schedule: PayoutSchedule,
     pub landing_url: String,
     pub allowed_domains: String,
     pub rules_text: String,
@@ -58,14 +64,14 @@ pub struct Level {
     pub program_id: i64,
     pub position: i32,
     pub name: String,
-    pub track: String,
+    pub track: Track,
     pub flat_minor: Option<i64>,
     pub percent: Option<String>,
-    pub duration_kind: String,
+    pub duration_kind: DurationKind,
     pub duration_months: Option<i32>,
     pub bonus_minor: Option<i64>,
-    pub bonus_trigger: Option<String>,
-    pub threshold_kind: Option<String>,
+    pub bonus_trigger: Option<BonusTrigger>,
+    pub threshold_kind: Option<ThresholdKind>,
     pub threshold_value: Option<i64>,
     pub rule_version: i32,
     pub created_at: PrimitiveDateTime,
@@ -79,14 +85,14 @@ pub struct NewLevel {
     pub program_id: i64,
     pub position: i32,
     pub name: String,
-    pub track: String,
+    pub track: Track,
     pub flat_minor: Option<i64>,
     pub percent: Option<String>,
-    pub duration_kind: String,
+    pub duration_kind: DurationKind,
     pub duration_months: Option<i32>,
     pub bonus_minor: Option<i64>,
-    pub bonus_trigger: Option<String>,
-    pub threshold_kind: Option<String>,
+    pub bonus_trigger: Option<BonusTrigger>,
+    pub threshold_kind: Option<ThresholdKind>,
     pub threshold_value: Option<i64>,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
@@ -100,9 +106,9 @@ pub struct Membership {
     pub user_id: i64,
     pub program_id: i64,
     pub level_id: i64,
-    pub track: String,
+    pub track: Track,
     pub rate_override: Option<String>,
-    pub status: String,
+    pub status: MembershipStatus,
     pub joined_at: PrimitiveDateTime,
 }
 
@@ -128,7 +134,7 @@ pub struct LevelChange {
     pub membership_id: i64,
     pub from_level_id: Option<i64>,
     pub to_level_id: i64,
-    pub reason: String,
+    pub reason: LevelChangeReason,
     pub actor_id: Option<i64>,
     pub at: PrimitiveDateTime,
 }
@@ -175,7 +181,7 @@ impl Program {
                 attribution_window_days: 14,
                 hold_days: 31,
                 minimum_payout_minor: 5_000,
-                payout_schedule: "on_request".into(),
+                payout_schedule: PayoutSchedule::OnRequest,
                 landing_url: landing_url.into(),
                 allowed_domains: String::new(),
                 rules_text: "Earn 20% of every payment your referred customers make in their \
@@ -190,10 +196,10 @@ impl Program {
                 program_id: program.id,
                 position: 1,
                 name: "Partner".into(),
-                track: Track::Referral.as_str().into(),
+                track: Track::Referral,
                 flat_minor: None,
                 percent: Some("20".into()),
-                duration_kind: "months".into(),
+                duration_kind: DurationKind::Months,
                 duration_months: Some(12),
                 bonus_minor: None,
                 bonus_trigger: None,
@@ -228,6 +234,39 @@ impl NewProgram {
 }
 
 impl NewLevel {
+    /// The row of a level with `spec`'s settings.
+    pub fn from_spec(
+        program_id: i64,
+        spec: &LevelSpec,
+        created_at: PrimitiveDateTime,
+        now: PrimitiveDateTime,
+    ) -> Self {
+        let duration_months = match spec.duration {
+            RuleDuration::Months { months } => Some(i32::from(months)),
+            RuleDuration::FirstPayment {} | RuleDuration::Lifetime {} => None,
+        };
+        let threshold_value = spec.threshold.map(|t| match t {
+            Threshold::PayingCustomers { count } => i64::from(count),
+            Threshold::SalesVolume { minor } => minor,
+        });
+        NewLevel {
+            program_id,
+            position: spec.position,
+            name: spec.name.clone(),
+            track: spec.track,
+            flat_minor: spec.flat_first_payment.map(Money::minor),
+            percent: spec.percent.map(|r| r.percent().to_string()),
+            duration_kind: DurationKind::of(spec.duration),
+            duration_months,
+            bonus_minor: spec.client_bonus.map(|b| b.amount.minor()),
+            bonus_trigger: spec.client_bonus.map(|b| b.trigger),
+            threshold_kind: spec.threshold.map(ThresholdKind::of),
+            threshold_value,
+            created_at,
+            updated_at: now,
+        }
+    }
+
     /// Stores the level.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Level> {
         diesel::insert_into(levels::table)
@@ -258,46 +297,94 @@ impl Level {
 
     /// The track.
     pub fn track(&self) -> Track {
-        Track::parse(&self.track).unwrap_or(Track::Referral)
+        self.track
     }
 
-    /// The level's commission rule; the flat amount is in `program_currency`.
-    pub fn rule(&self, program_currency: Currency) -> CommissionRule {
-        let duration = match (self.duration_kind.as_str(), self.duration_months) {
-            ("months", Some(m)) => RuleDuration::Months {
-                months: u16::try_from(m.max(1)).unwrap_or(u16::MAX),
+    /// The level's commission rule; the flat amount is in `program_currency`. A row the
+    /// rule cannot be read from (months missing or out of range, a percentage that is
+    /// not one) is an error, never a default.
+    pub fn rule(&self, program_currency: Currency) -> QueryResult<CommissionRule> {
+        let duration = match (self.duration_kind, self.duration_months) {
+            (DurationKind::Months, Some(m)) => RuleDuration::Months {
+                months: u16::try_from(m)
+                    .ok()
+                    .filter(|m| *m >= 1)
+                    .ok_or_else(|| unreadable_row(format!("level {}: {m} months", self.id)))?,
             },
-            ("lifetime", _) => RuleDuration::Lifetime {},
-            _ => RuleDuration::FirstPayment {},
+            (DurationKind::Months, None) => {
+                return Err(unreadable_row(format!("level {}: months missing", self.id)));
+            }
+            (DurationKind::Lifetime, _) => RuleDuration::Lifetime {},
+            (DurationKind::FirstPayment, _) => RuleDuration::FirstPayment {},
         };
-        CommissionRule {
+        let percent = match self.percent.as_deref() {
+            Some(p) => Some(Rate::parse(p).map_err(|e| {
+                unreadable_row(format!("level {}: percentage {p:?}: {e}", self.id))
+            })?),
+            None => None,
+        };
+        Ok(CommissionRule {
             flat_first_payment: self
                 .flat_minor
                 .map(|m| Money::from_minor(m, program_currency)),
-            percent: self.percent.as_deref().and_then(|p| Rate::parse(p).ok()),
+            percent,
             duration,
+        })
+    }
+
+    /// What promotes a membership to this level; a kind without its value (or the
+    /// reverse) is an error.
+    pub fn threshold(&self) -> QueryResult<Option<Threshold>> {
+        match (self.threshold_kind, self.threshold_value) {
+            (None, None) => Ok(None),
+            (Some(ThresholdKind::PayingCustomers), Some(value)) => u32::try_from(value)
+                .map(|count| Some(Threshold::PayingCustomers { count }))
+                .map_err(|_| unreadable_row(format!("level {}: {value} customers", self.id))),
+            (Some(ThresholdKind::SalesVolume), Some(minor)) => {
+                Ok(Some(Threshold::SalesVolume { minor }))
+            }
+            _ => Err(unreadable_row(format!(
+                "level {}: threshold kind and value disagree",
+                self.id
+            ))),
         }
     }
 
-    /// What promotes a membership to this level.
-    pub fn threshold(&self) -> Option<Threshold> {
-        let value = self.threshold_value?;
-        match self.threshold_kind.as_deref()? {
-            "paying_customers" => Some(Threshold::PayingCustomers {
-                count: u32::try_from(value).ok()?,
+    /// The level's stored settings, its amounts in the program's `currency`.
+    pub fn spec(&self, currency: Currency) -> QueryResult<LevelSpec> {
+        let rule = self.rule(currency)?;
+        let client_bonus = match (self.bonus_minor, self.bonus_trigger) {
+            (Some(minor), Some(trigger)) => Some(ClientBonus {
+                amount: Money::from_minor(minor, currency),
+                trigger,
             }),
-            "sales_volume" => Some(Threshold::SalesVolume { minor: value }),
-            _ => None,
-        }
+            (None, _) => None,
+            (Some(_), None) => {
+                return Err(unreadable_row(format!(
+                    "level {}: a client bonus without its trigger",
+                    self.id
+                )));
+            }
+        };
+        Ok(LevelSpec {
+            name: self.name.clone(),
+            position: self.position,
+            track: self.track,
+            flat_first_payment: rule.flat_first_payment,
+            percent: rule.percent,
+            duration: rule.duration,
+            client_bonus,
+            threshold: self.threshold()?,
+        })
     }
 
     /// The level as a rung of the promotion ladder.
-    pub fn rung(&self) -> Rung {
-        Rung {
+    pub fn rung(&self) -> QueryResult<Rung> {
+        Ok(Rung {
             level_id: self.id,
             position: self.position,
-            threshold: self.threshold(),
-        }
+            threshold: self.threshold()?,
+        })
     }
 }
 
@@ -361,7 +448,7 @@ impl Membership {
                 memberships::program_id.eq(program.id),
                 memberships::level_id.eq(level.id),
                 memberships::track.eq(&level.track),
-                memberships::status.eq("active"),
+                memberships::status.eq(MembershipStatus::Active),
                 memberships::joined_at.eq(now),
             ))
             .returning(memberships::all_columns)
@@ -423,7 +510,7 @@ impl Membership {
                 level_history::membership_id.eq(membership_id),
                 level_history::from_level_id.eq(from),
                 level_history::to_level_id.eq(to),
-                level_history::reason.eq(reason.as_str()),
+                level_history::reason.eq(reason),
                 level_history::actor_id.eq(actor_id),
                 level_history::at.eq(now),
             ))
@@ -440,7 +527,7 @@ impl Membership {
 
     /// Whether the membership earns (suspended ones do not).
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == MembershipStatus::Active
     }
 
     /// The membership's level history, newest first.
@@ -524,9 +611,9 @@ impl Link {
 #[derive(Debug, Clone, Default, PartialEq, AsChangeset)]
 #[diesel(table_name = memberships)]
 pub struct MembershipChanges {
-    pub track: Option<String>,
+    pub track: Option<Track>,
     pub rate_override: Option<Option<String>>,
-    pub status: Option<String>,
+    pub status: Option<MembershipStatus>,
 }
 
 impl Program {

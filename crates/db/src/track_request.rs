@@ -2,6 +2,8 @@
 //! integrator tracks; a manager approves or rejects.
 
 use diesel::prelude::*;
+use partnerly_domain::level::Track;
+use partnerly_domain::program::TrackRequestStatus;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -13,9 +15,9 @@ use crate::schema::track_requests;
 pub struct TrackRequest {
     pub id: i64,
     pub membership_id: i64,
-    pub to_track: String,
+    pub to_track: Track,
     pub message: String,
-    pub status: String,
+    pub status: TrackRequestStatus,
     pub requested_at: PrimitiveDateTime,
     pub decided_by: Option<i64>,
     pub decided_at: Option<PrimitiveDateTime>,
@@ -26,9 +28,9 @@ pub struct TrackRequest {
 #[diesel(table_name = track_requests)]
 pub struct NewTrackRequest<'a> {
     pub membership_id: i64,
-    pub to_track: &'a str,
+    pub to_track: Track,
     pub message: &'a str,
-    pub status: &'a str,
+    pub status: TrackRequestStatus,
     pub requested_at: PrimitiveDateTime,
 }
 
@@ -56,7 +58,7 @@ impl TrackRequest {
     pub fn pending_for(conn: &mut DbConn, membership_id: i64) -> QueryResult<Option<TrackRequest>> {
         track_requests::table
             .filter(track_requests::membership_id.eq(membership_id))
-            .filter(track_requests::status.eq("pending"))
+            .filter(track_requests::status.eq(TrackRequestStatus::Pending))
             .select(TrackRequest::as_select())
             .get_result(conn)
             .optional()
@@ -78,14 +80,14 @@ impl TrackRequest {
     /// worked in order, and the number of matching requests.
     pub fn list(
         conn: &mut DbConn,
-        status: Option<&str>,
+        status: Option<TrackRequestStatus>,
         offset: i64,
         limit: i64,
     ) -> QueryResult<(Vec<TrackRequest>, i64)> {
         let query = || {
             let mut q = track_requests::table.into_boxed();
             if let Some(status) = status {
-                q = q.filter(track_requests::status.eq(status.to_owned()));
+                q = q.filter(track_requests::status.eq(status));
             }
             q
         };
@@ -104,14 +106,14 @@ impl TrackRequest {
     pub fn decide(
         conn: &mut DbConn,
         id: i64,
-        status: &str,
+        status: TrackRequestStatus,
         by: i64,
         at: PrimitiveDateTime,
     ) -> QueryResult<Option<TrackRequest>> {
         diesel::update(
             track_requests::table
                 .find(id)
-                .filter(track_requests::status.eq("pending")),
+                .filter(track_requests::status.eq(TrackRequestStatus::Pending)),
         )
         .set((
             track_requests::status.eq(status),

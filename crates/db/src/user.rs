@@ -15,8 +15,8 @@ use crate::schema::{refresh_tokens, users};
 pub struct User {
     pub id: i64,
     pub public_number: Option<i32>,
-    pub partner_kind: Option<String>,
-    pub role: String,
+    pub partner_kind: Option<PartnerKind>,
+    pub role: Role,
     pub email: String,
     pub password_hash: String,
     pub first_name: String,
@@ -33,8 +33,8 @@ pub struct User {
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
     pub public_number: Option<i32>,
-    pub partner_kind: Option<&'a str>,
-    pub role: &'a str,
+    pub partner_kind: Option<PartnerKind>,
+    pub role: Role,
     pub email: &'a str,
     pub password_hash: &'a str,
     pub first_name: &'a str,
@@ -54,7 +54,7 @@ pub struct UserChanges {
     pub country: Option<Option<String>>,
     pub payout_currency: Option<Option<String>>,
     pub password_hash: Option<String>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub updated_at: Option<PrimitiveDateTime>,
 }
 
@@ -80,8 +80,8 @@ impl NewUser<'_> {
     ) -> NewUser<'a> {
         NewUser {
             public_number: None,
-            partner_kind: Some("referral"),
-            role: Role::Partner.as_str(),
+            partner_kind: Some(PartnerKind::Referral),
+            role: Role::Partner,
             email,
             password_hash,
             first_name,
@@ -195,16 +195,12 @@ impl User {
     /// The account's role; an unknown stored value (impossible through the CHECK
     /// constraint) is treated as the least privileged role.
     pub fn role(&self) -> Role {
-        Role::parse(&self.role).unwrap_or(Role::Partner)
+        self.role
     }
 
     /// `A123456` / `P123456` for partners.
     pub fn public_id(&self) -> Option<PublicId> {
-        let kind = match self.partner_kind.as_deref()? {
-            "official" => PartnerKind::Official,
-            _ => PartnerKind::Referral,
-        };
-        PublicId::new(kind, u32::try_from(self.public_number?).ok()?)
+        PublicId::new(self.partner_kind?, u32::try_from(self.public_number?).ok()?)
     }
 
     /// The account as the API shows it.
@@ -237,7 +233,7 @@ impl User {
         let number = needle.and_then(public_number);
         let query = || {
             let mut query = users::table
-                .filter(users::role.eq(Role::Partner.as_str()))
+                .filter(users::role.eq(Role::Partner))
                 .into_boxed();
             if let Some(needle) = needle {
                 let pattern = crate::contains_pattern(needle);
@@ -273,7 +269,7 @@ impl User {
         };
         users::table
             .filter(users::public_number.eq(number))
-            .filter(users::role.eq(Role::Partner.as_str()))
+            .filter(users::role.eq(Role::Partner))
             .select(User::as_select())
             .get_result(conn)
             .optional()

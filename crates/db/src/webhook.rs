@@ -7,20 +7,11 @@
 //! send one twice at the same moment.
 
 use diesel::prelude::*;
+use partnerly_domain::webhook::WebhookDeliveryStatus;
 use time::{Duration, PrimitiveDateTime};
 
 use crate::DbConn;
 use crate::schema::{webhook_attempts, webhook_deliveries, webhook_endpoints};
-
-/// The stored delivery statuses.
-pub mod status {
-    /// Waiting for its first attempt or a retry.
-    pub const PENDING: &str = "pending";
-    /// The endpoint answered 2xx.
-    pub const DELIVERED: &str = "delivered";
-    /// Every attempt failed.
-    pub const FAILED: &str = "failed";
-}
 
 /// A stored endpoint.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -200,7 +191,7 @@ pub struct WebhookDelivery {
     /// The JSON body sent.
     pub payload: String,
     /// One of [`status`].
-    pub status: String,
+    pub status: WebhookDeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: PrimitiveDateTime,
     pub last_status_code: Option<i32>,
@@ -218,7 +209,7 @@ pub struct NewWebhookDelivery<'a> {
     pub message_id: &'a str,
     pub event_type: &'a str,
     pub payload: &'a str,
-    pub status: &'a str,
+    pub status: WebhookDeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: PrimitiveDateTime,
     pub created_at: PrimitiveDateTime,
@@ -238,7 +229,7 @@ impl<'a> NewWebhookDelivery<'a> {
             message_id,
             event_type,
             payload,
-            status: status::PENDING,
+            status: WebhookDeliveryStatus::Pending,
             attempts: 0,
             next_attempt_at: now,
             created_at: now,
@@ -283,7 +274,7 @@ impl WebhookDelivery {
     pub fn list_for_endpoint(
         conn: &mut DbConn,
         endpoint_id: i64,
-        status: Option<&str>,
+        status: Option<WebhookDeliveryStatus>,
         offset: i64,
         limit: i64,
     ) -> QueryResult<(Vec<WebhookDelivery>, i64)> {
@@ -292,7 +283,7 @@ impl WebhookDelivery {
                 .filter(webhook_deliveries::endpoint_id.eq(endpoint_id))
                 .into_boxed();
             match status {
-                Some(s) => q.filter(webhook_deliveries::status.eq(s.to_owned())),
+                Some(s) => q.filter(webhook_deliveries::status.eq(s)),
                 None => q,
             }
         };
@@ -321,7 +312,7 @@ impl WebhookDelivery {
         for _ in 0..5 {
             let candidate = webhook_deliveries::table
                 .inner_join(webhook_endpoints::table)
-                .filter(webhook_deliveries::status.eq(status::PENDING))
+                .filter(webhook_deliveries::status.eq(WebhookDeliveryStatus::Pending))
                 .filter(webhook_deliveries::next_attempt_at.le(now))
                 .filter(webhook_endpoints::active.eq(true))
                 .filter(webhook_endpoints::id.ne_all(skip_endpoints))
@@ -335,7 +326,7 @@ impl WebhookDelivery {
             let claimed = diesel::update(
                 webhook_deliveries::table
                     .find(delivery.id)
-                    .filter(webhook_deliveries::status.eq(status::PENDING))
+                    .filter(webhook_deliveries::status.eq(WebhookDeliveryStatus::Pending))
                     .filter(webhook_deliveries::next_attempt_at.eq(delivery.next_attempt_at)),
             )
             .set(webhook_deliveries::next_attempt_at.eq(now + lease))
@@ -359,12 +350,20 @@ impl WebhookDelivery {
         let (new_status, next_attempt_at, delivered_at) =
             match (outcome.delivered, outcome.retry_at) {
                 (true, _) => (
-                    status::DELIVERED,
+                    WebhookDeliveryStatus::Delivered,
                     outcome.attempted_at,
                     Some(outcome.attempted_at),
                 ),
-                (false, Some(retry_at)) => (status::PENDING, retry_at, claimed.delivered_at),
-                (false, None) => (status::FAILED, outcome.attempted_at, claimed.delivered_at),
+                (false, Some(retry_at)) => (
+                    WebhookDeliveryStatus::Pending,
+                    retry_at,
+                    claimed.delivered_at,
+                ),
+                (false, None) => (
+                    WebhookDeliveryStatus::Failed,
+                    outcome.attempted_at,
+                    claimed.delivered_at,
+                ),
             };
         let updated = diesel::update(webhook_deliveries::table.find(claimed.id))
             .set((
@@ -397,7 +396,7 @@ impl WebhookDelivery {
     pub fn redeliver(conn: &mut DbConn, id: i64, now: PrimitiveDateTime) -> QueryResult<bool> {
         let updated = diesel::update(webhook_deliveries::table.find(id))
             .set((
-                webhook_deliveries::status.eq(status::PENDING),
+                webhook_deliveries::status.eq(WebhookDeliveryStatus::Pending),
                 webhook_deliveries::next_attempt_at.eq(now),
             ))
             .execute(conn)?;

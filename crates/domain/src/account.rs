@@ -8,6 +8,11 @@ use crate::PublicId;
 
 /// What an account may do. Partners use the portal; the three staff roles use the admin
 /// routes (`/api/v1/admin/...`).
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -20,6 +25,8 @@ pub enum Role {
     /// Everything, including staff accounts, API keys and the outbox.
     Admin,
 }
+
+stored_as_text!(Role, "role");
 
 impl Role {
     /// All roles, in the order they are listed to people.

@@ -10,6 +10,54 @@ use crate::event::CustomerStatus;
 use crate::profile::double_option;
 use crate::program::{PartnerRef, parse_reason};
 
+/// How a customer came to be attributed to its partner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributedVia {
+    /// The sign-up carried the link's promo code.
+    PromoCode,
+    /// The sign-up carried the click id of a recorded click on the link.
+    Click,
+    /// The sign-up carried the link's ref code.
+    RefCode,
+    /// The partner claimed the customer and a manager agreed.
+    Claim,
+    /// A manager assigned the customer.
+    Manual,
+}
+
+stored_as_text!(AttributedVia, "attribution");
+
+impl AttributedVia {
+    /// The stable name stored in the database (and sent in webhooks).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PromoCode => "promo_code",
+            Self::Click => "click",
+            Self::RefCode => "ref_code",
+            Self::Claim => "claim",
+            Self::Manual => "manual",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "promo_code" => Some(Self::PromoCode),
+            "click" => Some(Self::Click),
+            "ref_code" => Some(Self::RefCode),
+            "claim" => Some(Self::Claim),
+            "manual" => Some(Self::Manual),
+            _ => None,
+        }
+    }
+}
+
 /// A customer in the staff's list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct AdminCustomerView {
@@ -24,8 +72,7 @@ pub struct AdminCustomerView {
     pub membership_id: Option<i64>,
     pub partner: Option<PartnerRef>,
     pub program_name: Option<String>,
-    /// `promo_code`, `click`, `ref_code`, `claim` or `manual`.
-    pub attributed_via: Option<String>,
+    pub attributed_via: Option<AttributedVia>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub attributed_at: Option<OffsetDateTime>,
     #[serde(with = "time::serde::rfc3339")]

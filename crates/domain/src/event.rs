@@ -153,6 +153,11 @@ pub struct Reversal {
 }
 
 /// A customer account's state in the vendor's product.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CustomerStatus {
@@ -161,6 +166,8 @@ pub enum CustomerStatus {
     Frozen,
     Deleted,
 }
+
+stored_as_text!(CustomerStatus, "customer status");
 
 impl CustomerStatus {
     /// The stable name stored in the database.
@@ -389,6 +396,11 @@ impl EventEnvelope {
 }
 
 /// What happened to one event.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EventStatus {
@@ -400,6 +412,31 @@ pub enum EventStatus {
     Deferred,
     /// Refused; see `error`.
     Rejected,
+}
+
+stored_as_text!(EventStatus, "event status");
+
+impl EventStatus {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Duplicate => "duplicate",
+            Self::Deferred => "deferred",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "applied" => Some(Self::Applied),
+            "duplicate" => Some(Self::Duplicate),
+            "deferred" => Some(Self::Deferred),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
 }
 
 /// The answer for one event.

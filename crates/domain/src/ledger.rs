@@ -16,6 +16,11 @@ use crate::money::{Currency, Money, MoneyView};
 
 /// The kinds of account. Partner accounts belong to a membership (partner × program);
 /// the others are the vendor's side.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AccountKind {
@@ -39,6 +44,56 @@ pub enum AccountKind {
     AccountCreditOut,
     /// Deposits partners made.
     DepositsIn,
+}
+
+stored_as_text!(AccountKind, "account kind");
+
+/// What caused a transfer: stored beside it with the causing row's id
+/// (`ledger_transfers.cause_type`, `cause_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+pub enum Cause {
+    /// A commission line's accrual or release (its id).
+    Commission,
+    /// A refund reversing a commission (the commission's id).
+    Refund,
+    /// A chargeback reversing a commission (the commission's id).
+    Chargeback,
+    /// A commission voided because an earlier first payment arrived late.
+    RuleCorrection,
+    /// A manual balance adjustment (its id).
+    Adjustment,
+}
+
+stored_as_text!(Cause, "transfer cause");
+
+impl Cause {
+    /// The stable name stored in the database (and sent as a reversal's `reason`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Commission => "commission",
+            Self::Refund => "refund",
+            Self::Chargeback => "chargeback",
+            Self::RuleCorrection => "rule_correction",
+            Self::Adjustment => "adjustment",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "commission" => Some(Self::Commission),
+            "refund" => Some(Self::Refund),
+            "chargeback" => Some(Self::Chargeback),
+            "rule_correction" => Some(Self::RuleCorrection),
+            "adjustment" => Some(Self::Adjustment),
+            _ => None,
+        }
+    }
 }
 
 impl AccountKind {

@@ -10,6 +10,11 @@ use utoipa::ToSchema;
 use crate::money::{Money, MoneyError, Rate};
 
 /// The two kinds of partner a program can have levels for.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Track {
@@ -18,6 +23,8 @@ pub enum Track {
     /// Sells, consults and integrates (Silver, Gold, Platinum).
     Integrator,
 }
+
+stored_as_text!(Track, "track");
 
 impl Track {
     /// The stable name stored in the database.
@@ -56,6 +63,52 @@ pub enum RuleDuration {
     Lifetime {},
 }
 
+/// Which [`RuleDuration`] a level has, as stored (`levels.duration_kind`; the months of
+/// `Months` are a column of their own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+pub enum DurationKind {
+    FirstPayment,
+    Months,
+    Lifetime,
+}
+
+stored_as_text!(DurationKind, "duration kind");
+
+impl DurationKind {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::FirstPayment => "first_payment",
+            Self::Months => "months",
+            Self::Lifetime => "lifetime",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "first_payment" => Some(Self::FirstPayment),
+            "months" => Some(Self::Months),
+            "lifetime" => Some(Self::Lifetime),
+            _ => None,
+        }
+    }
+
+    /// The kind of a duration.
+    pub fn of(duration: RuleDuration) -> Self {
+        match duration {
+            RuleDuration::FirstPayment {} => Self::FirstPayment,
+            RuleDuration::Months { .. } => Self::Months,
+            RuleDuration::Lifetime {} => Self::Lifetime,
+        }
+    }
+}
+
 /// A level's commission rule: a flat amount on a customer's first payment, a
 /// percentage of payments, or both.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,6 +142,11 @@ pub struct CommissionLine {
 }
 
 /// Whether a line is the flat first-payment amount or a percentage.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LineKind {
@@ -96,12 +154,23 @@ pub enum LineKind {
     Percent,
 }
 
+stored_as_text!(LineKind, "commission line kind");
+
 impl LineKind {
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
             LineKind::Flat => "flat",
             LineKind::Percent => "percent",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "flat" => Some(LineKind::Flat),
+            "percent" => Some(LineKind::Percent),
+            _ => None,
         }
     }
 }
@@ -195,6 +264,48 @@ pub enum Threshold {
     /// At least this much paid by the partner's customers, in the program's currency
     /// (minor units).
     SalesVolume { minor: i64 },
+}
+
+/// Which [`Threshold`] a level has, as stored (`levels.threshold_kind`; its value is a
+/// column of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+pub enum ThresholdKind {
+    PayingCustomers,
+    SalesVolume,
+}
+
+stored_as_text!(ThresholdKind, "threshold kind");
+
+impl ThresholdKind {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PayingCustomers => "paying_customers",
+            Self::SalesVolume => "sales_volume",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "paying_customers" => Some(Self::PayingCustomers),
+            "sales_volume" => Some(Self::SalesVolume),
+            _ => None,
+        }
+    }
+
+    /// The kind of a threshold.
+    pub fn of(threshold: Threshold) -> Self {
+        match threshold {
+            Threshold::PayingCustomers { .. } => Self::PayingCustomers,
+            Threshold::SalesVolume { .. } => Self::SalesVolume,
+        }
+    }
 }
 
 /// A membership's progress figures.

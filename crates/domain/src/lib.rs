@@ -8,6 +8,9 @@
 //! Crates that depend on this one must not pull diesel, actix or tokio into it; the test
 //! command checks `cargo tree -p partnerly-domain -i diesel` finds nothing.
 
+#[macro_use]
+mod stored;
+
 pub mod account;
 pub mod adjustment;
 pub mod api_key;

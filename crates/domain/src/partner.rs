@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::ledger::Balance;
 use crate::level::{LineKind, RuleDuration, Threshold, Track};
 use crate::money::{Currency, MoneyView, Rate};
+use crate::program::MembershipStatus;
 
 /// A level as partners see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -39,8 +40,7 @@ pub struct MembershipView {
     pub level: LevelSummary,
     /// The partner's own percentage when a manager set one (replaces the level's).
     pub rate_override: Option<Rate>,
-    /// `active` or `suspended`.
-    pub status: String,
+    pub status: MembershipStatus,
     pub hold_days: i32,
     pub minimum_payout: MoneyView,
     pub rules_text: String,
@@ -87,6 +87,11 @@ pub struct Balances {
 }
 
 /// The state of a commission line.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum CommissionStatus {
@@ -97,6 +102,8 @@ pub enum CommissionStatus {
     /// Fully reversed by refunds or chargebacks.
     Reversed,
 }
+
+stored_as_text!(CommissionStatus, "commission status");
 
 impl CommissionStatus {
     /// Parses the stable name.

@@ -74,6 +74,11 @@ fn allowed_domains_array() -> utoipa::openapi::schema::ArrayBuilder {
 }
 
 /// When partners are paid.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PayoutSchedule {
@@ -82,6 +87,8 @@ pub enum PayoutSchedule {
     /// At the end of every month, for balances above the minimum (W6).
     Monthly,
 }
+
+stored_as_text!(PayoutSchedule, "payout schedule");
 
 impl PayoutSchedule {
     /// The stable name stored in the database.
@@ -103,6 +110,11 @@ impl PayoutSchedule {
 }
 
 /// When a referred client receives the level's client bonus (C4).
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BonusTrigger {
@@ -111,6 +123,8 @@ pub enum BonusTrigger {
     /// When the client pays for the first time.
     FirstPayment,
 }
+
+stored_as_text!(BonusTrigger, "bonus trigger");
 
 impl BonusTrigger {
     /// The stable name stored in the database.
@@ -132,6 +146,11 @@ impl BonusTrigger {
 }
 
 /// Whether a membership earns.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MembershipStatus {
@@ -140,6 +159,8 @@ pub enum MembershipStatus {
     /// Earns nothing and attributes nobody until a manager reactivates it.
     Suspended,
 }
+
+stored_as_text!(MembershipStatus, "membership status");
 
 impl MembershipStatus {
     /// The stable name stored in the database.
@@ -161,6 +182,11 @@ impl MembershipStatus {
 }
 
 /// Where a partner's request to change track stands.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrackRequestStatus {
@@ -168,6 +194,8 @@ pub enum TrackRequestStatus {
     Approved,
     Rejected,
 }
+
+stored_as_text!(TrackRequestStatus, "track request status");
 
 impl TrackRequestStatus {
     /// The stable name stored in the database.
@@ -191,6 +219,11 @@ impl TrackRequestStatus {
 }
 
 /// Why a membership's level changed.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LevelChangeReason {
@@ -203,6 +236,8 @@ pub enum LevelChangeReason {
     /// A manager approved the partner's track change.
     TrackChange,
 }
+
+stored_as_text!(LevelChangeReason, "level change reason");
 
 impl LevelChangeReason {
     /// The stable name stored in the database.

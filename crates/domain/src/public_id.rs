@@ -16,6 +16,11 @@ pub const NUMBER_RANGE: std::ops::RangeInclusive<u32> = 100_000..=999_999;
 pub struct PublicIdError;
 
 /// The kind of partner a public id names.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PartnerKind {
@@ -23,6 +28,27 @@ pub enum PartnerKind {
     Referral,
     /// An approved official partner or integrator (`P` ids).
     Official,
+}
+
+stored_as_text!(PartnerKind, "partner kind");
+
+impl PartnerKind {
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Referral => "referral",
+            Self::Official => "official",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "referral" => Some(Self::Referral),
+            "official" => Some(Self::Official),
+            _ => None,
+        }
+    }
 }
 
 /// A partner's public id, e.g. `A123456`.

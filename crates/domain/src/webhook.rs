@@ -407,6 +407,11 @@ pub struct WebhookEndpoint {
 }
 
 /// Where a message to one endpoint stands.
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WebhookDeliveryStatus {
@@ -417,6 +422,8 @@ pub enum WebhookDeliveryStatus {
     /// Every attempt failed; only a redelivery sends it again.
     Failed,
 }
+
+stored_as_text!(WebhookDeliveryStatus, "webhook delivery status");
 
 impl WebhookDeliveryStatus {
     /// The stored name.

@@ -8,7 +8,7 @@ use partnerly_db::customer::Customer;
 use partnerly_db::payment::Payment;
 use partnerly_db::program::{Level, Link, Membership};
 use partnerly_domain::ErrorBody;
-use partnerly_domain::level::{LineKind, Threshold};
+use partnerly_domain::level::Threshold;
 use partnerly_domain::money::{Currency, Money, Rate};
 use partnerly_domain::partner::{
     Balances, CommissionPage, CommissionStatus, CommissionView, CustomerCounts, LinkList, LinkView,
@@ -203,7 +203,7 @@ pub async fn list_commissions(
     let Paging { page, per_page } = Paging::check(query.page, query.per_page, &mut v);
     v.finish()?;
     let filter = CommissionFilter {
-        status: status.map(|s| s.as_str().to_owned()),
+        status,
         from: from.map(partnerly_db::to_db),
         to: to.map(partnerly_db::to_db),
     };
@@ -233,13 +233,14 @@ pub async fn list_commissions(
                 items.push(CommissionView {
                     id: c.id,
                     program_name,
-                    status: CommissionStatus::parse(&c.status).unwrap_or(CommissionStatus::Pending),
-                    kind: if c.kind == "flat" {
-                        LineKind::Flat
-                    } else {
-                        LineKind::Percent
-                    },
-                    rate: c.rate.as_deref().and_then(|r| Rate::parse(r).ok()),
+                    status: c.status,
+                    kind: c.kind,
+                    rate: c
+                        .rate
+                        .as_deref()
+                        .map(Rate::parse)
+                        .transpose()
+                        .map_err(ApiError::internal)?,
                     amount: Money::from_minor(c.amount_minor, currency).to_view(),
                     reversed: Money::from_minor(c.reversed_minor, currency).to_view(),
                     level_name,
@@ -313,23 +314,25 @@ pub async fn get_stats(
                 }
                 let currency = views::program_currency(&program)?;
                 let progress = m.progress(conn, &program.currency)?;
-                let next = Level::of_program(conn, program.id)?
-                    .into_iter()
-                    .filter(|l| l.track == m.track && l.position > level.position)
-                    .find(|l| l.threshold().is_some());
-                let next_level = next.and_then(|l| {
-                    let threshold = l.threshold()?;
-                    Some(NextLevel {
-                        name: l.name.clone(),
-                        threshold,
-                        progress: threshold.fraction(progress).round_dp(4),
-                        remaining: remaining_words(threshold, progress, currency),
-                        percent: l.rule(currency).percent,
-                    })
-                });
+                let mut next_level = None;
+                for l in Level::of_program(conn, program.id)? {
+                    if l.track != m.track || l.position <= level.position {
+                        continue;
+                    }
+                    if let Some(threshold) = l.threshold()? {
+                        next_level = Some(NextLevel {
+                            name: l.name.clone(),
+                            threshold,
+                            progress: threshold.fraction(progress).round_dp(4),
+                            remaining: remaining_words(threshold, progress, currency),
+                            percent: l.rule(currency)?.percent,
+                        });
+                        break;
+                    }
+                }
                 let counts = Customer::counts(conn, &[m.id])?;
                 let sales = Payment::sales(conn, &[m.id])?;
-                let rule = level.rule(currency);
+                let rule = level.rule(currency)?;
                 let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
                 memberships.push(MembershipStats {
                     membership_id: m.id,

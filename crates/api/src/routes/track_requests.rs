@@ -47,7 +47,7 @@ pub async fn create_track_request(
                 .filter(|m| m.user_id == user.id)
                 .ok_or(ApiError::NotFound)?;
             Membership::lock(conn, membership.id)?;
-            if membership.track == to_track.as_str() {
+            if membership.track == to_track {
                 return Err(ApiError::conflict(
                     "already_on_track",
                     format!("You are already on the {} track.", to_track.as_str()),
@@ -64,9 +64,9 @@ pub async fn create_track_request(
             }
             let request = NewTrackRequest {
                 membership_id: membership.id,
-                to_track: to_track.as_str(),
+                to_track,
                 message: &message,
-                status: TrackRequestStatus::Pending.as_str(),
+                status: TrackRequestStatus::Pending,
                 requested_at: now,
             }
             .insert(conn)?;

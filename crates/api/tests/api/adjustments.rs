@@ -2,6 +2,7 @@
 //! balance; each is one ledger transfer `adjustment:{id}` and one audit entry.
 
 use partnerly_domain::account::Role;
+use partnerly_domain::ledger::{AccountKind, Cause};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -77,14 +78,14 @@ async fn a_credit_and_a_debit_change_the_available_balance_and_are_booked_in_the
     drop(conn);
     let booked: Vec<_> = transfers
         .iter()
-        .filter(|t| t.cause_type == "adjustment")
+        .filter(|t| t.cause_type == Cause::Adjustment)
         .map(|t| {
             (
                 t.key.clone(),
                 t.from_membership,
-                t.from_kind.clone(),
+                t.from_kind,
                 t.to_membership,
-                t.to_kind.clone(),
+                t.to_kind,
                 t.amount_minor,
                 t.currency.clone(),
             )
@@ -96,18 +97,18 @@ async fn a_credit_and_a_debit_change_the_available_balance_and_are_booked_in_the
             (
                 format!("adjustment:{credit_id}"),
                 None,
-                "adjustments".to_owned(),
+                AccountKind::Adjustments,
                 Some(membership),
-                "available".to_owned(),
+                AccountKind::Available,
                 1000,
                 "USD".to_owned()
             ),
             (
                 format!("adjustment:{debit_id}"),
                 Some(membership),
-                "available".to_owned(),
+                AccountKind::Available,
                 None,
-                "adjustments".to_owned(),
+                AccountKind::Adjustments,
                 1500,
                 "USD".to_owned()
             ),

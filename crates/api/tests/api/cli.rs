@@ -50,7 +50,7 @@ fn create_admin_prints_a_generated_password_that_signs_in() {
     let user = partnerly_db::user::User::find_by_email(&mut conn, "boss@example.com")
         .unwrap()
         .unwrap();
-    assert_eq!(user.role, "finance");
+    assert_eq!(user.role, partnerly_domain::account::Role::Finance);
     assert!(partnerly_api::auth::password::verify(
         password,
         &user.password_hash

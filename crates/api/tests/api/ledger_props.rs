@@ -309,7 +309,7 @@ fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
 fn balance(conn: &mut DbConn, membership: i64, kind: AccountKind) -> i64 {
     let balances = ledger::balances(conn, Some(&[membership])).expect("balances");
     balances
-        .get(&(Some(membership), kind.as_str().to_owned(), "USD".to_owned()))
+        .get(&(Some(membership), kind, "USD".to_owned()))
         .copied()
         .unwrap_or(0)
 }
@@ -339,8 +339,8 @@ proptest! {
         let transfers = ledger::all(&mut db.conn).expect("transfers");
         for t in &transfers {
             prop_assert!(t.amount_minor > 0);
-            let from = ledger::account(t.from_membership, &t.from_kind, &t.currency).expect("from");
-            let to = ledger::account(t.to_membership, &t.to_kind, &t.currency).expect("to");
+            let from = ledger::account(t.from_membership, t.from_kind, &t.currency).expect("from");
+            let to = ledger::account(t.to_membership, t.to_kind, &t.currency).expect("to");
             prop_assert_ne!(from, to);
         }
         // Invariant 2: per currency, all balances sum to zero.
@@ -359,7 +359,7 @@ proptest! {
         let earned = balance(&mut db.conn, m, AccountKind::Pending) + balance(&mut db.conn, m, AccountKind::Available);
         prop_assert_eq!(earned, expected_earned(&s, &refunds_sent));
         let vendor = Account::vendor(AccountKind::CommissionExpense, usd());
-        let expense = all.get(&(vendor.membership, vendor.kind.as_str().to_owned(), "USD".to_owned())).copied().unwrap_or(0);
+        let expense = all.get(&(vendor.membership, vendor.kind, "USD".to_owned())).copied().unwrap_or(0);
         prop_assert_eq!(expense, -earned);
 
         // Invariant 5: replaying everything, and rerunning the job, adds nothing.

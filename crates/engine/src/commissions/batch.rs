@@ -10,8 +10,8 @@ use partnerly_db::event::NewEvent;
 use partnerly_db::payment::{NewPayment, Payment};
 use partnerly_db::program::{Level, Membership, Program};
 use partnerly_db::{DbConn, ledger};
-use partnerly_domain::event::{EventEnvelope, is_storable_key};
-use partnerly_domain::ledger::Transfer;
+use partnerly_domain::event::{EventEnvelope, EventStatus, is_storable_key};
+use partnerly_domain::ledger::{Cause, Transfer};
 use serde_json::Value;
 use time::PrimitiveDateTime;
 
@@ -68,7 +68,7 @@ pub(super) struct ReceivedEvent {
     pub(super) event_id: String,
     pub(super) kind: String,
     pub(super) body_hash: String,
-    pub(super) status: &'static str,
+    pub(super) status: EventStatus,
     pub(super) result: String,
     pub(super) received_at: PrimitiveDateTime,
 }
@@ -329,11 +329,16 @@ impl Batch {
         membership: &Membership,
     ) -> Result<bool, CommissionError> {
         let track = self.levels(conn, membership.program_id)?;
-        let mut track = track.iter().filter(|l| l.track == membership.track);
+        let track = track.iter().filter(|l| l.track == membership.track);
         let Some(current) = track.clone().find(|l| l.id == membership.level_id) else {
             return Ok(false);
         };
-        Ok(track.any(|l| l.position > current.position && l.threshold().is_some()))
+        for level in track {
+            if level.position > current.position && level.threshold()?.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Takes the membership's row lock (once per batch) and reads it as it is now.
@@ -417,7 +422,7 @@ impl Batch {
     pub(super) fn post(
         &mut self,
         transfer: Transfer,
-        cause_type: &str,
+        cause_type: Cause,
         cause_id: i64,
         now: PrimitiveDateTime,
     ) {

@@ -7,7 +7,7 @@ use partnerly_db::customer::Customer;
 use partnerly_db::payment::Payment;
 use partnerly_db::program::Membership;
 use partnerly_db::{DbConn, write_transaction};
-use partnerly_domain::ledger::{Account, AccountKind};
+use partnerly_domain::ledger::{Account, AccountKind, Cause};
 use partnerly_domain::money::Money;
 use serde_json::json;
 use time::PrimitiveDateTime;
@@ -89,7 +89,7 @@ pub fn release(
                 Account::partner(commission.membership_id, AccountKind::Available, c),
                 Money::from_minor(remaining, c),
             )?,
-            "commission",
+            Cause::Commission,
             commission.id,
             now,
         );

@@ -8,6 +8,7 @@ use partnerly_domain::event::{
     CustomerStatusChangedData, Event, EventEnvelope, EventResult, EventStatus,
     SubscriptionUpdatedData, is_storable_key,
 };
+use partnerly_domain::ledger::Cause;
 use partnerly_domain::money::Money;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -94,7 +95,7 @@ pub fn ingest(
         event_id: envelope.id.clone(),
         kind: envelope.kind.clone(),
         body_hash: hash,
-        status: status_name(result.status),
+        status: result.status,
         result: answer,
         received_at: partnerly_db::now(),
     });
@@ -116,9 +117,9 @@ pub fn apply(
     match event {
         Event::CustomerSignedUp(data) => signed_up(conn, lk, data, occurred_at, now),
         Event::PaymentSucceeded { data, amount } => payment_succeeded(conn, lk, data, *amount, now),
-        Event::PaymentRefunded(reversal) => reverse_payment(conn, lk, reversal, "refund", now),
+        Event::PaymentRefunded(reversal) => reverse_payment(conn, lk, reversal, Cause::Refund, now),
         Event::PaymentChargedBack(reversal) => {
-            reverse_payment(conn, lk, reversal, "chargeback", now)
+            reverse_payment(conn, lk, reversal, Cause::Chargeback, now)
         }
         Event::CustomerStatusChanged(data) => status_changed(conn, lk, data, now),
         Event::SubscriptionUpdated(data) => subscription_updated(conn, lk, data, now),
@@ -141,7 +142,7 @@ fn status_changed(
         conn,
         &customer,
         &CustomerChanges {
-            status: Some(data.status.as_str().into()),
+            status: Some(data.status),
             updated_at: Some(now),
             ..Default::default()
         },
@@ -189,13 +190,4 @@ fn digest(body: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-fn status_name(status: EventStatus) -> &'static str {
-    match status {
-        EventStatus::Applied => "applied",
-        EventStatus::Duplicate => "duplicate",
-        EventStatus::Deferred => "deferred",
-        EventStatus::Rejected => "rejected",
-    }
 }

@@ -41,8 +41,11 @@ pub fn promote(
     let program = lk.program(conn, membership.program_id)?.clone();
     lk.flush(conn)?;
     let progress = membership.progress(conn, &program.currency)?;
-    let rungs: Vec<_> = levels.iter().map(Level::rung).collect();
-    let target = promoted_level(&rungs, current.rung(), progress);
+    let rungs = levels
+        .iter()
+        .map(Level::rung)
+        .collect::<Result<Vec<_>, _>>()?;
+    let target = promoted_level(&rungs, current.rung()?, progress);
     if target.level_id == current.id {
         return Ok(None);
     }

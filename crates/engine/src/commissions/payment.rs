@@ -6,9 +6,11 @@ use partnerly_db::customer::{Customer, CustomerChanges};
 use partnerly_db::payment::{NewPayment, Payment};
 use partnerly_db::to_db;
 use partnerly_domain::event::{EventStatus, PaymentSucceededData};
-use partnerly_domain::ledger::{Account, AccountKind};
+use partnerly_domain::ledger::{Account, AccountKind, Cause};
 use partnerly_domain::level::PaymentFacts;
 use partnerly_domain::money::Money;
+use partnerly_domain::partner::CommissionStatus;
+use partnerly_domain::program::BonusTrigger;
 use serde_json::{Map, Value, json};
 use time::{Duration, PrimitiveDateTime};
 
@@ -122,7 +124,7 @@ pub(super) fn commission_payment(
         is_first,
     };
     let lines = level
-        .rule(program_currency)
+        .rule(program_currency)?
         .lines(membership.rate_override(), &facts)
         .map_err(|e| CommissionError::inconsistent("commission rule", e))?;
     // Event times are checked to end a year before the calendar does
@@ -140,11 +142,11 @@ pub(super) fn commission_payment(
                 membership_id: membership.id,
                 level_id: level.id,
                 rule_version: level.rule_version,
-                kind: line.kind.as_str(),
+                kind: line.kind,
                 rate: line.rate.map(|r| r.percent().to_string()),
                 amount_minor: line.amount.minor(),
                 currency: line.amount.currency().code(),
-                status: "pending",
+                status: CommissionStatus::Pending,
                 available_at,
                 created_at: now,
             },
@@ -157,7 +159,7 @@ pub(super) fn commission_payment(
                 Account::partner(membership.id, AccountKind::Pending, c),
                 line.amount,
             )?,
-            "commission",
+            Cause::Commission,
             commission.id,
             now,
         );
@@ -175,15 +177,23 @@ pub(super) fn commission_payment(
                 Some(customer),
                 Refunds {
                     total: payment.refunded_minor,
-                    cause: "refund",
+                    cause: Cause::Refund,
                 },
                 now,
             )?;
         }
         created += 1;
     }
-    if is_first && level.bonus_trigger.as_deref() == Some("first_payment") {
-        grant_bonus(conn, lk, customer, &membership, &level, now)?;
+    if is_first && level.bonus_trigger == Some(BonusTrigger::FirstPayment) {
+        grant_bonus(
+            conn,
+            lk,
+            customer,
+            &membership,
+            &level,
+            BonusTrigger::FirstPayment,
+            now,
+        )?;
     }
     promote(conn, lk, &membership, now)?;
     Ok(created)

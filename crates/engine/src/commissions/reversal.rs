@@ -7,9 +7,10 @@ use partnerly_db::customer::Customer;
 use partnerly_db::payment::{Payment, Reversal as PaymentReversal};
 use partnerly_db::program::Level;
 use partnerly_domain::event::Reversal;
-use partnerly_domain::ledger::{Account, AccountKind};
-use partnerly_domain::level::{PaymentFacts, reversed_total};
+use partnerly_domain::ledger::{Account, AccountKind, Cause};
+use partnerly_domain::level::{LineKind, PaymentFacts, reversed_total};
 use partnerly_domain::money::Money;
+use partnerly_domain::partner::CommissionStatus;
 use serde_json::json;
 use time::PrimitiveDateTime;
 
@@ -22,7 +23,7 @@ pub(super) fn reverse_payment(
     conn: &mut DbConn,
     lk: &mut Batch,
     reversal: &Reversal,
-    cause: &str,
+    cause: Cause,
     now: PrimitiveDateTime,
 ) -> Result<Applied, CommissionError> {
     let payment_id = reversal.payment_id.as_str();
@@ -130,7 +131,7 @@ pub(super) fn void_outdated(
             if commission.reversed_minor >= commission.amount_minor {
                 continue;
             }
-            let outdated = if commission.kind == "flat" {
+            let outdated = if commission.kind == LineKind::Flat {
                 true
             } else {
                 let Some(level) = Level::find(conn, commission.level_id)? else {
@@ -143,7 +144,7 @@ pub(super) fn void_outdated(
                     first_paid_at: first.paid_at.assume_utc(),
                     is_first: false,
                 };
-                !level.rule(c).covers(&facts)
+                !level.rule(c)?.covers(&facts)
             };
             if outdated {
                 // Reversing "the whole payment" reverses the whole line.
@@ -155,7 +156,7 @@ pub(super) fn void_outdated(
                     Some(customer),
                     Refunds {
                         total: later.amount_minor,
-                        cause: "rule_correction",
+                        cause: Cause::RuleCorrection,
                     },
                     now,
                 )?;
@@ -168,9 +169,9 @@ pub(super) fn void_outdated(
 /// How much of a payment is refunded in all, and why: `refund`, `chargeback`, or
 /// `rule_correction` (a whole line voided by an earlier first payment).
 #[derive(Debug, Clone, Copy)]
-pub(super) struct Refunds<'a> {
+pub(super) struct Refunds {
     pub(super) total: i64,
-    pub(super) cause: &'a str,
+    pub(super) cause: Cause,
 }
 
 /// Brings a commission's reversal up to the payment's refunded total: the commission's
@@ -200,7 +201,7 @@ pub(super) fn reverse_commission(
     let c = currency(&commission.currency)?;
     // Before release the reversal comes out of pending; after, out of available,
     // which may go below zero: a clawback that later commissions repay.
-    let from_kind = if commission.status == "pending" {
+    let from_kind = if commission.status == CommissionStatus::Pending {
         AccountKind::Pending
     } else {
         AccountKind::Available
@@ -221,7 +222,7 @@ pub(super) fn reverse_commission(
         lk.enqueue(conn, "commission.reversed", || {
             let mut payload = commission_payload(commission, payment, customer);
             payload["reversed"] = money_json(target, &commission.currency);
-            payload["reason"] = json!(cause);
+            payload["reason"] = json!(cause.as_str());
             payload
         })?;
     }

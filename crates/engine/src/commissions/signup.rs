@@ -7,7 +7,9 @@ use partnerly_db::customer::{Customer, NewCustomer};
 use partnerly_db::payment::Payment;
 use partnerly_db::program::{Level, Link, Membership};
 use partnerly_db::to_db;
-use partnerly_domain::event::CustomerSignedUpData;
+use partnerly_domain::customer::AttributedVia;
+use partnerly_domain::event::{CustomerSignedUpData, CustomerStatus};
+use partnerly_domain::program::BonusTrigger;
 use serde_json::json;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -51,13 +53,13 @@ fn attribute(
     conn: &mut DbConn,
     lk: &mut Batch,
     data: &CustomerSignedUpData,
-) -> Result<Result<(Link, Membership, &'static str), NotAttributed>, CommissionError> {
-    let mut candidates: Vec<(Option<Link>, &'static str)> = Vec::new();
+) -> Result<Result<(Link, Membership, AttributedVia), NotAttributed>, CommissionError> {
+    let mut candidates: Vec<(Option<Link>, AttributedVia)> = Vec::new();
     if let Some(promo) = data.promo_code.as_deref().filter(|p| !p.trim().is_empty()) {
-        candidates.push((Link::by_promo_code(conn, promo)?, "promo_code"));
+        candidates.push((Link::by_promo_code(conn, promo)?, AttributedVia::PromoCode));
     }
     if let Some(code) = data.ref_code.as_deref().filter(|c| !c.trim().is_empty()) {
-        candidates.push((Link::by_code(conn, code.trim())?, "ref_code"));
+        candidates.push((Link::by_code(conn, code.trim())?, AttributedVia::RefCode));
     }
     let mut why = if data
         .click_id
@@ -118,7 +120,7 @@ pub(super) fn signed_up(
         link_id: attribution.as_ref().map(|(l, _, _)| l.id),
         attributed_via: attribution.as_ref().map(|(_, _, via)| *via),
         attributed_at: attribution.as_ref().map(|_| signed_up_at),
-        status: "active",
+        status: CustomerStatus::Active,
         signed_up_at,
         updated_at: now,
     }
@@ -132,11 +134,19 @@ pub(super) fn signed_up(
     if let Some((link, membership, via)) = &attribution {
         lk.enqueue(conn, "customer.attributed", || {
             json!({"customer_id": customer.external_id, "membership_id": membership.id,
-                   "program_id": membership.program_id, "link_code": link.code, "via": via})
+                   "program_id": membership.program_id, "link_code": link.code, "via": via.as_str()})
         })?;
         let level = lk.level(conn, membership)?;
-        if level.bonus_trigger.as_deref() == Some("sign_up")
-            && grant_bonus(conn, lk, &customer, membership, &level, now)?
+        if level.bonus_trigger == Some(BonusTrigger::SignUp)
+            && grant_bonus(
+                conn,
+                lk,
+                &customer,
+                membership,
+                &level,
+                BonusTrigger::SignUp,
+                now,
+            )?
         {
             applied = applied.note("client_bonus", true);
         }
@@ -166,23 +176,20 @@ pub(super) fn grant_bonus(
     customer: &Customer,
     membership: &Membership,
     level: &Level,
+    trigger: BonusTrigger,
     now: PrimitiveDateTime,
 ) -> Result<bool, CommissionError> {
     let Some(amount) = level.bonus_minor.filter(|a| *a > 0) else {
         return Ok(false);
     };
     let program_currency = lk.program(conn, membership.program_id)?.currency.clone();
-    let trigger = level
-        .bonus_trigger
-        .clone()
-        .unwrap_or_else(|| "first_payment".into());
     let granted = NewClientBonus {
         customer_id: customer.id,
         membership_id: membership.id,
         level_id: level.id,
         amount_minor: amount,
         currency: &program_currency,
-        trigger: &trigger,
+        trigger,
         created_at: now,
     }
     .insert_once(conn)?;
@@ -191,7 +198,7 @@ pub(super) fn grant_bonus(
     }
     lk.enqueue(conn, "client_bonus.granted", || {
         json!({"customer_id": customer.external_id, "amount": money_json(amount, &program_currency),
-               "trigger": trigger, "membership_id": membership.id})
+               "trigger": trigger.as_str(), "membership_id": membership.id})
     })?;
     Ok(true)
 }

@@ -13,7 +13,7 @@ use partnerly_domain::ErrorBody;
 use partnerly_domain::adjustment::{
     AdjustmentPage, AdjustmentView, CreateAdjustmentRequest, ledger_key,
 };
-use partnerly_domain::ledger::{Account, AccountKind, Transfer};
+use partnerly_domain::ledger::{Account, AccountKind, Cause, Transfer};
 use partnerly_domain::money::{Currency, Money};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -142,7 +142,7 @@ fn book(
     };
     let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
         .map_err(|e| ApiError::internal(format!("ledger: {e}")))?;
-    if !ledger::post(conn, &transfer, "adjustment", row.id, now)? {
+    if !ledger::post(conn, &transfer, Cause::Adjustment, row.id, now)? {
         // A fresh row's key cannot exist; if it does, the ledger is wrong.
         return Err(ApiError::internal(format!(
             "ledger key {} already booked",

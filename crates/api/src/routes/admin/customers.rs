@@ -11,7 +11,6 @@ use partnerly_db::program::Membership;
 use partnerly_db::user::User;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::customer::{AdminCustomerView, CustomerPage, ReassignCustomerRequest};
-use partnerly_domain::event::CustomerStatus;
 use partnerly_domain::program::PartnerRef;
 use partnerly_domain::public_id::PublicId;
 use serde::Deserialize;
@@ -58,7 +57,7 @@ fn customer_view(
     let (partner, program_name) = owner.unzip();
     Ok(AdminCustomerView {
         id: c.id,
-        status: CustomerStatus::parse(&c.status).unwrap_or(CustomerStatus::Active),
+        status: c.status,
         external_id: c.external_id,
         email: c.email,
         name: c.name,

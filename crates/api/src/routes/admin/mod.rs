@@ -18,7 +18,7 @@ use partnerly_db::DbConn;
 use partnerly_db::audit::NewAuditEntry;
 use partnerly_db::program::{Level, Membership, Program};
 use partnerly_db::user::User;
-use partnerly_domain::program::{AdminMembershipView, MembershipStatus, PartnerRef};
+use partnerly_domain::program::{AdminMembershipView, PartnerRef};
 use serde::Serialize;
 use time::PrimitiveDateTime;
 
@@ -64,9 +64,9 @@ pub fn membership_view(
         program_name: program.name.clone(),
         currency,
         track: level.track(),
-        level: views::level_summary(level, currency),
+        level: views::level_summary(level, currency)?,
         rate_override: membership.rate_override(),
-        status: MembershipStatus::parse(&membership.status).unwrap_or(MembershipStatus::Active),
+        status: membership.status,
         joined_at: partnerly_db::utc(membership.joined_at),
     })
 }

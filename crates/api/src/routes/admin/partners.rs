@@ -130,8 +130,7 @@ pub async fn get_partner(
                         id: h.id,
                         from_level: h.from_level_id.map(level_ref),
                         to_level: level_ref(h.to_level_id),
-                        reason: LevelChangeReason::parse(&h.reason)
-                            .unwrap_or(LevelChangeReason::Manual),
+                        reason: h.reason,
                         actor_id: h.actor_id,
                         at: partnerly_db::utc(h.at),
                     })
@@ -211,7 +210,7 @@ pub async fn update_membership(
                     // The membership follows its level's track, so promotion keeps
                     // climbing the ladder it is on.
                     if new_level.track != membership.track {
-                        track = Some(new_level.track.clone());
+                        track = Some(new_level.track);
                     }
                     partnerly_engine::webhooks::enqueue(
                         conn,
@@ -231,7 +230,7 @@ pub async fn update_membership(
                     rate_override: changes
                         .rate_override
                         .map(|r| r.map(|r| r.percent().to_string())),
-                    status: changes.status.map(|s| s.as_str().to_owned()),
+                    status: changes.status,
                 },
             )?;
             let (_, program, level) =

@@ -11,12 +11,12 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use partnerly_db::DbConn;
 use partnerly_db::program::{Level, NewLevel, NewProgram, Program};
 use partnerly_domain::ErrorBody;
-use partnerly_domain::level::{RuleDuration, Threshold, Track};
+use partnerly_domain::level::{Threshold, Track};
 use partnerly_domain::money::{Currency, Money};
 use partnerly_domain::program::{
-    BonusTrigger, ClientBonus, ClientBonusView, CreateLevelRequest, CreateProgramRequest,
-    LevelSpec, LevelView, PayoutSchedule, ProgramList, ProgramSettings, ProgramView, ThresholdView,
-    UpdateLevelRequest, UpdateProgramRequest, redenominate,
+    ClientBonus, ClientBonusView, CreateLevelRequest, CreateProgramRequest, LevelSpec, LevelView,
+    ProgramList, ProgramSettings, ProgramView, ThresholdView, UpdateLevelRequest,
+    UpdateProgramRequest, redenominate,
 };
 use time::PrimitiveDateTime;
 
@@ -35,8 +35,7 @@ fn settings(program: &Program) -> Result<ProgramSettings, ApiError> {
         attribution_window_days: program.attribution_window_days,
         hold_days: program.hold_days,
         minimum_payout: Money::from_minor(program.minimum_payout_minor, currency),
-        payout_schedule: PayoutSchedule::parse(&program.payout_schedule)
-            .unwrap_or(PayoutSchedule::OnRequest),
+        payout_schedule: program.payout_schedule,
         landing_url: program.landing_url.clone(),
         allowed_domains: program
             .allowed_domains
@@ -59,69 +58,11 @@ fn program_row(
         attribution_window_days: s.attribution_window_days,
         hold_days: s.hold_days,
         minimum_payout_minor: s.minimum_payout.minor(),
-        payout_schedule: s.payout_schedule.as_str().to_owned(),
+        payout_schedule: s.payout_schedule,
         landing_url: s.landing_url.clone(),
         allowed_domains: s.allowed_domains.join(" "),
         rules_text: s.rules_text.clone(),
         self_signup: s.self_signup,
-        created_at,
-        updated_at: now,
-    }
-}
-
-/// The stored settings of a level, its amounts in the program's `currency`.
-fn spec(level: &Level, currency: Currency) -> LevelSpec {
-    let rule = level.rule(currency);
-    LevelSpec {
-        name: level.name.clone(),
-        position: level.position,
-        track: level.track(),
-        flat_first_payment: rule.flat_first_payment,
-        percent: rule.percent,
-        duration: rule.duration,
-        client_bonus: level.bonus_minor.map(|minor| ClientBonus {
-            amount: Money::from_minor(minor, currency),
-            trigger: level
-                .bonus_trigger
-                .as_deref()
-                .and_then(BonusTrigger::parse)
-                .unwrap_or(BonusTrigger::FirstPayment),
-        }),
-        threshold: level.threshold(),
-    }
-}
-
-fn level_row(
-    program_id: i64,
-    s: &LevelSpec,
-    created_at: PrimitiveDateTime,
-    now: PrimitiveDateTime,
-) -> NewLevel {
-    let (duration_kind, duration_months) = match s.duration {
-        RuleDuration::FirstPayment {} => ("first_payment", None),
-        RuleDuration::Months { months } => ("months", Some(i32::from(months))),
-        RuleDuration::Lifetime {} => ("lifetime", None),
-    };
-    let (threshold_kind, threshold_value) = match s.threshold {
-        Some(Threshold::PayingCustomers { count }) => {
-            (Some("paying_customers"), Some(i64::from(count)))
-        }
-        Some(Threshold::SalesVolume { minor }) => (Some("sales_volume"), Some(minor)),
-        None => (None, None),
-    };
-    NewLevel {
-        program_id,
-        position: s.position,
-        name: s.name.clone(),
-        track: s.track.as_str().to_owned(),
-        flat_minor: s.flat_first_payment.map(Money::minor),
-        percent: s.percent.map(|r| r.percent().to_string()),
-        duration_kind: duration_kind.to_owned(),
-        duration_months,
-        bonus_minor: s.client_bonus.map(|b| b.amount.minor()),
-        bonus_trigger: s.client_bonus.map(|b| b.trigger.as_str().to_owned()),
-        threshold_kind: threshold_kind.map(str::to_owned),
-        threshold_value,
         created_at,
         updated_at: now,
     }
@@ -138,9 +79,9 @@ fn next_rule_version(level: &Level, old: &LevelSpec, new: &LevelSpec) -> i32 {
 }
 
 /// A level as staff see it.
-pub fn level_view(level: &Level, currency: Currency) -> LevelView {
-    let s = spec(level, currency);
-    LevelView {
+pub fn level_view(level: &Level, currency: Currency) -> Result<LevelView, ApiError> {
+    let s = level.spec(currency)?;
+    Ok(LevelView {
         id: level.id,
         program_id: level.program_id,
         name: s.name,
@@ -157,7 +98,7 @@ pub fn level_view(level: &Level, currency: Currency) -> LevelView {
         rule_version: level.rule_version,
         created_at: partnerly_db::utc(level.created_at),
         updated_at: partnerly_db::utc(level.updated_at),
-    }
+    })
 }
 
 /// A program with its levels as staff see it.
@@ -166,7 +107,7 @@ fn program_view(conn: &mut DbConn, program: &Program) -> Result<ProgramView, Api
     let levels = Level::of_program(conn, program.id)?
         .iter()
         .map(|l| level_view(l, s.currency))
-        .collect();
+        .collect::<Result<_, _>>()?;
     Ok(ProgramView {
         id: program.id,
         name: s.name,
@@ -359,7 +300,7 @@ fn redenominate_levels(
     now: PrimitiveDateTime,
 ) -> Result<(), ApiError> {
     for level in Level::of_program(conn, program.id)? {
-        let old = spec(&level, from);
+        let old = level.spec(from)?;
         let convert = |m: Money| {
             redenominate(m, to).map_err(|e| {
                 ApiError::field(
@@ -390,7 +331,7 @@ fn redenominate_levels(
             Level::update(
                 conn,
                 level.id,
-                &level_row(program.id, &new, level.created_at, now),
+                &NewLevel::from_spec(program.id, &new, level.created_at, now),
                 version,
             )?;
         }
@@ -433,10 +374,10 @@ pub async fn create_level(
             if Level::position_taken(conn, program_id, s.position, None)? {
                 return Err(position_taken(s.position));
             }
-            let level = level_row(program_id, &s, now, now)
+            let level = NewLevel::from_spec(program_id, &s, now, now)
                 .insert(conn)
                 .map_err(|e| level_write_error(e, s.position))?;
-            let view = level_view(&level, currency);
+            let view = level_view(&level, currency)?;
             Audit::created("level.create", "level", level.id, &view)?
                 .record(conn, actor.id, now)?;
             Ok(view)
@@ -479,7 +420,7 @@ pub async fn update_level(
             let level = Level::find(conn, id)?.ok_or(ApiError::NotFound)?;
             let program = Program::find(conn, level.program_id)?.ok_or(ApiError::NotFound)?;
             let currency = program_currency(&program)?;
-            let current = spec(&level, currency);
+            let current = level.spec(currency)?;
             let updated = body.apply(&current, currency)?;
             if updated.track != current.track && Level::has_members(conn, id)? {
                 return Err(ApiError::conflict(
@@ -493,15 +434,15 @@ pub async fn update_level(
                 return Err(position_taken(updated.position));
             }
             let version = next_rule_version(&level, &current, &updated);
-            let before = level_view(&level, currency);
+            let before = level_view(&level, currency)?;
             let saved = Level::update(
                 conn,
                 id,
-                &level_row(program.id, &updated, level.created_at, now),
+                &NewLevel::from_spec(program.id, &updated, level.created_at, now),
                 version,
             )
             .map_err(|e| level_write_error(e, updated.position))?;
-            let view = level_view(&saved, currency);
+            let view = level_view(&saved, currency)?;
             Audit::changed("level.update", "level", id, &before, &view)?
                 .record(conn, actor.id, now)?;
             Ok(view)
@@ -542,7 +483,7 @@ pub async fn delete_level(
                          it cannot be deleted.",
                 ));
             }
-            let before = level_view(&level, program_currency(&program)?);
+            let before = level_view(&level, program_currency(&program)?)?;
             Level::delete(conn, id)?;
             Audit::deleted("level.delete", "level", id, &before)?.record(conn, actor.id, now)
         })

@@ -33,10 +33,10 @@ pub fn track_request_view(
         program_id: program.id,
         program_name: program.name,
         partner: partner_ref(&user),
-        current_track: Track::parse(&membership.track).unwrap_or(Track::Referral),
-        to_track: Track::parse(&request.to_track).unwrap_or(Track::Referral),
+        current_track: membership.track,
+        to_track: request.to_track,
         message: request.message.clone(),
-        status: TrackRequestStatus::parse(&request.status).unwrap_or(TrackRequestStatus::Pending),
+        status: request.status,
         requested_at: partnerly_db::utc(request.requested_at),
         decided_by: request.decided_by,
         decided_at: request.decided_at.map(partnerly_db::utc),
@@ -105,12 +105,7 @@ pub async fn list_track_requests(
     };
     let (items, count) = state
         .db(move |conn| {
-            let (rows, count) = TrackRequest::list(
-                conn,
-                status.map(TrackRequestStatus::as_str),
-                paging.offset(),
-                paging.limit(),
-            )?;
+            let (rows, count) = TrackRequest::list(conn, status, paging.offset(), paging.limit())?;
             let items = rows
                 .iter()
                 .map(|r| track_request_view(conn, r))
@@ -151,26 +146,20 @@ pub async fn approve_track_request(
         .write(move |conn| {
             let now = partnerly_db::now();
             let request = TrackRequest::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            if request.status != TrackRequestStatus::Pending.as_str() {
+            if request.status != TrackRequestStatus::Pending {
                 return Err(already_decided());
             }
             Membership::lock(conn, request.membership_id)?;
             let (membership, program, level) =
                 Membership::with_program(conn, request.membership_id)?.ok_or(ApiError::NotFound)?;
-            let to_track = Track::parse(&request.to_track)
-                .ok_or_else(|| ApiError::internal("stored track"))?;
+            let to_track = request.to_track;
             let before = track_request_view(conn, &request)?;
-            let decided = TrackRequest::decide(
-                conn,
-                id,
-                TrackRequestStatus::Approved.as_str(),
-                actor.id,
-                now,
-            )?
-            .ok_or_else(already_decided)?;
+            let decided =
+                TrackRequest::decide(conn, id, TrackRequestStatus::Approved, actor.id, now)?
+                    .ok_or_else(already_decided)?;
             // A manager may have moved the membership by hand meanwhile: then
             // there is nothing left to move.
-            let moved = membership.track != to_track.as_str();
+            let moved = membership.track != to_track;
             if moved {
                 let target = lowest_level_on(conn, program.id, to_track)?
                     .ok_or_else(|| no_level_on(to_track))?;
@@ -186,7 +175,7 @@ pub async fn approve_track_request(
                     conn,
                     membership.id,
                     &MembershipChanges {
-                        track: Some(to_track.as_str().to_owned()),
+                        track: Some(to_track),
                         ..Default::default()
                     },
                 )?;
@@ -235,14 +224,9 @@ pub async fn reject_track_request(
             let now = partnerly_db::now();
             let request = TrackRequest::find(conn, id)?.ok_or(ApiError::NotFound)?;
             let before = track_request_view(conn, &request)?;
-            let decided = TrackRequest::decide(
-                conn,
-                id,
-                TrackRequestStatus::Rejected.as_str(),
-                actor.id,
-                now,
-            )?
-            .ok_or_else(already_decided)?;
+            let decided =
+                TrackRequest::decide(conn, id, TrackRequestStatus::Rejected, actor.id, now)?
+                    .ok_or_else(already_decided)?;
             let view = track_request_view(conn, &decided)?;
             Audit::changed("track_request.reject", "track_request", id, &before, &view)?
                 .record(conn, actor.id, now)?;

@@ -86,8 +86,7 @@ fn change_endpoint(
 }
 
 fn delivery_view(delivery: WebhookDelivery, attempts: Vec<WebhookAttempt>) -> WebhookDeliveryView {
-    let status =
-        WebhookDeliveryStatus::parse(&delivery.status).unwrap_or(WebhookDeliveryStatus::Failed);
+    let status = delivery.status;
     let payload = serde_json::from_str(&delivery.payload)
         .unwrap_or_else(|_| serde_json::Value::String(delivery.payload.clone()));
     WebhookDeliveryView {
@@ -412,7 +411,7 @@ pub async fn list_webhook_deliveries(
 ) -> Result<web::Json<WebhookDeliveryPage>, ApiError> {
     let id = id.into_inner();
     let Paging { page, per_page } = Paging::new(query.page, query.per_page)?;
-    let status = query.status.map(WebhookDeliveryStatus::as_str);
+    let status = query.status;
     let offset = i64::from(page - 1) * i64::from(per_page);
     let (items, total) = state
         .db(move |conn| {
