@@ -24,3 +24,4 @@ pub mod state;
 pub mod views;
 pub mod webhook_target;
 pub mod webhooks;
+pub mod worker;

@@ -1,19 +1,19 @@
 //! Email (I3, S5): templates, queueing into the outbox, and the sender that delivers
-//! the outbox over SMTP when it is configured. Without SMTP (development), emails stay
+//! the outbox over SMTP when it is configured, on the shared worker loop
+//! ([`crate::worker`]). Without SMTP (development), emails stay
 //! in the outbox and admins read them at `GET /api/v1/admin/outbox`.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use partnerly_db::outbox::{NewOutboxEmail, OutboxEmail};
 use partnerly_db::{DbConn, DbPool};
-
-use std::sync::Arc;
-
 use tokio::sync::Notify;
 
 use crate::config::SmtpConfig;
+use crate::worker::{self, Backoff, Job, WorkError, Workers, with_conn};
 
 /// How long a sender holds a claimed email before another may try it.
 const CLAIM_LEASE: time::Duration = time::Duration::minutes(2);
@@ -76,18 +76,17 @@ pub fn password_reset(to: &str, first_name: &str, public_url: &str, token: &str)
 /// What stands in for a secret in a redacted body.
 pub const HIDDEN_SECRET: &str = "[hidden]";
 
-/// Delay before retrying after the `attempts`-th failure.
-fn backoff(attempts: i32) -> time::Duration {
-    match attempts {
-        ..=1 => time::Duration::seconds(30),
-        2 => time::Duration::minutes(2),
-        3 => time::Duration::minutes(10),
-        4 => time::Duration::minutes(30),
-        5 => time::Duration::hours(1),
-        6 => time::Duration::hours(2),
-        _ => time::Duration::hours(6),
-    }
-}
+/// The waits between attempts; the outbox keeps an email after
+/// `partnerly_db::outbox::MAX_ATTEMPTS` (8) attempts, visible to admins.
+pub const RETRY: Backoff = Backoff(&[
+    time::Duration::seconds(30),
+    time::Duration::minutes(2),
+    time::Duration::minutes(10),
+    time::Duration::minutes(30),
+    time::Duration::hours(1),
+    time::Duration::hours(2),
+    time::Duration::hours(6),
+]);
 
 /// What the email sender needs: the outbox's pool, the SMTP settings (none: emails stay
 /// in the outbox) and the signal that a transaction queued an email.
@@ -113,19 +112,17 @@ pub async fn run_sender(sender: Sender) {
         }
     };
     tracing::info!("delivering email over SMTP");
-    loop {
-        loop {
-            match deliver_one(&pool, &transport, &smtp.from).await {
-                Ok(true) => continue,
-                Ok(false) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "email sender could not reach the database");
-                    break;
-                }
-            }
-        }
-        let _ = tokio::time::timeout(POLL_INTERVAL, wake.notified()).await;
-    }
+    let job = Outbox {
+        pool,
+        transport,
+        from: smtp.from,
+    };
+    let workers = Workers {
+        count: 1,
+        wake,
+        poll: POLL_INTERVAL,
+    };
+    worker::run(Arc::new(job), workers).await;
 }
 
 fn transport(
@@ -136,53 +133,60 @@ fn transport(
         .build())
 }
 
-/// Claims and sends one due email. `Ok(false)` when nothing is due.
-async fn deliver_one(
-    pool: &DbPool,
-    transport: &AsyncSmtpTransport<Tokio1Executor>,
-    from: &str,
-) -> anyhow::Result<bool> {
-    let claim_pool = pool.clone();
-    let claimed = tokio::task::spawn_blocking(move || -> anyhow::Result<Option<OutboxEmail>> {
-        let mut conn = claim_pool.get()?;
-        Ok(OutboxEmail::claim_due(
-            &mut conn,
-            partnerly_db::now(),
-            CLAIM_LEASE,
-        )?)
-    })
-    .await??;
-    let Some(email) = claimed else {
-        return Ok(false);
-    };
-    let outcome = match build_message(&email, from) {
-        Ok(message) => transport
-            .send(message)
-            .await
-            .map(drop)
-            .map_err(|e| e.to_string()),
-        Err(e) => Err(e),
-    };
-    let pool = pool.clone();
-    let id = email.id;
-    let attempts = email.attempts + 1;
-    match &outcome {
-        Ok(()) => tracing::info!(email.id = id, "email sent"),
-        Err(e) => {
-            tracing::warn!(email.id = id, email.attempts = attempts, error = %e, "email not sent")
-        }
+/// The outbox as a [`Job`]: claim one due email, send it over SMTP, record the outcome.
+struct Outbox {
+    pool: DbPool,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: String,
+}
+
+impl Job for Outbox {
+    type Claimed = OutboxEmail;
+    const NAME: &'static str = "email";
+
+    async fn claim(&self) -> Result<Option<OutboxEmail>, WorkError> {
+        with_conn(&self.pool, |conn| {
+            Ok(OutboxEmail::claim_due(
+                conn,
+                partnerly_db::now(),
+                CLAIM_LEASE,
+            )?)
+        })
+        .await
     }
-    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
-        let mut conn = pool.get()?;
-        let now = partnerly_db::now();
-        match outcome {
-            Ok(()) => OutboxEmail::mark_sent(&mut conn, id, now)?,
-            Err(e) => OutboxEmail::mark_failed(&mut conn, id, &e, now + backoff(attempts))?,
+
+    async fn run(&self, email: OutboxEmail) -> Result<(), WorkError> {
+        let outcome = match build_message(&email, &self.from) {
+            Ok(message) => self
+                .transport
+                .send(message)
+                .await
+                .map(drop)
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        let id = email.id;
+        let attempts = email.attempts + 1;
+        match &outcome {
+            Ok(()) => tracing::info!(email.id = id, "email sent"),
+            Err(e) => {
+                tracing::warn!(email.id = id, email.attempts = attempts, error = %e, "email not sent")
+            }
         }
-        Ok(())
-    })
-    .await??;
-    Ok(true)
+        with_conn(&self.pool, move |conn| {
+            let now = partnerly_db::now();
+            match outcome {
+                Ok(()) => OutboxEmail::mark_sent(conn, id, now)?,
+                // Past the schedule the outbox no longer claims it (MAX_ATTEMPTS).
+                Err(e) => {
+                    let retry_at = now + RETRY.after(attempts).unwrap_or(time::Duration::ZERO);
+                    OutboxEmail::mark_failed(conn, id, &e, retry_at)?
+                }
+            }
+            Ok(())
+        })
+        .await
+    }
 }
 
 fn build_message(email: &OutboxEmail, from: &str) -> Result<Message, String> {

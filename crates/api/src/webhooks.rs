@@ -1,12 +1,13 @@
 //! Outgoing webhooks (I2): messages queued in the transaction that causes them, signed
 //! per the Standard Webhooks spec, and the sender that POSTs them with retries.
 //!
-//! Other code calls [`enqueue`] inside its own transaction, so a rolled-back change sends
+//! Other code calls `partnerly_engine::webhooks::enqueue` inside its own transaction, so a rolled-back change sends
 //! nothing; after the commit it wakes the sender with `state.webhooks_queued`
 //! (otherwise the sender finds the message within a second).
 //!
-//! The sender runs [`WORKERS`] deliveries at once. Each worker claims one due delivery
-//! in the database (a lease, so several instances can run side by side), but never one
+//! The sender runs [`WORKERS`] deliveries at once on the shared worker loop
+//! ([`crate::worker`]). Each worker claims one due delivery in the database (a lease, so
+//! several instances can run side by side), but never one
 //! of an endpoint another worker of this process is sending to: an endpoint that does
 //! not answer holds one worker for its timeout, and every other endpoint's messages
 //! keep going. Targets are checked against [`crate::webhook_target`] on the resolved
@@ -21,7 +22,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use hmac::{Hmac, Mac};
 use partnerly_db::webhook::{AttemptOutcome, WebhookDelivery, WebhookEndpoint};
-use partnerly_db::{DbConn, DbError, DbPool, write_transaction};
+use partnerly_db::{DbPool, write_transaction};
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use sha2::Sha256;
 use time::OffsetDateTime;
@@ -29,6 +30,7 @@ use tokio::sync::Notify;
 use tracing::Instrument;
 
 use crate::webhook_target::{GuardedResolver, TargetPolicy};
+use crate::worker::{self, Backoff, Job, WorkError, Workers, with_conn};
 
 /// The event types Partnerly emits; endpoints subscribe to some of them or to `*`.
 ///
@@ -116,22 +118,12 @@ pub fn signatures<'a>(
     (!signed.is_empty()).then(|| signed.join(" "))
 }
 
+/// The waits between attempts ([`RETRY_SCHEDULE`]).
+pub const RETRY: Backoff = Backoff(&RETRY_SCHEDULE);
+
 /// When to try again after the `failures`-th failed attempt; `None`: give up.
 pub fn retry_delay(failures: i32) -> Option<time::Duration> {
-    let index = usize::try_from(failures.checked_sub(1)?).ok()?;
-    if failures >= MAX_ATTEMPTS {
-        return None;
-    }
-    RETRY_SCHEDULE.get(index).copied()
-}
-
-/// What went wrong in the sender's own machinery (not at an endpoint).
-#[derive(Debug, thiserror::Error)]
-enum SenderError {
-    #[error(transparent)]
-    Db(#[from] DbError),
-    #[error("blocking task failed: {0}")]
-    Join(#[from] tokio::task::JoinError),
+    RETRY.after(failures)
 }
 
 /// What the sender needs: the database, the wake-up call of [`enqueue`]'s callers,
@@ -162,76 +154,38 @@ pub async fn run_sender(sender: Sender) {
             return;
         }
     };
-    let busy = Arc::new(tokio::sync::Mutex::new(HashSet::new()));
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| tokio::spawn(work(sender.clone(), client.clone(), busy.clone())))
-        .collect();
-    for worker in workers {
-        if let Err(e) = worker.await {
-            tracing::error!(error = %e, "a webhook worker stopped");
-        }
-    }
+    let workers = Workers {
+        count: WORKERS,
+        wake: sender.wake.clone(),
+        poll: POLL_INTERVAL,
+    };
+    let job = Deliveries {
+        sender,
+        client,
+        busy: tokio::sync::Mutex::default(),
+    };
+    worker::run(Arc::new(job), workers).await;
 }
 
-/// The endpoints this process's workers are sending to.
-type Busy = Arc<tokio::sync::Mutex<HashSet<i64>>>;
-
-/// One worker: delivers while something is due, then waits to be woken (or a second).
-async fn work(sender: Sender, client: reqwest::Client, busy: Busy) {
-    // Logged when the database first fails and when it is back, not every second.
-    let mut failing = false;
-    loop {
-        loop {
-            match deliver_one(&sender, &client, &busy).await {
-                Ok(found) => {
-                    if failing {
-                        tracing::info!("webhook sender reaches the database again");
-                        failing = false;
-                    }
-                    if !found {
-                        break;
-                    }
-                }
-                Err(e) => {
-                    if !failing {
-                        tracing::warn!(error = %e, "webhook sender could not reach the database");
-                        failing = true;
-                    }
-                    break;
-                }
-            }
-        }
-        let _ = tokio::time::timeout(POLL_INTERVAL, sender.wake.notified()).await;
-    }
+/// The webhook deliveries as a [`Job`]: one claimed delivery per worker, never two
+/// workers of this process on one endpoint.
+struct Deliveries {
+    sender: Sender,
+    client: reqwest::Client,
+    /// The endpoints this process's workers are sending to.
+    busy: tokio::sync::Mutex<HashSet<i64>>,
 }
 
-/// Runs `f` with a pooled connection on the blocking thread pool.
-async fn with_conn<T, F>(pool: &DbPool, f: F) -> Result<T, SenderError>
-where
-    F: FnOnce(&mut DbConn) -> Result<T, DbError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    Ok(tokio::task::spawn_blocking(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
-    })
-    .await??)
-}
+impl Job for Deliveries {
+    type Claimed = (WebhookDelivery, WebhookEndpoint);
+    const NAME: &'static str = "webhook";
 
-/// Claims one due delivery of an endpoint no other worker is sending to, attempts it
-/// and records the attempt. `Ok(false)` when nothing is due.
-async fn deliver_one(
-    sender: &Sender,
-    client: &reqwest::Client,
-    busy: &Busy,
-) -> Result<bool, SenderError> {
-    let pool = &sender.pool;
-    let claimed = {
+    /// Claims one due delivery of an endpoint no other worker is sending to.
+    async fn claim(&self) -> Result<Option<Self::Claimed>, WorkError> {
         // Held while claiming, so two workers never take the same endpoint.
-        let mut busy = busy.lock().await;
+        let mut busy = self.busy.lock().await;
         let skip: Vec<i64> = busy.iter().copied().collect();
-        let claimed = with_conn(pool, move |conn| {
+        let claimed = with_conn(&self.sender.pool, move |conn| {
             Ok(WebhookDelivery::claim_due(
                 conn,
                 partnerly_db::now(),
@@ -243,14 +197,15 @@ async fn deliver_one(
         if let Some((_, endpoint)) = &claimed {
             busy.insert(endpoint.id);
         }
-        claimed
-    };
-    let Some((delivery, endpoint)) = claimed else {
-        return Ok(false);
-    };
-    let result = deliver_claimed(sender, client, delivery, &endpoint).await;
-    busy.lock().await.remove(&endpoint.id);
-    result
+        Ok(claimed)
+    }
+
+    async fn run(&self, (delivery, endpoint): Self::Claimed) -> Result<(), WorkError> {
+        let endpoint_id = endpoint.id;
+        let result = deliver_claimed(&self.sender, &self.client, delivery, &endpoint).await;
+        self.busy.lock().await.remove(&endpoint_id);
+        result
+    }
 }
 
 /// Attempts a claimed delivery and records the attempt.
@@ -259,7 +214,7 @@ async fn deliver_claimed(
     client: &reqwest::Client,
     delivery: WebhookDelivery,
     endpoint: &WebhookEndpoint,
-) -> Result<bool, SenderError> {
+) -> Result<(), WorkError> {
     let pool = &sender.pool;
     let span = tracing::info_span!(
         "webhook.delivery",
@@ -301,7 +256,7 @@ async fn deliver_claimed(
     if !recorded {
         tracing::info!(parent: &span, "webhook endpoint deleted during the attempt; nothing recorded");
     }
-    Ok(true)
+    Ok(())
 }
 
 /// POSTs the delivery's message to its endpoint once.

@@ -174,3 +174,61 @@ async fn without_an_overlap_the_old_secret_stops_at_once() {
         "one signature"
     );
 }
+
+/// Two instances on one database (the app's own sender and a second one with its own
+/// pool, as another server would run): every message reaches every endpoint exactly
+/// once, each in one attempt.
+#[actix_web::test]
+async fn two_instances_on_one_database_never_send_a_message_twice() {
+    let app = TestApp::spawn().await;
+    let admin = app.staff(Role::Admin, "admin@example.com").await;
+    let second_wake = std::sync::Arc::new(tokio::sync::Notify::new());
+    let second_pool = partnerly_db::DbUrl::parse(&app.state.config.database_url)
+        .unwrap()
+        .pool(4)
+        .unwrap();
+    actix_web::rt::spawn(partnerly_api::webhooks::run_sender(
+        partnerly_api::webhooks::Sender {
+            pool: second_pool,
+            wake: second_wake.clone(),
+            targets: app.state.config.webhook_targets.clone(),
+            secret_overlap: app.state.config.webhook_secret_overlap,
+        },
+    ));
+    let receivers = [
+        Receiver::start().await,
+        Receiver::start().await,
+        Receiver::start().await,
+    ];
+    for receiver in &receivers {
+        create_endpoint(&app, &admin, &receiver.url, json!(["*"])).await;
+    }
+    const MESSAGES: usize = 40;
+    for n in 0..MESSAGES {
+        assert_eq!(emit(&app, "commission.created", json!({"n": n})), 3);
+        second_wake.notify_one();
+    }
+    for receiver in &receivers {
+        receiver.wait_for(MESSAGES).await;
+    }
+    // Room for a second copy to arrive, if either instance were to send one.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    for receiver in &receivers {
+        let received = receiver.received();
+        let mut ids: Vec<&str> = received
+            .iter()
+            .map(|r| r.headers["webhook-id"].as_str())
+            .collect();
+        ids.sort_unstable();
+        let total = ids.len();
+        ids.dedup();
+        assert_eq!(total, MESSAGES, "one request per message");
+        assert_eq!(ids.len(), MESSAGES, "no message twice");
+    }
+    let mut conn = app.db();
+    use diesel::prelude::*;
+    use partnerly_db::schema::webhook_deliveries as d;
+    let attempts: Vec<i32> = d::table.select(d::attempts).load(&mut conn).unwrap();
+    assert_eq!(attempts.len(), 3 * MESSAGES);
+    assert!(attempts.iter().all(|a| *a == 1), "{attempts:?}");
+}
