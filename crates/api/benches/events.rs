@@ -1,12 +1,24 @@
 //! `just bench events`: event ingestion throughput over real HTTP, on SQLite and (when
 //! reachable) PostgreSQL, single events from many concurrent clients and 1000-event
 //! batches from two clients, first about the same customers, then about different
-//! ones. Prints events per second; the README quotes these numbers.
+//! ones. Each figure is printed beside its limit, measured in the same run on the same
+//! backend: the rate at which that database takes the very rows these events write,
+//! with plain multi-row INSERTs and no logic (`events/limit.rs`), and the ratio of the
+//! two. After each run it counts the rows every table got, which shows what one event
+//! writes. The README quotes these numbers.
 //!
 //! Settings: `BENCH_SINGLE` (default 6000 events), `BENCH_BATCHES` (default 40 batches
 //! of 1000), `BENCH_CONCURRENCY` (default 32), `BENCH_PG_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`; skipped when unreachable),
-//! `BENCH_DATABASES` (default `sqlite,postgres`).
+//! `BENCH_DATABASES` (default `sqlite,postgres`), `BENCH_PROFILE=1` (time every
+//! statement of each phase and print where the database time goes,
+//! `events/profile.rs`; the rates are lower then).
+
+// In `benches/events/`, not in `benches/`, where Cargo would take each for a bench.
+#[path = "events/limit.rs"]
+mod limit;
+#[path = "events/profile.rs"]
+mod profile;
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -17,6 +29,9 @@ use diesel::prelude::*;
 use partnerly_api::config::Config;
 use partnerly_db::{DbConn, DbUrl, run_migrations};
 use serde_json::{Value, json};
+
+/// The customers one partner has, signed up before the payments arrive.
+const CUSTOMERS: usize = 500;
 
 fn env_or(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -42,24 +57,59 @@ fn sqlite() -> Target {
     }
 }
 
-fn postgres() -> Option<Target> {
-    let admin = std::env::var("BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let mut conn = PgConnection::establish(&admin).ok()?;
-    let name = format!("partnerly_bench_{}", uuid::Uuid::new_v4().simple());
+/// The admin URL of the PostgreSQL server the benchmark uses.
+fn pg_admin() -> String {
+    std::env::var("BENCH_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// Creates a database `{prefix}_{random}` on the server at `admin`; answers its URL and
+/// name.
+fn create_pg_database(admin: &str, prefix: &str) -> Option<(String, String)> {
+    let mut conn = PgConnection::establish(admin).ok()?;
+    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .ok()?;
     let base = admin
         .rsplit_once('/')
         .map(|(b, _)| b.to_owned())
-        .unwrap_or(admin.clone());
+        .unwrap_or(admin.to_owned());
+    Some((format!("{base}/{name}"), name))
+}
+
+fn drop_pg_database(admin: &str, name: &str) {
+    if let Ok(mut conn) = PgConnection::establish(admin) {
+        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn);
+    }
+}
+
+fn postgres() -> Option<Target> {
+    let admin = pg_admin();
+    let (database_url, name) = create_pg_database(&admin, "partnerly_bench")?;
     Some(Target {
         label: "PostgreSQL",
-        database_url: format!("{base}/{name}"),
+        database_url,
         cleanup: Some((admin, name)),
         _dir: tempfile::tempdir().expect("dir"),
     })
+}
+
+/// A fresh database for the limit on the target's backend (dropped by the caller when
+/// it names one).
+fn limit_database(target: &Target) -> (String, Option<String>) {
+    match &target.cleanup {
+        Some((admin, _)) => {
+            let (url, name) =
+                create_pg_database(admin, "partnerly_bench_limit").expect("limit database");
+            (url, Some(name))
+        }
+        None => (
+            format!("sqlite://{}/limit.db", target._dir.path().display()),
+            None,
+        ),
+    }
 }
 
 /// Starts the server in its own thread (its own actix system, like `partnerly serve`).
@@ -116,25 +166,40 @@ fn api_key(database_url: &str) -> String {
     secret
 }
 
-/// The `i`-th payment, by customer `customer`: customers pay in turn, each one an hour
-/// after its previous payment, as a billing system reports them (in order, not all at
-/// once). The payments are recent (from ten days ago on), so their commissions are
-/// still on hold: the release job has nothing to do while the benchmark runs, as in
-/// steady operation.
-fn payment(i: usize, customer: usize, customers: usize) -> Value {
+/// When the `i`-th payment was made: customers pay in turn, each one an hour after its
+/// previous payment, as a billing system reports them (in order, not all at once). The
+/// payments are recent (from ten days ago on), so their commissions are still on hold:
+/// the release job has nothing to do while the benchmark runs, as in steady operation.
+fn paid_at(i: usize, customers: usize) -> time::OffsetDateTime {
     static START: std::sync::LazyLock<time::OffsetDateTime> = std::sync::LazyLock::new(|| {
         let now = time::OffsetDateTime::now_utc();
         now.replace_nanosecond(0).unwrap_or(now) - time::Duration::days(10)
     });
-    let paid_at = *START
+    *START
         + time::Duration::hours((i / customers) as i64)
-        + time::Duration::seconds((i % customers) as i64);
-    let paid_at = paid_at
+        + time::Duration::seconds((i % customers) as i64)
+}
+
+/// The `i`-th payment, by customer `customer` (at [`paid_at`]).
+fn payment(i: usize, customer: usize, customers: usize) -> Value {
+    let paid_at = paid_at(i, customers)
         .format(&time::format_description::well_known::Rfc3339)
         .expect("date");
     json!({"id": format!("pay-{i}"), "type": "payment.succeeded", "occurred_at": paid_at,
            "data": {"payment_id": format!("p-{i}"), "customer_id": format!("cus-{customer}"),
                     "amount": "49.00", "currency": "USD", "paid_at": paid_at}})
+}
+
+/// "Shared": every batch names every customer, so the two clients' batches wait for
+/// each other's customer locks (the worst case).
+fn shared_customer(_batch: usize, i: usize, customers: usize) -> usize {
+    i % customers
+}
+
+/// "Split": each client's batches name its own half of the customers (as a billing run
+/// split between two senders), so they may run side by side.
+fn split_customer(batch: usize, i: usize, customers: usize) -> usize {
+    (i % (customers / 2)) + (customers / 2) * (batch % 2)
 }
 
 /// Sends `batches` batches of 1000 payments from two clients at once, the `i`-th
@@ -179,8 +244,17 @@ async fn batched(
     (batches * 1000) as f64 / started.elapsed().as_secs_f64()
 }
 
-async fn run(target: Target, single: usize, batches: usize, concurrency: usize) -> (f64, f64, f64) {
-    let base = start_server(&target);
+/// What a run measured.
+struct Measured {
+    single: f64,
+    shared: f64,
+    split: f64,
+    /// Rows per table after the run ([`limit::census`]).
+    census: Vec<(&'static str, i64)>,
+}
+
+async fn run(target: &Target, single: usize, batches: usize, concurrency: usize) -> Measured {
+    let base = start_server(target);
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency)
         .build()
@@ -212,7 +286,7 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
         .expect("json");
     let code = links["items"][0]["code"].as_str().expect("code").to_owned();
     let key = Arc::new(api_key(&target.database_url));
-    let customers = 500;
+    let customers = CUSTOMERS;
     let setup: Vec<Value> = (0..customers)
         .map(|c| json!({"id": format!("signup-{c}"), "type": "customer.signed_up", "occurred_at": "2025-12-01T00:00:00Z",
                         "data": {"customer_id": format!("cus-{c}"), "ref_code": code}}))
@@ -231,6 +305,7 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
     );
 
     // Single events from `concurrency` clients.
+    profile::start();
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..concurrency {
@@ -254,9 +329,15 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
     }
     while tasks.join_next().await.is_some() {}
     let single_rate = single as f64 / started.elapsed().as_secs_f64();
+    profile::report(
+        &format!("{} HTTP single", target.label),
+        single,
+        started.elapsed(),
+    );
 
-    // Batches of 1000, two at a time: every batch names every customer, so the two
-    // wait for each other's customer locks (the worst case).
+    // Batches of 1000, two at a time: first about the same customers, then about
+    // different halves of them.
+    profile::start();
     let shared_rate = batched(
         &client,
         &base,
@@ -264,12 +345,16 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
         single,
         batches,
         customers,
-        |_, i, n| i % n,
+        shared_customer,
     )
     .await;
-    // Again, the two clients' batches about different halves of the customers (as a
-    // billing run split between two senders), which may run side by side.
+    profile::report(
+        &format!("{} HTTP batched, shared", target.label),
+        batches * 1000,
+        Duration::from_secs_f64(batches as f64 * 1000.0 / shared_rate),
+    );
     let first = single + batches * 1000;
+    profile::start();
     let split_rate = batched(
         &client,
         &base,
@@ -277,23 +362,74 @@ async fn run(target: Target, single: usize, batches: usize, concurrency: usize) 
         first,
         batches,
         customers,
-        |b, i, n| (i % (n / 2)) + (n / 2) * (b % 2),
+        split_customer,
     )
     .await;
+    profile::report(
+        &format!("{} HTTP batched, split", target.label),
+        batches * 1000,
+        Duration::from_secs_f64(batches as f64 * 1000.0 / split_rate),
+    );
 
-    if let Some((admin, name)) = &target.cleanup
-        && let Ok(mut conn) = PgConnection::establish(admin)
-    {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn);
+    let census = limit::census(&target.database_url);
+    if let Some((admin, name)) = &target.cleanup {
+        drop_pg_database(admin, name);
     }
-    (single_rate, shared_rate, split_rate)
+    Measured {
+        single: single_rate,
+        shared: shared_rate,
+        split: split_rate,
+        census,
+    }
+}
+
+/// `1234567.8` as `1,234,568`.
+fn thousands(x: f64) -> String {
+    let digits = format!("{:.0}", x.max(0.0));
+    let mut out = String::new();
+    for (n, c) in digits.chars().enumerate() {
+        if n > 0 && (digits.len() - n) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// What one payment event wrote, from the rows counted after the run.
+fn print_census(label: &str, census: &[(&'static str, i64)], payments: usize, signups: usize) {
+    let counts: Vec<String> = census
+        .iter()
+        .map(|(table, n)| format!("{table} {}", thousands(*n as f64)))
+        .collect();
+    println!("{label}: rows after the run: {}", counts.join(", "));
+    let per_event: Vec<String> = census
+        .iter()
+        .filter(|(table, _)| !table.starts_with("customers"))
+        .map(|(table, n)| {
+            // The sign-ups' receipts are in `events` too.
+            let n = if *table == "events" {
+                n - signups as i64
+            } else {
+                *n
+            };
+            format!("{table} {:.2}", n as f64 / payments as f64)
+        })
+        .collect();
+    println!(
+        "{label}: rows per payment.succeeded: {} (and each customer's first payment updates \
+         its customers row)",
+        per_event.join(", ")
+    );
 }
 
 fn main() {
     let single = env_or("BENCH_SINGLE", 6000);
     let batches = env_or("BENCH_BATCHES", 40);
     let concurrency = env_or("BENCH_CONCURRENCY", 32);
+    if profile::wanted() {
+        profile::install();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -312,16 +448,47 @@ fn main() {
     println!(
         "Event ingestion over HTTP ({single} single events from {concurrency} clients; \
          {batches} batches of 1000 from 2 clients, first about the same customers, then \
-         about different ones)"
+         about different ones), each beside its limit: the same rows written by plain \
+         multi-row INSERTs into a fresh database on the same backend (single: one event \
+         per commit from {concurrency} threads, taking turns on SQLite; batched: 1000 \
+         events per commit from 2 threads)"
     );
-    println!(
-        "{:<12} {:>16} {:>18} {:>18}",
-        "database", "single events/s", "batched, shared", "batched, split"
-    );
+    let customers = CUSTOMERS;
+    let plan = limit::Plan {
+        single,
+        batches,
+        concurrency,
+        customers,
+        shared: shared_customer,
+        split: split_customer,
+        paid_at,
+    };
     for target in targets {
         let label = target.label;
-        let (single_rate, shared_rate, split_rate) =
-            runtime.block_on(run(target, single, batches, concurrency));
-        println!("{label:<12} {single_rate:>16.0} {shared_rate:>18.0} {split_rate:>18.0}");
+        let measured = runtime.block_on(run(&target, single, batches, concurrency));
+        print_census(
+            label,
+            &measured.census,
+            single + 2 * batches * 1000,
+            customers,
+        );
+        let (limit_url, limit_name) = limit_database(&target);
+        let limits = limit::measure(label, &limit_url, &plan);
+        if let (Some((admin, _)), Some(name)) = (&target.cleanup, limit_name) {
+            drop_pg_database(admin, &name);
+        }
+        for (mode, rate, limit) in [
+            ("single", measured.single, limits.single),
+            ("batched, shared", measured.shared, limits.shared),
+            ("batched, split", measured.split, limits.split),
+        ] {
+            println!(
+                "{label:<11} {mode:<16} {:>7} events/s  limit {:>7} rows-of-an-event/s  \
+                 ratio {:>4.0}%",
+                thousands(rate),
+                thousands(limit),
+                100.0 * rate / limit
+            );
+        }
     }
 }
