@@ -22,9 +22,14 @@ run: setup portal
 setup:
     scripts/setup.sh
 
-# Build the portal (Leptos → wasm) into frontend/dist.
+# Build the portal (Leptos → wasm, `erase_components` from .cargo/config.toml) into
+# frontend/dist; fails above its size budget.
 portal:
     trunk build --release
+    scripts/size.sh
+
+# The portal's weight: build it, print wasm, JS and CSS raw and gzipped, check the budget.
+size: portal
 
 # Every check CI runs: fmt, clippy, purity, tests on SQLite + PostgreSQL, portal, browser.
 test: setup-test fmt-check lint purity openapi-check test-sqlite test-postgres contract portal e2e

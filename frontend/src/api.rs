@@ -25,7 +25,6 @@ use partnerly_domain::{ErrorBody, FieldErrors};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::session::Session;
 
@@ -250,7 +249,7 @@ pub struct CommissionsQuery {
 impl CommissionsQuery {
     /// `?status=…&from=…&page=…`, escaped.
     fn to_query_string(&self) -> String {
-        let time = |at: OffsetDateTime| at.format(&Rfc3339).unwrap_or_default();
+        let time = crate::format::rfc3339;
         let mut params = ParamsMap::new();
         if let Some(status) = self.status {
             params.insert("status", status.as_str().to_owned());

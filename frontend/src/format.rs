@@ -3,8 +3,7 @@
 
 use partnerly_domain::level::RuleDuration;
 use partnerly_domain::money::MoneyView;
-use time::macros::format_description;
-use time::{OffsetDateTime, UtcOffset};
+use time::{Date, Month, OffsetDateTime, UtcOffset};
 
 /// The minus sign (U+2212) in front of negative amounts: it lines up with the plus sign
 /// and is read as "minus" by screen readers, unlike a hyphen.
@@ -66,22 +65,69 @@ pub fn format_money(money: &MoneyView) -> String {
     }
 }
 
+/// The months as [`format_date`] writes them. Dates are written and read by hand here
+/// rather than with `time`'s format descriptions, whose formatter and parser cost the
+/// portal 44 KB of wasm (17 KB gzipped).
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// A day as people read it, in UTC like every time the API sends: "Nov 21, 2026".
 pub fn format_date(at: OffsetDateTime) -> String {
-    let day = at.to_offset(UtcOffset::UTC).date();
-    day.format(format_description!(
-        "[month repr:short] [day padding:none], [year]"
-    ))
-    .unwrap_or_else(|_| day.to_string())
+    let day = at.to_offset(UtcOffset::UTC);
+    let month = MONTHS[usize::from(u8::from(day.month())) - 1];
+    format!("{month} {}, {:04}", day.day(), day.year())
 }
 
 /// A moment as staff read it in logs, in UTC: "Nov 21, 2026, 09:05 UTC".
 pub fn format_datetime(at: OffsetDateTime) -> String {
     let at = at.to_offset(UtcOffset::UTC);
-    at.format(format_description!(
-        "[month repr:short] [day padding:none], [year], [hour]:[minute] UTC"
-    ))
-    .unwrap_or_else(|_| at.to_string())
+    format!(
+        "{}, {:02}:{:02} UTC",
+        format_date(at),
+        at.hour(),
+        at.minute()
+    )
+}
+
+/// A moment as the API reads it in a query, RFC 3339 in UTC: "2026-11-01T00:00:00Z"
+/// (with the fraction of a second only when there is one).
+pub fn rfc3339(at: OffsetDateTime) -> String {
+    let at = at.to_offset(UtcOffset::UTC);
+    let mut out = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    if at.nanosecond() != 0 {
+        let fraction = format!("{:09}", at.nanosecond());
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    out.push('Z');
+    out
+}
+
+/// Reads `YYYY-MM-DD`, the value of a date input, or `None` when it is not a real day.
+pub fn parse_day(raw: &str) -> Option<Date> {
+    let number = |part: &str| {
+        part.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then(|| part.parse::<u16>().ok())
+            .flatten()
+    };
+    let mut parts = raw.split('-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || year.len() != 4 || month.len() != 2 || day.len() != 2 {
+        return None;
+    }
+    let month = Month::try_from(u8::try_from(number(month)?).ok()?).ok()?;
+    let day = u8::try_from(number(day)?).ok()?;
+    Date::from_calendar_date(i32::from(number(year)?), month, day).ok()
 }
 
 /// "of payments in each customer's first 12 months".
@@ -132,6 +178,40 @@ mod tests {
     fn dates_are_written_in_utc() {
         let at = time::macros::datetime!(2026-11-01 23:30 -02:00);
         assert_eq!(format_date(at), "Nov 2, 2026");
+    }
+
+    #[test]
+    fn single_digit_days_have_no_padding() {
+        let at = time::macros::datetime!(2026-03-05 12:00 UTC);
+        assert_eq!(format_date(at), "Mar 5, 2026");
+    }
+
+    #[test]
+    fn query_times_are_rfc3339_in_utc() {
+        let at = time::macros::datetime!(2026-11-01 00:00 UTC);
+        assert_eq!(rfc3339(at), "2026-11-01T00:00:00Z");
+        let at = time::macros::datetime!(2026-11-01 23:30:05.25 -02:00);
+        assert_eq!(rfc3339(at), "2026-11-02T01:30:05.25Z");
+    }
+
+    #[test]
+    fn days_are_read_from_date_inputs() {
+        use time::macros::date;
+        assert_eq!(parse_day("2026-11-01"), Some(date!(2026 - 11 - 01)));
+        assert_eq!(parse_day("2024-02-29"), Some(date!(2024 - 02 - 29)));
+        for bad in [
+            "",
+            "2026-11-1",
+            "2026-13-01",
+            "2025-02-29",
+            "2026/11/01",
+            "+026-11-01",
+            "2026-1a-01",
+            "2026-11-01T00:00",
+            "२०२६-११-०१",
+        ] {
+            assert_eq!(parse_day(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

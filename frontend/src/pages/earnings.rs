@@ -11,14 +11,13 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::params::ParamsMap;
 use partnerly_domain::FieldErrors;
 use partnerly_domain::partner::{CommissionPage, CommissionStatus, CommissionView};
-use time::macros::format_description;
 use time::{Date, OffsetDateTime, Time};
 
 use crate::api::{self, ApiFailure, CommissionsQuery};
 use crate::components::layout::{LoadFailed, Loading, set_title};
 use crate::components::pager::{Pager, page_count};
 use crate::components::table::{Column, DataTable};
-use crate::format::{MINUS, format_date, format_money};
+use crate::format::{MINUS, format_date, format_money, parse_day};
 use crate::session::use_session;
 
 /// Commissions per page.
@@ -36,11 +35,6 @@ struct Filters {
     to: String,
     /// 1-based.
     page: u32,
-}
-
-/// Reads `YYYY-MM-DD`, the value of a date input.
-fn parse_day(raw: &str) -> Option<Date> {
-    Date::parse(raw, format_description!("[year]-[month]-[day]")).ok()
 }
 
 impl Filters {

@@ -9,9 +9,11 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
+use partnerly_domain::FieldErrors;
 use partnerly_domain::webhook::{
-    ALL_EVENTS, CreateWebhookEndpointRequest, EVENT_TYPES, UpdateWebhookEndpointRequest,
-    WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryStatus, WebhookEndpoint,
+    ALL_EVENTS, CreateWebhookEndpointRequest, EVENT_TYPES, EventFilter,
+    UpdateWebhookEndpointRequest, WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryStatus,
+    WebhookEndpoint, parse_description,
 };
 
 use super::{AdminHeader, load_by_route_id};
@@ -55,6 +57,25 @@ fn event_options() -> Vec<(String, String)> {
             .map(|t| ((*t).to_owned(), (*t).to_owned())),
     )
     .collect()
+}
+
+/// The checks of `CreateWebhookEndpointRequest::validate` that the browser makes before
+/// sending: the description and the events. The URL is left to the server (the same
+/// `validate`, answered as 422 beside the field): checking it here would take the `url`
+/// crate and its Unicode tables (IDNA) into the portal: 158 KB of wasm, 67 KB gzipped.
+fn check_endpoint(request: &CreateWebhookEndpointRequest) -> Result<(), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    if let Err(problem) = parse_description(request.description.as_deref().unwrap_or_default()) {
+        errors.insert("description".to_owned(), problem.to_owned());
+    }
+    if let Err(problem) = EventFilter::parse(&request.events) {
+        errors.insert("events".to_owned(), problem);
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// `/admin/webhooks`: the endpoints and the form for a new one.
@@ -195,7 +216,7 @@ fn WebhookForm(
     let save = Action::new_local(move |request: &CreateWebhookEndpointRequest| {
         let request = request.clone();
         async move {
-            request.validate().map_err(ApiFailure::from_fields)?;
+            check_endpoint(&request).map_err(ApiFailure::from_fields)?;
             let endpoint = match editing {
                 Some(id) => {
                     let change = UpdateWebhookEndpointRequest {
