@@ -20,7 +20,10 @@ use crate::routes;
                        ledger, signed webhooks, API keys, and the staff routes for programs, \
                        partners, customers, adjustments and the audit log. Errors always \
                        have the body `ErrorBody`. Amounts are strings with a `currency` \
-                       field; timestamps are RFC 3339 (sent in UTC, read with any offset).",
+                       field; timestamps are RFC 3339 (sent in UTC, read with any offset). \
+                       Webhook messages are POSTed as `{\"type\", \"timestamp\", \"data\"}` \
+                       (Standard Webhooks); `WebhookEvent` is the schema of their `type` \
+                       and `data`.",
         license(name = "AGPL-3.0-only")
     ),
     modifiers(&Security),
@@ -33,7 +36,10 @@ use crate::routes;
         (name = "admin", description = "Staff-only routes."),
         (name = "operations", description = "Health and readiness probes."),
     ),
-    components(schemas(partnerly_domain::ErrorBody))
+    components(schemas(
+        partnerly_domain::ErrorBody,
+        partnerly_domain::webhook_event::WebhookEvent
+    ))
 )]
 struct ApiDoc;
 

@@ -5,15 +5,18 @@
 //! Activity goes through the same `partnerly_engine::commissions::ingest` the events API uses, so the demo
 //! ledger is built by the real rules.
 
-use partnerly_db::program::{
-    Level, LevelChangeReason, Link, Membership, MembershipChanges, NewLevel, NewProgram, Program,
-};
+use partnerly_db::level::{Level, NewLevel};
+use partnerly_db::link::Link;
+use partnerly_db::membership::{Membership, MembershipChanges};
+use partnerly_db::program::{NewProgram, Program};
 use partnerly_db::user::{CreateUserError, NewUser, User};
 use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::account::Role;
 use partnerly_domain::event::EventEnvelope;
 use partnerly_domain::level::{DurationKind, ThresholdKind, Track};
-use partnerly_domain::program::{BonusTrigger, PayoutSchedule};
+use partnerly_domain::level_settings::BonusTrigger;
+use partnerly_domain::membership::LevelChangeReason;
+use partnerly_domain::program::PayoutSchedule;
 use partnerly_engine::commissions::{Batch, CommissionError, ingest, release_due};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use partnerly_db::program::{Level, Membership, Program};
+use partnerly_db::level::Level;
+use partnerly_db::membership::Membership;
+use partnerly_db::program::Program;
 use partnerly_db::{DbConn, ledger};
 use partnerly_domain::ledger::{AccountKind, Balance};
 use partnerly_domain::money::{Currency, Money};

@@ -1,7 +1,7 @@
 //! Client bonuses (C4): what a level grants a partner once per customer.
 
 use diesel::prelude::*;
-use partnerly_domain::program::BonusTrigger;
+use partnerly_domain::level_settings::BonusTrigger;
 use time::PrimitiveDateTime;
 
 use crate::schema::client_bonuses;

@@ -167,7 +167,7 @@ mod stored_enum_tests {
     use diesel::prelude::*;
     use diesel::sql_types::Text;
     use partnerly_domain::level::Track;
-    use partnerly_domain::program::MembershipStatus;
+    use partnerly_domain::membership::MembershipStatus;
 
     use crate::DbUrl;
 

@@ -3,7 +3,7 @@
 
 use diesel::prelude::*;
 use partnerly_domain::level::Track;
-use partnerly_domain::program::TrackRequestStatus;
+use partnerly_domain::track_request::TrackRequestStatus;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;

@@ -7,8 +7,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::error::{FieldErrors, Validator};
+use crate::membership::PartnerRef;
 use crate::money::{Currency, Money, MoneyView};
-use crate::program::{PartnerRef, parse_reason};
+use crate::text::parse_reason;
 
 /// `POST /api/v1/admin/adjustments`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

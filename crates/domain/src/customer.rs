@@ -7,8 +7,9 @@ use utoipa::ToSchema;
 
 use crate::error::{FieldErrors, Validator};
 use crate::event::CustomerStatus;
+use crate::membership::PartnerRef;
 use crate::profile::double_option;
-use crate::program::{PartnerRef, parse_reason};
+use crate::text::parse_reason;
 
 /// How a customer came to be attributed to its partner.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]

@@ -8,8 +8,8 @@ use utoipa::ToSchema;
 
 use crate::ledger::Balance;
 use crate::level::{LineKind, RuleDuration, Threshold, Track};
+use crate::membership::MembershipStatus;
 use crate::money::{Currency, MoneyView, Rate};
-use crate::program::MembershipStatus;
 
 /// A level as partners see it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

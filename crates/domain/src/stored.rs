@@ -37,10 +37,9 @@ macro_rules! stored_as_text {
             String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let name = <String as diesel::deserialize::FromSql<
-                                    diesel::sql_types::Text,
-                                    DB,
-                                >>::from_sql(bytes)?;
+                use diesel::deserialize::FromSql as Read;
+                use diesel::sql_types::Text;
+                let name = <String as Read<Text, DB>>::from_sql(bytes)?;
                 <$ty>::parse(&name)
                     .ok_or_else(|| format!("unknown stored {} {name:?}", $what).into())
             }

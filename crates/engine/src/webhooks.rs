@@ -4,7 +4,8 @@
 
 use partnerly_db::DbConn;
 use partnerly_db::webhook::{NewWebhookDelivery, WebhookDelivery, WebhookEndpoint};
-use partnerly_domain::webhook::{EventFilter, TEST_EVENT_TYPE};
+use partnerly_domain::webhook::EventFilter;
+use partnerly_domain::webhook_event::{WebhookEvent, WebhookTest};
 use serde::Serialize;
 use time::OffsetDateTime;
 
@@ -18,16 +19,22 @@ pub struct Message<'a> {
     pub data: &'a serde_json::Value,
 }
 
-/// Queues `payload` as an `event_type` message to every active endpoint subscribed to
-/// it, in the caller's transaction; returns how many deliveries were queued. Every
-/// endpoint gets the same message id (`msg_…`) and body
-/// `{"type": event_type, "timestamp": now, "data": payload}`.
-pub fn enqueue(
+/// Queues `event` to every active endpoint subscribed to its type, in the caller's
+/// transaction; returns how many deliveries were queued. Every endpoint gets the same
+/// message id (`msg_…`) and body `{"type": ..., "timestamp": now, "data": ...}`.
+pub fn enqueue(conn: &mut DbConn, event: &WebhookEvent) -> diesel::QueryResult<usize> {
+    Subscribers::default().enqueue(conn, event)
+}
+
+/// Queues a message of any type and data: for the delivery machinery's own tests and
+/// tools. What Partnerly itself sends goes through [`enqueue`], typed.
+pub fn enqueue_raw(
     conn: &mut DbConn,
     event_type: &str,
-    payload: &serde_json::Value,
+    data: &serde_json::Value,
 ) -> diesel::QueryResult<usize> {
-    Subscribers::default().enqueue(conn, event_type, || payload.clone())
+    let subscribed = Subscribers::default().subscribed(conn, event_type)?;
+    Ok(queue_message(conn, &subscribed, event_type, data)?.len())
 }
 
 /// The active endpoints and the event types they subscribe to, read at the first
@@ -37,13 +44,21 @@ pub fn enqueue(
 pub struct Subscribers(Option<Vec<(i64, EventFilter)>>);
 
 impl Subscribers {
-    /// Like [`enqueue`]; `payload` is built only when some endpoint subscribes.
+    /// Like [`enqueue`], with the subscribers read once per batch.
     pub fn enqueue(
         &mut self,
         conn: &mut DbConn,
-        event_type: &str,
-        payload: impl FnOnce() -> serde_json::Value,
+        event: &WebhookEvent,
     ) -> diesel::QueryResult<usize> {
+        let subscribed = self.subscribed(conn, event.event_type())?;
+        if subscribed.is_empty() {
+            return Ok(0);
+        }
+        Ok(queue_message(conn, &subscribed, event.event_type(), &event.data())?.len())
+    }
+
+    /// The active endpoints subscribed to `event_type`.
+    fn subscribed(&mut self, conn: &mut DbConn, event_type: &str) -> diesel::QueryResult<Vec<i64>> {
         let endpoints = match &mut self.0 {
             Some(endpoints) => endpoints,
             none => none.insert(
@@ -53,25 +68,21 @@ impl Subscribers {
                     .collect(),
             ),
         };
-        let subscribed: Vec<i64> = endpoints
+        Ok(endpoints
             .iter()
             .filter(|(_, filter)| filter.matches(event_type))
             .map(|(id, _)| *id)
-            .collect();
-        if subscribed.is_empty() {
-            return Ok(0);
-        }
-        Ok(queue_message(conn, &subscribed, event_type, &payload())?.len())
+            .collect())
     }
 }
 
 /// Queues a `webhook.test` message to one endpoint, whatever it subscribes to.
 pub fn enqueue_test(conn: &mut DbConn, endpoint_id: i64) -> diesel::QueryResult<WebhookDelivery> {
-    let data = serde_json::json!({
-        "endpoint_id": endpoint_id,
-        "message": "This is a test message from Partnerly.",
+    let event = WebhookEvent::Test(WebhookTest {
+        endpoint_id,
+        message: "This is a test message from Partnerly.".into(),
     });
-    queue_message(conn, &[endpoint_id], TEST_EVENT_TYPE, &data)?
+    queue_message(conn, &[endpoint_id], event.event_type(), &event.data())?
         .pop()
         .ok_or(diesel::result::Error::NotFound)
 }

@@ -9,9 +9,10 @@ use leptos_router::params::ParamsMap;
 use partnerly_domain::adjustment::{AdjustmentPage, AdjustmentView, CreateAdjustmentRequest};
 use partnerly_domain::api_key::{ApiKeyList, CreateApiKeyRequest, CreatedApiKey};
 use partnerly_domain::audit::AuditPage;
+use partnerly_domain::level_settings::{CreateLevelRequest, LevelView, UpdateLevelRequest};
+use partnerly_domain::membership::PartnerPage;
 use partnerly_domain::program::{
-    CreateLevelRequest, CreateProgramRequest, LevelView, PartnerPage, ProgramList, ProgramView,
-    UpdateLevelRequest, UpdateProgramRequest,
+    CreateProgramRequest, ProgramList, ProgramView, UpdateProgramRequest,
 };
 use partnerly_domain::webhook::{
     CreateWebhookEndpointRequest, UpdateWebhookEndpointRequest, WebhookDelivery,

@@ -2,8 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use partnerly_db::DbConn;
+use partnerly_db::membership::Membership;
 use partnerly_db::password_reset::{self, NewPasswordReset};
-use partnerly_db::program::{Membership, Program};
+use partnerly_db::program::Program;
 use partnerly_db::refresh_token::{NewRefreshToken, RefreshToken};
 use partnerly_db::user::{CreateUserError, NewUser, User, UserChanges};
 use partnerly_domain::auth::{

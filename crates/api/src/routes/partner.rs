@@ -5,8 +5,10 @@
 use actix_web::{get, web};
 use partnerly_db::commission::{Commission, CommissionFilter, ListedCommission};
 use partnerly_db::customer::Customer;
+use partnerly_db::level::Level;
+use partnerly_db::link::Link;
+use partnerly_db::membership::Membership;
 use partnerly_db::payment::Payment;
-use partnerly_db::program::{Level, Link, Membership};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::Threshold;
 use partnerly_domain::money::{Currency, Money, Rate};

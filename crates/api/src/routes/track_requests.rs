@@ -2,10 +2,10 @@
 //! it under `/admin/track-requests`.
 
 use actix_web::{HttpResponse, post, web};
-use partnerly_db::program::Membership;
+use partnerly_db::membership::Membership;
 use partnerly_db::track_request::{NewTrackRequest, TrackRequest};
 use partnerly_domain::ErrorBody;
-use partnerly_domain::program::{CreateTrackRequest, TrackRequestStatus, TrackRequestView};
+use partnerly_domain::track_request::{CreateTrackRequest, TrackRequestStatus, TrackRequestView};
 
 use super::admin::Audit;
 use super::admin::programs::lowest_level_on;

@@ -68,11 +68,26 @@ fn create_admin_takes_the_password_from_the_environment_and_refuses_duplicates()
             .unwrap()
     };
     let first = run();
-    assert!(first.status.success());
-    assert!(!String::from_utf8_lossy(&first.stdout).contains("Password:"));
+    let said = |o: &std::process::Output| {
+        format!(
+            "stdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    };
+    assert!(first.status.success(), "{}", said(&first));
+    assert!(
+        !String::from_utf8_lossy(&first.stdout).contains("Password:"),
+        "{}",
+        said(&first)
+    );
     let second = run();
-    assert!(!second.status.success());
-    assert!(String::from_utf8_lossy(&second.stderr).contains("exists"));
+    assert!(!second.status.success(), "{}", said(&second));
+    assert!(
+        String::from_utf8_lossy(&second.stderr).contains("exists"),
+        "{}",
+        said(&second)
+    );
 }
 
 #[test]

@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use diesel::RunQueryDsl;
-use partnerly_db::program::{Link, Membership, Program};
+use partnerly_db::link::Link;
+use partnerly_db::membership::Membership;
+use partnerly_db::program::Program;
 use partnerly_db::to_db;
 use partnerly_db::user::NewUser;
 use partnerly_db::{DbConn, DbUrl, ledger, run_migrations, write_transaction};

@@ -12,7 +12,7 @@ use diesel::prelude::*;
 use hmac::{Hmac, Mac};
 use partnerly_db::schema::webhook_deliveries;
 use partnerly_db::{DbConn, write_transaction};
-use partnerly_engine::webhooks::enqueue;
+use partnerly_engine::webhooks::enqueue_raw;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use sha2::Sha256;
@@ -189,7 +189,7 @@ pub(crate) async fn create_endpoint(
 pub(crate) fn emit(app: &TestApp, event_type: &str, data: Value) -> usize {
     let mut conn = app.db();
     let queued = write_transaction::<_, diesel::result::Error, _>(&mut conn, |conn| {
-        enqueue(conn, event_type, &data)
+        enqueue_raw(conn, event_type, &data)
     })
     .expect("enqueue");
     app.state.webhooks_queued.notify_one();

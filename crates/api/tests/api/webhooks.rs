@@ -9,7 +9,7 @@ use diesel::prelude::*;
 use partnerly_db::audit::{AuditEntry, AuditFilter};
 use partnerly_db::write_transaction;
 use partnerly_domain::account::Role;
-use partnerly_engine::webhooks::enqueue;
+use partnerly_engine::webhooks::enqueue_raw;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -521,7 +521,7 @@ async fn messages_queued_before_a_pause_wait_until_the_endpoint_is_active_again(
     {
         let mut conn = app.db();
         write_transaction::<_, diesel::result::Error, _>(&mut conn, |conn| {
-            enqueue(conn, "commission.available", &json!({"commission_id": 3}))?;
+            enqueue_raw(conn, "commission.available", &json!({"commission_id": 3}))?;
             diesel::sql_query(format!(
                 "UPDATE webhook_endpoints SET active = FALSE WHERE id = {id}"
             ))
@@ -551,7 +551,7 @@ async fn an_event_queued_in_a_rolled_back_transaction_is_never_sent() {
         let mut conn = app.db();
         let result = write_transaction::<(), _, _>(&mut conn, |conn| {
             assert_eq!(
-                enqueue(conn, "commission.created", &json!({"n": 1}))?,
+                enqueue_raw(conn, "commission.created", &json!({"n": 1}))?,
                 1,
                 "queued inside the transaction"
             );
@@ -726,6 +726,12 @@ async fn vendor_events_tell_the_vendor_about_attribution_commissions_bonuses_and
     }
     for request in &received {
         assert_signed(request, &secret);
+        // What is sent is what the document's `WebhookEvent` says, field for field.
+        let mut body: Value = serde_json::from_str(&request.body).expect("json");
+        body.as_object_mut().expect("object").remove("timestamp");
+        let event: partnerly_domain::webhook_event::WebhookEvent =
+            serde_json::from_value(body.clone()).expect("a WebhookEvent");
+        assert_eq!(serde_json::to_value(&event).unwrap(), body);
     }
     let created = received
         .iter()

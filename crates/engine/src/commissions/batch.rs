@@ -7,12 +7,14 @@ use partnerly_db::commission::{Commission, NewCommission};
 use partnerly_db::conn::{IdTable, lock_customers, next_ids};
 use partnerly_db::customer::{Customer, CustomerChanges};
 use partnerly_db::event::NewEvent;
+use partnerly_db::level::Level;
+use partnerly_db::membership::Membership;
 use partnerly_db::payment::{NewPayment, Payment};
-use partnerly_db::program::{Level, Membership, Program};
+use partnerly_db::program::Program;
 use partnerly_db::{DbConn, ledger};
 use partnerly_domain::event::{EventEnvelope, EventStatus, is_storable_key};
 use partnerly_domain::ledger::{Cause, Transfer};
-use serde_json::Value;
+use partnerly_domain::webhook_event::WebhookEvent;
 use time::PrimitiveDateTime;
 
 use super::CommissionError;
@@ -431,14 +433,13 @@ impl Batch {
         ));
     }
 
-    /// Queues a webhook message; `payload` is built only when an endpoint subscribes.
+    /// Queues a webhook message to the endpoints subscribed to its type.
     pub(super) fn enqueue(
         &mut self,
         conn: &mut DbConn,
-        event_type: &str,
-        payload: impl FnOnce() -> Value,
+        event: WebhookEvent,
     ) -> Result<(), CommissionError> {
-        self.subscribers.enqueue(conn, event_type, payload)?;
+        self.subscribers.enqueue(conn, &event)?;
         Ok(())
     }
 }

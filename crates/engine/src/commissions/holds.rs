@@ -4,17 +4,18 @@ use std::collections::BTreeSet;
 
 use partnerly_db::commission::Commission;
 use partnerly_db::customer::Customer;
+use partnerly_db::membership::Membership;
 use partnerly_db::payment::Payment;
-use partnerly_db::program::Membership;
 use partnerly_db::{DbConn, write_transaction};
 use partnerly_domain::ledger::{Account, AccountKind, Cause};
 use partnerly_domain::money::Money;
-use serde_json::json;
+use partnerly_domain::partner::CommissionStatus;
+use partnerly_domain::webhook_event::WebhookEvent;
 use time::PrimitiveDateTime;
 
 use super::batch::Batch;
 use super::levels::promote;
-use super::payment::commission_payload;
+use super::payment::commission_event;
 use super::{CommissionError, currency, transfer};
 
 /// Commissions released per round trip.
@@ -100,11 +101,9 @@ pub fn release(
             None => None,
         };
         if let Some(customer) = customer {
-            lk.enqueue(conn, "commission.available", || {
-                let mut payload = commission_payload(&commission, &payment, &customer);
-                payload["status"] = json!("available");
-                payload
-            })?;
+            let mut event = commission_event(&commission, &payment, &customer)?;
+            event.status = CommissionStatus::Available;
+            lk.enqueue(conn, WebhookEvent::CommissionAvailable(event))?;
         }
     }
     Ok(true)

@@ -2,9 +2,11 @@
 //! level's threshold.
 
 use partnerly_db::DbConn;
-use partnerly_db::program::{Level, LevelChangeReason, Membership};
+use partnerly_db::level::Level;
+use partnerly_db::membership::Membership;
 use partnerly_domain::level::promoted_level;
-use serde_json::json;
+use partnerly_domain::membership::LevelChangeReason;
+use partnerly_domain::webhook_event::{LevelChanged, WebhookEvent};
 use time::PrimitiveDateTime;
 
 use super::CommissionError;
@@ -61,10 +63,16 @@ pub fn promote(
         now,
     )?;
     lk.memberships.remove(&membership.id);
-    lk.enqueue(conn, "partner.level_changed", || {
-        json!({"membership_id": membership.id, "program_id": program.id, "from_level": current.name,
-               "to_level": new_level.name, "reason": "promotion"})
-    })?;
+    lk.enqueue(
+        conn,
+        WebhookEvent::LevelChanged(LevelChanged {
+            membership_id: membership.id,
+            program_id: program.id,
+            from_level: current.name.clone(),
+            to_level: new_level.name.clone(),
+            reason: LevelChangeReason::Promotion,
+        }),
+    )?;
     tracing::info!(membership.id = membership.id, level = %new_level.name, "membership promoted");
     Ok(Some(new_level))
 }

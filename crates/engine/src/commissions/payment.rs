@@ -8,10 +8,11 @@ use partnerly_db::to_db;
 use partnerly_domain::event::{EventStatus, PaymentSucceededData};
 use partnerly_domain::ledger::{Account, AccountKind, Cause};
 use partnerly_domain::level::PaymentFacts;
+use partnerly_domain::level_settings::BonusTrigger;
 use partnerly_domain::money::Money;
 use partnerly_domain::partner::CommissionStatus;
-use partnerly_domain::program::BonusTrigger;
-use serde_json::{Map, Value, json};
+use partnerly_domain::webhook_event::{CommissionEvent, WebhookEvent};
+use serde_json::Map;
 use time::{Duration, PrimitiveDateTime};
 
 use super::batch::Batch;
@@ -19,7 +20,7 @@ use super::ingest::Applied;
 use super::levels::promote;
 use super::reversal::{Refunds, reverse_commission, void_outdated};
 use super::signup::grant_bonus;
-use super::{CommissionError, currency, money_json, transfer};
+use super::{CommissionError, currency, transfer};
 
 pub(super) fn payment_succeeded(
     conn: &mut DbConn,
@@ -163,9 +164,8 @@ pub(super) fn commission_payment(
             commission.id,
             now,
         );
-        lk.enqueue(conn, "commission.created", || {
-            commission_payload(&commission, payment, customer)
-        })?;
+        let event = commission_event(&commission, payment, customer)?;
+        lk.enqueue(conn, WebhookEvent::CommissionCreated(event))?;
         // A deferred payment may have been refunded before its customer arrived.
         if payment.refunded_minor > 0 {
             lk.flush(conn)?;
@@ -199,12 +199,24 @@ pub(super) fn commission_payment(
     Ok(created)
 }
 
-pub(super) fn commission_payload(c: &Commission, payment: &Payment, customer: &Customer) -> Value {
-    json!({
-        "commission_id": c.id, "membership_id": c.membership_id, "kind": c.kind,
-        "rate": c.rate, "amount": money_json(c.amount_minor, &c.currency),
-        "reversed": money_json(c.reversed_minor, &c.currency), "status": c.status,
-        "available_at": partnerly_db::utc(c.available_at).format(&time::format_description::well_known::Rfc3339).ok(),
-        "payment_id": payment.external_id, "customer_id": customer.external_id,
+/// A commission line as its webhooks tell it.
+pub(super) fn commission_event(
+    c: &Commission,
+    payment: &Payment,
+    customer: &Customer,
+) -> Result<CommissionEvent, CommissionError> {
+    let currency = currency(&c.currency)?;
+    Ok(CommissionEvent {
+        commission_id: c.id,
+        membership_id: c.membership_id,
+        kind: c.kind,
+        rate: c.rate.clone(),
+        amount: Money::from_minor(c.amount_minor, currency).to_view(),
+        reversed: Money::from_minor(c.reversed_minor, currency).to_view(),
+        status: c.status,
+        available_at: Some(partnerly_db::utc(c.available_at)),
+        payment_id: payment.external_id.clone(),
+        customer_id: customer.external_id.clone(),
+        reason: None,
     })
 }

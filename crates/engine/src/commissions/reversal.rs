@@ -4,19 +4,19 @@
 use partnerly_db::DbConn;
 use partnerly_db::commission::Commission;
 use partnerly_db::customer::Customer;
+use partnerly_db::level::Level;
 use partnerly_db::payment::{Payment, Reversal as PaymentReversal};
-use partnerly_db::program::Level;
 use partnerly_domain::event::Reversal;
 use partnerly_domain::ledger::{Account, AccountKind, Cause};
 use partnerly_domain::level::{LineKind, PaymentFacts, reversed_total};
 use partnerly_domain::money::Money;
 use partnerly_domain::partner::CommissionStatus;
-use serde_json::json;
+use partnerly_domain::webhook_event::WebhookEvent;
 use time::PrimitiveDateTime;
 
 use super::batch::Batch;
 use super::ingest::Applied;
-use super::payment::commission_payload;
+use super::payment::commission_event;
 use super::{CommissionError, currency, money_json, transfer};
 
 pub(super) fn reverse_payment(
@@ -219,12 +219,10 @@ pub(super) fn reverse_commission(
     );
     Commission::set_reversed(conn, commission, target)?;
     if let Some(customer) = customer {
-        lk.enqueue(conn, "commission.reversed", || {
-            let mut payload = commission_payload(commission, payment, customer);
-            payload["reversed"] = money_json(target, &commission.currency);
-            payload["reason"] = json!(cause.as_str());
-            payload
-        })?;
+        let mut event = commission_event(commission, payment, customer)?;
+        event.reversed = Money::from_minor(target, c).to_view();
+        event.reason = Some(cause.as_str().to_owned());
+        lk.enqueue(conn, WebhookEvent::CommissionReversed(event))?;
     }
     Ok(true)
 }

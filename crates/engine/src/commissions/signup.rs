@@ -4,19 +4,22 @@
 use partnerly_db::DbConn;
 use partnerly_db::client_bonus::NewClientBonus;
 use partnerly_db::customer::{Customer, NewCustomer};
+use partnerly_db::level::Level;
+use partnerly_db::link::Link;
+use partnerly_db::membership::Membership;
 use partnerly_db::payment::Payment;
-use partnerly_db::program::{Level, Link, Membership};
 use partnerly_db::to_db;
 use partnerly_domain::customer::AttributedVia;
 use partnerly_domain::event::{CustomerSignedUpData, CustomerStatus};
-use partnerly_domain::program::BonusTrigger;
-use serde_json::json;
+use partnerly_domain::level_settings::BonusTrigger;
+use partnerly_domain::money::Money;
+use partnerly_domain::webhook_event::{ClientBonusGranted, CustomerAttributed, WebhookEvent};
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::batch::Batch;
 use super::ingest::Applied;
 use super::payment::commission_payment;
-use super::{CommissionError, money_json};
+use super::{CommissionError, currency};
 
 /// Why a sign-up was not attributed: a stable code in the event's effects
 /// (`not_attributed_because`), so a vendor's integration can tell a customer who came
@@ -132,10 +135,16 @@ pub(super) fn signed_up(
         applied = applied.note("not_attributed_because", why.code());
     }
     if let Some((link, membership, via)) = &attribution {
-        lk.enqueue(conn, "customer.attributed", || {
-            json!({"customer_id": customer.external_id, "membership_id": membership.id,
-                   "program_id": membership.program_id, "link_code": link.code, "via": via.as_str()})
-        })?;
+        lk.enqueue(
+            conn,
+            WebhookEvent::CustomerAttributed(CustomerAttributed {
+                customer_id: customer.external_id.clone(),
+                membership_id: membership.id,
+                program_id: membership.program_id,
+                link_code: link.code.clone(),
+                via: *via,
+            }),
+        )?;
         let level = lk.level(conn, membership)?;
         if level.bonus_trigger == Some(BonusTrigger::SignUp)
             && grant_bonus(
@@ -196,9 +205,14 @@ pub(super) fn grant_bonus(
     if !granted {
         return Ok(false);
     }
-    lk.enqueue(conn, "client_bonus.granted", || {
-        json!({"customer_id": customer.external_id, "amount": money_json(amount, &program_currency),
-               "trigger": trigger.as_str(), "membership_id": membership.id})
-    })?;
+    lk.enqueue(
+        conn,
+        WebhookEvent::ClientBonusGranted(ClientBonusGranted {
+            customer_id: customer.external_id.clone(),
+            amount: Money::from_minor(amount, currency(&program_currency)?).to_view(),
+            trigger,
+            membership_id: membership.id,
+        }),
+    )?;
     Ok(true)
 }

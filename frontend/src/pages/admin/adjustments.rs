@@ -9,7 +9,7 @@ use partnerly_domain::FieldErrors;
 use partnerly_domain::account::Role;
 use partnerly_domain::adjustment::{AdjustmentPage, AdjustmentView, CreateAdjustmentRequest};
 use partnerly_domain::iso::CURRENCIES;
-use partnerly_domain::program::{PartnerPage, PartnerSummary};
+use partnerly_domain::membership::{PartnerPage, PartnerSummary};
 
 use super::AdminHeader;
 use crate::api::ApiFailure;

@@ -9,11 +9,13 @@ use leptos_router::hooks::use_navigate;
 use partnerly_domain::FieldErrors;
 use partnerly_domain::iso::CURRENCIES;
 use partnerly_domain::level::{RuleDuration, Track};
+use partnerly_domain::level_settings::{
+    BonusTrigger, ClientBonusInput, CreateLevelRequest, LevelView, ThresholdInput, ThresholdView,
+    UpdateLevelRequest,
+};
 use partnerly_domain::money::Currency;
 use partnerly_domain::program::{
-    BonusTrigger, ClientBonusInput, CreateLevelRequest, CreateProgramRequest, LevelView,
-    PayoutSchedule, ProgramList, ProgramView, ThresholdInput, ThresholdView, UpdateLevelRequest,
-    UpdateProgramRequest,
+    CreateProgramRequest, PayoutSchedule, ProgramList, ProgramView, UpdateProgramRequest,
 };
 
 use super::{AdminHeader, load_by_route_id};

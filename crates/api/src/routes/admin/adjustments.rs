@@ -6,7 +6,7 @@
 
 use actix_web::{HttpResponse, get, post, web};
 use partnerly_db::adjustment::{Adjustment, NewAdjustment};
-use partnerly_db::program::Membership;
+use partnerly_db::membership::Membership;
 use partnerly_db::user::User;
 use partnerly_db::{DbConn, ledger};
 use partnerly_domain::ErrorBody;

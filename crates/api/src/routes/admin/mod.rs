@@ -16,9 +16,11 @@ pub mod webhooks;
 
 use partnerly_db::DbConn;
 use partnerly_db::audit::NewAuditEntry;
-use partnerly_db::program::{Level, Membership, Program};
+use partnerly_db::level::Level;
+use partnerly_db::membership::Membership;
+use partnerly_db::program::Program;
 use partnerly_db::user::User;
-use partnerly_domain::program::{AdminMembershipView, PartnerRef};
+use partnerly_domain::membership::{AdminMembershipView, PartnerRef};
 use serde::Serialize;
 use time::PrimitiveDateTime;
 

@@ -4,17 +4,18 @@
 use std::collections::BTreeMap;
 
 use actix_web::{get, patch, web};
-use partnerly_db::program::{Level, LevelChangeReason, Membership, MembershipChanges};
+use partnerly_db::level::Level;
+use partnerly_db::membership::{Membership, MembershipChanges};
 use partnerly_db::track_request::TrackRequest;
 use partnerly_db::user::User;
 use partnerly_domain::ErrorBody;
-use partnerly_domain::program::{
-    AdminMembershipView, LevelChangeView, LevelRef, MembershipDetail, PartnerDetail, PartnerPage,
-    PartnerSummary, UpdateMembershipRequest,
+use partnerly_domain::membership::{
+    AdminMembershipView, LevelChangeReason, LevelChangeView, LevelRef, MembershipDetail,
+    PartnerDetail, PartnerPage, PartnerSummary, UpdateMembershipRequest,
 };
 use partnerly_domain::public_id::PublicId;
+use partnerly_domain::webhook_event::{LevelChanged, WebhookEvent};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::IntoParams;
 
 use super::track_requests::track_request_view;
@@ -214,10 +215,13 @@ pub async fn update_membership(
                     }
                     partnerly_engine::webhooks::enqueue(
                         conn,
-                        "partner.level_changed",
-                        &json!({"membership_id": membership.id, "program_id": program.id,
-                                    "from_level": level.name, "to_level": new_level.name,
-                                    "reason": "manual"}),
+                        &WebhookEvent::LevelChanged(LevelChanged {
+                            membership_id: membership.id,
+                            program_id: program.id,
+                            from_level: level.name.clone(),
+                            to_level: new_level.name.clone(),
+                            reason: LevelChangeReason::Manual,
+                        }),
                     )?;
                     level_changed = true;
                 }

@@ -9,15 +9,20 @@
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use partnerly_db::DbConn;
-use partnerly_db::program::{Level, NewLevel, NewProgram, Program};
+use partnerly_db::level::{Level, NewLevel};
+use partnerly_db::program::{NewProgram, Program};
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::{Threshold, Track};
+use partnerly_domain::level_settings::{
+    ClientBonus, ClientBonusView, CreateLevelRequest, LevelSpec, LevelView, ThresholdView,
+    UpdateLevelRequest,
+};
 use partnerly_domain::money::{Currency, Money};
 use partnerly_domain::program::{
-    ClientBonus, ClientBonusView, CreateLevelRequest, CreateProgramRequest, LevelSpec, LevelView,
-    ProgramList, ProgramSettings, ProgramView, ThresholdView, UpdateLevelRequest,
-    UpdateProgramRequest, redenominate,
+    CreateProgramRequest, ProgramList, ProgramSettings, ProgramView, UpdateProgramRequest,
+    redenominate,
 };
+use partnerly_domain::text::{LandingUrl, Name};
 use time::PrimitiveDateTime;
 
 use super::{Audit, Deferred};
@@ -30,13 +35,13 @@ use crate::views::program_currency;
 fn settings(program: &Program) -> Result<ProgramSettings, ApiError> {
     let currency = program_currency(program)?;
     Ok(ProgramSettings {
-        name: program.name.clone(),
+        name: Name::from_stored(program.name.clone()),
         currency,
         attribution_window_days: program.attribution_window_days,
         hold_days: program.hold_days,
         minimum_payout: Money::from_minor(program.minimum_payout_minor, currency),
         payout_schedule: program.payout_schedule,
-        landing_url: program.landing_url.clone(),
+        landing_url: LandingUrl::from_stored(program.landing_url.clone()),
         allowed_domains: program
             .allowed_domains
             .split_whitespace()
@@ -53,13 +58,13 @@ fn program_row(
     now: PrimitiveDateTime,
 ) -> NewProgram {
     NewProgram {
-        name: s.name.clone(),
+        name: s.name.as_str().to_owned(),
         currency: s.currency.code().to_owned(),
         attribution_window_days: s.attribution_window_days,
         hold_days: s.hold_days,
         minimum_payout_minor: s.minimum_payout.minor(),
         payout_schedule: s.payout_schedule,
-        landing_url: s.landing_url.clone(),
+        landing_url: s.landing_url.as_str().to_owned(),
         allowed_domains: s.allowed_domains.join(" "),
         rules_text: s.rules_text.clone(),
         self_signup: s.self_signup,
@@ -110,13 +115,13 @@ fn program_view(conn: &mut DbConn, program: &Program) -> Result<ProgramView, Api
         .collect::<Result<_, _>>()?;
     Ok(ProgramView {
         id: program.id,
-        name: s.name,
+        name: s.name.into_string(),
         currency: s.currency,
         attribution_window_days: s.attribution_window_days,
         hold_days: s.hold_days,
         minimum_payout: s.minimum_payout.to_view(),
         payout_schedule: s.payout_schedule,
-        landing_url: s.landing_url,
+        landing_url: s.landing_url.into_string(),
         allowed_domains: s.allowed_domains,
         rules_text: s.rules_text,
         self_signup: s.self_signup,

@@ -3,14 +3,15 @@
 
 use actix_web::{get, post, web};
 use partnerly_db::DbConn;
-use partnerly_db::program::{LevelChangeReason, Membership, MembershipChanges};
+use partnerly_db::membership::{Membership, MembershipChanges};
 use partnerly_db::track_request::TrackRequest;
 use partnerly_db::user::User;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::Track;
-use partnerly_domain::program::{TrackRequestPage, TrackRequestStatus, TrackRequestView};
+use partnerly_domain::membership::LevelChangeReason;
+use partnerly_domain::track_request::{TrackRequestPage, TrackRequestStatus, TrackRequestView};
+use partnerly_domain::webhook_event::{LevelChanged, WebhookEvent};
 use serde::Deserialize;
-use serde_json::json;
 use utoipa::IntoParams;
 
 use super::programs::lowest_level_on;
@@ -181,10 +182,13 @@ pub async fn approve_track_request(
                 )?;
                 partnerly_engine::webhooks::enqueue(
                     conn,
-                    "partner.level_changed",
-                    &json!({"membership_id": membership.id, "program_id": program.id,
-                                "from_level": level.name, "to_level": target.name,
-                                "reason": "track_change"}),
+                    &WebhookEvent::LevelChanged(LevelChanged {
+                        membership_id: membership.id,
+                        program_id: program.id,
+                        from_level: level.name.clone(),
+                        to_level: target.name.clone(),
+                        reason: LevelChangeReason::TrackChange,
+                    }),
                 )?;
             }
             let view = track_request_view(conn, &decided)?;
