@@ -3,10 +3,9 @@
 //! A vendor's billing often sends many single events at once. Applying each in its
 //! own transaction makes every event pay for a commit (an fsync on PostgreSQL) and,
 //! on SQLite, for a turn at the one write lock. Here concurrent requests join a group:
-//! the first request to get a turn applies every event waiting at that moment in one
-//! transaction, as one batch (`partnerly_engine::commissions::Batch`), and answers each
-//! request after the commit. SQLite has one turn; PostgreSQL
-//! [`POSTGRES_GROUPS_IN_FLIGHT`], so one group's commit overlaps the next group's work. A request whose event another request applied just
+//! the first request to get the turn applies every event waiting at that moment in one
+//! transaction, as one batch (`partnerly_engine::commissions::Batch`), and answers each request after the
+//! commit. A request whose event another request applied just
 //! takes its answer. With no concurrency a group is one event, as before.
 //!
 //! If the group's transaction fails as a whole (a database error, or another instance
@@ -35,28 +34,14 @@ struct Waiting {
     reply: Reply,
 }
 
-/// How many groups may be applied at once on PostgreSQL, each in its own transaction:
-/// while one waits for its commit to reach the disk, the next is being applied. (The
-/// customers a group names are locked in one order, so two groups about one customer
-/// run one after the other, and never deadlock on those locks.) SQLite has one writer:
-/// one group at a time.
-pub const POSTGRES_GROUPS_IN_FLIGHT: usize = 4;
-
-/// The events waiting to be applied, and the turns to apply a group.
+/// The events waiting to be applied, and the turn to apply a group.
+#[derive(Default)]
 pub struct EventGroups {
     waiting: Mutex<Vec<Waiting>>,
-    turns: Arc<tokio::sync::Semaphore>,
+    turn: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl EventGroups {
-    /// Groups of waiting events, `in_flight` of them applied at once.
-    pub fn new(in_flight: usize) -> Self {
-        Self {
-            waiting: Mutex::default(),
-            turns: Arc::new(tokio::sync::Semaphore::new(in_flight.max(1))),
-        }
-    }
-
     fn take_group(&self) -> Vec<Waiting> {
         let mut waiting = self.waiting.lock().unwrap_or_else(|e| e.into_inner());
         let size = waiting.len().min(MAX_GROUP);
@@ -88,15 +73,10 @@ pub async fn submit(
         tokio::select! {
             biased;
             result = &mut answer => return result.map_err(|_| ApiError::Unavailable)?,
-            turn = groups.turns.clone().acquire_owned() => {
-                let Ok(turn) = turn else {
-                    return Err(ApiError::Unavailable);
-                };
+            turn = groups.turn.clone().lock_owned() => {
                 let group = groups.take_group();
                 if group.is_empty() {
-                    // Ours is in a group being applied now: wait for its answer.
-                    drop(turn);
-                    return (&mut answer).await.map_err(|_| ApiError::Unavailable)?;
+                    continue;
                 }
                 // A task of its own, holding the turn: if this request goes away (the
                 // client disconnects), the others in the group still get their answers.
@@ -106,8 +86,8 @@ pub async fn submit(
                     drop(turn);
                 })
                 .await;
-                // Ours was in this group, or in one that is answering or has answered;
-                // if it is still waiting (over MAX_GROUP), go again.
+                // Ours was in this group or in an earlier one, which answered before
+                // giving up the turn; if it is still waiting (over MAX_GROUP), go again.
             }
         }
     }

@@ -36,10 +36,7 @@ impl AppState {
         let backend = DbUrl::parse(&config.database_url).map_or(Backend::Postgres, |u| u.backend());
         Self {
             database: Database::new(pool.clone(), backend),
-            event_groups: Arc::new(EventGroups::new(match backend {
-                Backend::Sqlite => 1,
-                Backend::Postgres => crate::event_groups::POSTGRES_GROUPS_IN_FLIGHT,
-            })),
+            event_groups: Arc::default(),
             pool,
             jwt: JwtKeys::new(&config.jwt_secret),
             limits: RateLimits::new(config.rate_limit_ip_factor),
