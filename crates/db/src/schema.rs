@@ -359,6 +359,7 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> programs (program_id));
 diesel::joinable!(memberships -> levels (level_id));
 diesel::joinable!(links -> memberships (membership_id));
+diesel::joinable!(track_requests -> memberships (membership_id));
 diesel::joinable!(customers -> memberships (membership_id));
 diesel::joinable!(payments -> customers (customer_id));
 diesel::joinable!(commissions -> payments (payment_id));

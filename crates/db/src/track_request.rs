@@ -7,7 +7,9 @@ use partnerly_domain::track_request::TrackRequestStatus;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
-use crate::schema::track_requests;
+use crate::membership::Membership;
+use crate::schema::{memberships, programs, track_requests, users};
+use crate::user::User;
 
 /// A stored request.
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Identifiable)]
@@ -21,6 +23,15 @@ pub struct TrackRequest {
     pub requested_at: PrimitiveDateTime,
     pub decided_by: Option<i64>,
     pub decided_at: Option<PrimitiveDateTime>,
+}
+
+/// A request with its membership, program name and partner, as lists show it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedTrackRequest {
+    pub request: TrackRequest,
+    pub membership: Membership,
+    pub program_name: String,
+    pub partner: User,
 }
 
 /// A request to record.
@@ -83,21 +94,43 @@ impl TrackRequest {
         status: Option<TrackRequestStatus>,
         offset: i64,
         limit: i64,
-    ) -> QueryResult<(Vec<TrackRequest>, i64)> {
+    ) -> QueryResult<(Vec<ListedTrackRequest>, i64)> {
         let query = || {
-            let mut q = track_requests::table.into_boxed();
+            let mut q = track_requests::table
+                .inner_join(
+                    memberships::table
+                        .inner_join(programs::table)
+                        .inner_join(users::table),
+                )
+                .into_boxed();
             if let Some(status) = status {
                 q = q.filter(track_requests::status.eq(status));
             }
             q
         };
         let total = query().count().get_result(conn)?;
-        let items = query()
+        let rows: Vec<(TrackRequest, Membership, String, User)> = query()
             .order(track_requests::id)
             .offset(offset)
             .limit(limit)
-            .select(TrackRequest::as_select())
+            .select((
+                TrackRequest::as_select(),
+                Membership::as_select(),
+                programs::name,
+                User::as_select(),
+            ))
             .load(conn)?;
+        let items = rows
+            .into_iter()
+            .map(
+                |(request, membership, program_name, partner)| ListedTrackRequest {
+                    request,
+                    membership,
+                    program_name,
+                    partner,
+                },
+            )
+            .collect();
         Ok((items, total))
     }
 

@@ -4,7 +4,7 @@
 use actix_web::{get, post, web};
 use partnerly_db::DbConn;
 use partnerly_db::membership::{Membership, MembershipChanges};
-use partnerly_db::track_request::TrackRequest;
+use partnerly_db::track_request::{ListedTrackRequest, TrackRequest};
 use partnerly_db::user::User;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::Track;
@@ -20,7 +20,7 @@ use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// A stored request as the API shows it.
+/// A stored request as the API shows it (reads its membership, program and partner).
 pub fn track_request_view(
     conn: &mut DbConn,
     request: &TrackRequest,
@@ -28,12 +28,28 @@ pub fn track_request_view(
     let (membership, program, _) =
         Membership::with_program(conn, request.membership_id)?.ok_or(ApiError::NotFound)?;
     let user = User::find(conn, membership.user_id)?.ok_or(ApiError::NotFound)?;
-    Ok(TrackRequestView {
+    Ok(view(&ListedTrackRequest {
+        request: request.clone(),
+        membership,
+        program_name: program.name,
+        partner: user,
+    }))
+}
+
+/// A listed request as the API shows it.
+fn view(listed: &ListedTrackRequest) -> TrackRequestView {
+    let ListedTrackRequest {
+        request,
+        membership,
+        program_name,
+        partner,
+    } = listed;
+    TrackRequestView {
         id: request.id,
         membership_id: membership.id,
-        program_id: program.id,
-        program_name: program.name,
-        partner: partner_ref(&user),
+        program_id: membership.program_id,
+        program_name: program_name.clone(),
+        partner: partner_ref(partner),
         current_track: membership.track,
         to_track: request.to_track,
         message: request.message.clone(),
@@ -41,7 +57,7 @@ pub fn track_request_view(
         requested_at: partnerly_db::utc(request.requested_at),
         decided_by: request.decided_by,
         decided_at: request.decided_at.map(partnerly_db::utc),
-    })
+    }
 }
 
 /// The 409 for a request someone already decided.
@@ -106,12 +122,9 @@ pub async fn list_track_requests(
     };
     let (items, count) = state
         .db(move |conn| {
+            // One query for the page: each request with its membership and partner.
             let (rows, count) = TrackRequest::list(conn, status, paging.offset(), paging.limit())?;
-            let items = rows
-                .iter()
-                .map(|r| track_request_view(conn, r))
-                .collect::<Result<Vec<_>, _>>()?;
-            Ok((items, count))
+            Ok((rows.iter().map(view).collect::<Vec<_>>(), count))
         })
         .await?;
     Ok(web::Json(TrackRequestPage {
