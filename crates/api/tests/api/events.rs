@@ -628,11 +628,17 @@ async fn status_and_subscription_changes_show_in_the_partners_stats() {
         )
         .await;
     }
+    let signed_up = app.stored_customer("cus_1").updated_at;
     app.applied(
         &key,
         &paid("p1", "pay_1", "cus_1", "49.00", "2026-11-01T10:00:00Z"),
     )
     .await;
+    let after_payment = app.stored_customer("cus_1").updated_at;
+    assert!(
+        after_payment > signed_up,
+        "the first payment moved updated_at"
+    );
     app.applied(&key, &json!({"id": "x1", "type": "customer.status_changed", "occurred_at": "2026-11-05T00:00:00Z",
                               "data": {"customer_id": "cus_2", "status": "frozen"}})).await;
     app.applied(&key, &json!({"id": "x2", "type": "customer.status_changed", "occurred_at": "2026-11-05T00:00:00Z",
@@ -641,6 +647,25 @@ async fn status_and_subscription_changes_show_in_the_partners_stats() {
         "data": {"customer_id": "cus_1", "plan": "Business", "ends_at": "2027-11-01T00:00:00Z",
                  "balance": {"amount": "12.00", "currency": "USD"}}})).await;
     assert_eq!(sub["status"], "applied");
+    // What the vendor reported is what is stored, and each change moves updated_at.
+    let cus_1 = app.stored_customer("cus_1");
+    assert_eq!(cus_1.plan.as_deref(), Some("Business"));
+    assert_eq!(
+        cus_1.subscription_ends_at,
+        Some(time::macros::datetime!(2027-11-01 0:00))
+    );
+    assert_eq!(cus_1.balance_minor, Some(1200));
+    assert_eq!(cus_1.balance_currency.as_deref(), Some("USD"));
+    assert!(
+        cus_1.updated_at > after_payment,
+        "the subscription change moved updated_at"
+    );
+    for id in ["cus_2", "cus_3"] {
+        assert!(
+            app.stored_customer(id).updated_at > after_payment,
+            "{id}: the status change moved updated_at"
+        );
+    }
     let unknown = app.event(&key, &json!({"id": "x4", "type": "customer.status_changed", "occurred_at": "2026-11-05T00:00:00Z",
                                           "data": {"customer_id": "nobody", "status": "frozen"}})).await;
     assert_eq!(unknown.error(), "unknown_customer");

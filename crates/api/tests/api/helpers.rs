@@ -152,6 +152,13 @@ impl TestApp {
     }
 
     /// A pooled connection to the test's database.
+    /// A customer as stored, by the vendor's id.
+    pub fn stored_customer(&self, external_id: &str) -> partnerly_db::customer::Customer {
+        partnerly_db::customer::Customer::by_external_id(&mut self.db(), external_id)
+            .expect("query")
+            .expect("the customer is stored")
+    }
+
     pub fn db(&self) -> partnerly_db::PooledConn {
         self.state.pool.get().expect("db connection")
     }
