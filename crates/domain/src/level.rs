@@ -27,6 +27,9 @@ pub enum Track {
 stored_as_text!(Track, "track");
 
 impl Track {
+    /// Every track, in the order they are offered.
+    pub const ALL: [Track; 2] = [Track::Referral, Track::Integrator];
+
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -80,6 +83,9 @@ pub enum DurationKind {
 stored_as_text!(DurationKind, "duration kind");
 
 impl DurationKind {
+    /// Every kind, in the order they are offered.
+    pub const ALL: [DurationKind; 3] = [Self::FirstPayment, Self::Months, Self::Lifetime];
+
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -282,6 +288,9 @@ pub enum ThresholdKind {
 stored_as_text!(ThresholdKind, "threshold kind");
 
 impl ThresholdKind {
+    /// Every kind, in the order they are offered.
+    pub const ALL: [ThresholdKind; 2] = [Self::PayingCustomers, Self::SalesVolume];
+
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -368,6 +377,18 @@ mod tests {
 
     use super::*;
     use crate::money::Currency;
+
+    #[test]
+    fn every_track_and_kind_round_trips_its_stored_name() {
+        assert_eq!(
+            Track::ALL.map(|t| Track::parse(t.as_str())),
+            Track::ALL.map(Some)
+        );
+        let durations = DurationKind::ALL.map(|k| DurationKind::parse(k.as_str()));
+        assert_eq!(durations, DurationKind::ALL.map(Some));
+        let thresholds = ThresholdKind::ALL.map(|k| ThresholdKind::parse(k.as_str()));
+        assert_eq!(thresholds, ThresholdKind::ALL.map(Some));
+    }
 
     fn usd(minor: i64) -> Money {
         Money::from_minor(minor, Currency::parse("USD").unwrap())

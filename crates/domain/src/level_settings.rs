@@ -41,6 +41,9 @@ pub enum BonusTrigger {
 stored_as_text!(BonusTrigger, "bonus trigger");
 
 impl BonusTrigger {
+    /// Every trigger, in the order they are offered (the default first).
+    pub const ALL: [BonusTrigger; 2] = [Self::FirstPayment, Self::SignUp];
+
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -426,6 +429,12 @@ pub struct LevelView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_bonus_trigger_round_trips_its_stored_name() {
+        let parsed = BonusTrigger::ALL.map(|t| BonusTrigger::parse(t.as_str()));
+        assert_eq!(parsed, BonusTrigger::ALL.map(Some));
+    }
 
     fn usd() -> Currency {
         Currency::parse("USD").unwrap()

@@ -106,6 +106,9 @@ pub enum CommissionStatus {
 stored_as_text!(CommissionStatus, "commission status");
 
 impl CommissionStatus {
+    /// Every status, in the order a commission goes through them.
+    pub const ALL: [CommissionStatus; 3] = [Self::Pending, Self::Available, Self::Reversed];
+
     /// Parses the stable name.
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
@@ -234,6 +237,12 @@ pub fn mask_email(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_commission_status_round_trips_its_stored_name() {
+        let parsed = CommissionStatus::ALL.map(|s| CommissionStatus::parse(s.as_str()));
+        assert_eq!(parsed, CommissionStatus::ALL.map(Some));
+    }
 
     #[test]
     fn emails_are_masked_to_their_first_letter_and_domain() {

@@ -72,6 +72,9 @@ pub enum PayoutSchedule {
 stored_as_text!(PayoutSchedule, "payout schedule");
 
 impl PayoutSchedule {
+    /// Every schedule, in the order they are offered (the default first).
+    pub const ALL: [PayoutSchedule; 2] = [Self::OnRequest, Self::Monthly];
+
     /// The stable name stored in the database.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -411,6 +414,12 @@ pub fn redenominate(money: Money, currency: Currency) -> Result<Money, MoneyErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_payout_schedule_round_trips_its_stored_name() {
+        let parsed = PayoutSchedule::ALL.map(|s| PayoutSchedule::parse(s.as_str()));
+        assert_eq!(parsed, PayoutSchedule::ALL.map(Some));
+    }
 
     fn usd() -> Currency {
         Currency::parse("USD").unwrap()

@@ -4,8 +4,148 @@
 
 use leptos::prelude::*;
 use partnerly_domain::FieldErrors;
+use partnerly_domain::iso::CURRENCIES;
+use partnerly_domain::level::{DurationKind, ThresholdKind, Track};
+use partnerly_domain::level_settings::BonusTrigger;
+use partnerly_domain::program::PayoutSchedule;
 
 use crate::api::ApiFailure;
+
+/// What a field reads and writes: a signal of its own (`RwSignal<String>`), or one field
+/// of a form whose inputs are one struct in one signal (`field!(form.name)`).
+pub struct Bound<T: Send + Sync + 'static> {
+    read: Signal<T>,
+    write: SignalSetter<T>,
+}
+
+impl<T: Send + Sync + 'static> Clone for Bound<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T: Send + Sync + 'static> Copy for Bound<T> {}
+
+impl<T: Send + Sync + 'static> From<RwSignal<T>> for Bound<T> {
+    fn from(signal: RwSignal<T>) -> Self {
+        Self {
+            read: signal.into(),
+            write: signal.into(),
+        }
+    }
+}
+
+impl<T: Clone + PartialEq + Send + Sync + 'static> Bound<T> {
+    /// One field of the struct in `form`, reached by `get` and `set`: what [`field!`]
+    /// writes. Memoised, so that typing in one field does not redraw the others. (Plain
+    /// functions rather than closures: one copy of this code per form and type of field,
+    /// not one per field.)
+    pub fn field<F: Send + Sync + 'static>(
+        form: RwSignal<F>,
+        get: fn(&F) -> &T,
+        set: fn(&mut F) -> &mut T,
+    ) -> Self {
+        Self {
+            read: Memo::new(move |_| form.with(|f| get(f).clone())).into(),
+            write: SignalSetter::map(move |value| form.update(|f| *set(f) = value)),
+        }
+    }
+}
+
+impl Bound<String> {
+    /// The code of a [`Choice`] in the struct in `form`, for a [`SelectField`]: `get`
+    /// gives the chosen value's code, `set` stores the value of a code. What [`choice!`]
+    /// writes.
+    pub fn choice<F: Send + Sync + 'static>(
+        form: RwSignal<F>,
+        get: fn(&F) -> &str,
+        set: fn(&mut F, &str),
+    ) -> Self {
+        Self {
+            read: Memo::new(move |_| form.with(|f| get(f).to_owned())).into(),
+            write: SignalSetter::map(move |code: String| form.update(|f| set(f, &code))),
+        }
+    }
+}
+
+/// `field!(form.name)`: the field `name` of the struct held in the signal `form`, for a
+/// form control's `value`.
+macro_rules! field {
+    ($form:ident . $field:ident) => {
+        $crate::components::form::Bound::field($form, |f| &f.$field, |f| &mut f.$field)
+    };
+}
+pub(crate) use field;
+
+/// `choice!(form.track)`: the field `track` of the struct held in the signal `form`, a
+/// [`Choice`], as the code a [`SelectField`] shows and picks; a code that names no value
+/// changes nothing.
+macro_rules! choice {
+    ($form:ident . $field:ident) => {
+        $crate::components::form::Bound::choice(
+            $form,
+            |f| $crate::components::form::Choice::code(&f.$field),
+            |f, code| {
+                if let Some(value) = $crate::components::form::Choice::from_code(code) {
+                    f.$field = value;
+                }
+            },
+        )
+    };
+}
+pub(crate) use choice;
+
+/// A value a `<select>` offers, as its `<option value>`: a domain enum's stored name (its
+/// `as_str`), read back with its `parse`. `""` is the empty option: `None`.
+pub trait Choice: Sized {
+    /// The option's value.
+    fn code(&self) -> &str;
+    /// The value of the option with this code, if it is one.
+    fn from_code(code: &str) -> Option<Self>;
+}
+
+/// An optional choice: the empty option is `None`.
+impl<T: Choice> Choice for Option<T> {
+    fn code(&self) -> &str {
+        self.as_ref().map_or("", Choice::code)
+    }
+
+    fn from_code(code: &str) -> Option<Self> {
+        if code.is_empty() {
+            Some(None)
+        } else {
+            T::from_code(code).map(Some)
+        }
+    }
+}
+
+/// `Choice` for enums with an `as_str` and a `parse` of their stored names: the domain's
+/// states and kinds that forms offer (below), and the portal's own.
+macro_rules! stored_choices {
+    ($($ty:ty),* $(,)?) => {
+        $(
+            impl $crate::components::form::Choice for $ty {
+                fn code(&self) -> &str {
+                    self.as_str()
+                }
+
+                fn from_code(code: &str) -> Option<Self> {
+                    <$ty>::parse(code)
+                }
+            }
+        )*
+    };
+}
+
+pub(crate) use stored_choices;
+
+stored_choices!(
+    Track,
+    DurationKind,
+    ThresholdKind,
+    BonusTrigger,
+    PayoutSchedule
+);
 
 /// The failure of an action's last run, if it failed.
 pub fn failure_of<I, T>(action: Action<I, Result<T, ApiFailure>>) -> Signal<Option<ApiFailure>>
@@ -189,7 +329,8 @@ pub fn TextField(
     /// The visible label.
     label: &'static str,
     /// The value, read and written as the person types.
-    value: RwSignal<String>,
+    #[prop(into)]
+    value: Bound<String>,
     /// The error to show beside the field.
     #[prop(into)]
     error: Signal<Option<String>>,
@@ -222,23 +363,25 @@ pub fn TextField(
                 aria-required=required.then_some("true")
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by(id, hint.is_some(), error)
-                bind:value=value
+                bind:value=(value.read, value.write)
             />
             <FieldError id error />
         </div>
     }
 }
 
-/// A labelled `<select>` bound to a signal; the empty option means "not set".
+/// A labelled `<select>` bound to a signal: a text of its own, or a [`Choice`] of a form's
+/// struct (`choice!(form.track)`); the empty option means "not set".
 #[component]
 pub fn SelectField(
     /// The select's id (unique on the page); the label points at it.
     id: &'static str,
     /// The visible label.
     label: &'static str,
-    /// The chosen value (`""` for none).
-    value: RwSignal<String>,
-    /// The choices as `(value, text)`.
+    /// The chosen option's value (`""` for none).
+    #[prop(into)]
+    value: Bound<String>,
+    /// The choices as `(value, text)`: a [`Choice`]'s code, or a code like `EUR`.
     options: Vec<(&'static str, String)>,
     /// The text of the empty option.
     #[prop(default = "Not set")]
@@ -250,13 +393,14 @@ pub fn SelectField(
     #[prop(optional)]
     required: bool,
 ) -> impl IntoView {
+    let chosen = value.read;
     let options = options
         .into_iter()
         .map(|(code, text)| {
             // `prop:selected` rather than the select's value: the options do not exist yet
             // when the select's own properties are first set.
             view! {
-                <option value=code prop:selected=move || value.with(|v| v == code)>
+                <option value=code prop:selected=move || chosen.with(|v| v == code)>
                     {text}
                 </option>
             }
@@ -270,12 +414,12 @@ pub fn SelectField(
                 name=id
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by(id, false, error)
-                on:change=move |ev| value.set(event_target_value(&ev))
+                on:change=move |ev| value.write.set(event_target_value(&ev))
             >
                 {(!required)
                     .then(|| {
                         view! {
-                            <option value="" prop:selected=move || value.with(String::is_empty)>
+                            <option value="" prop:selected=move || chosen.with(String::is_empty)>
                                 {empty_label}
                             </option>
                         }
@@ -287,6 +431,14 @@ pub fn SelectField(
     }
 }
 
+/// Every currency as a select option: `EUR – Euro`.
+pub fn currency_options() -> Vec<(&'static str, String)> {
+    CURRENCIES
+        .iter()
+        .map(|c| (c.code, format!("{} – {}", c.code, c.name)))
+        .collect()
+}
+
 /// A labelled multi-line text input bound to a signal.
 #[component]
 pub fn TextAreaField(
@@ -295,7 +447,8 @@ pub fn TextAreaField(
     /// The visible label.
     label: &'static str,
     /// The value, read and written as the person types.
-    value: RwSignal<String>,
+    #[prop(into)]
+    value: Bound<String>,
     /// The error to show beside the field.
     #[prop(into)]
     error: Signal<Option<String>>,
@@ -316,7 +469,7 @@ pub fn TextAreaField(
                 rows=rows
                 aria-invalid=move || error.with(Option::is_some).then_some("true")
                 aria-describedby=described_by(id, hint.is_some(), error)
-                bind:value=value
+                bind:value=(value.read, value.write)
             ></textarea>
             <FieldError id error />
         </div>
@@ -331,7 +484,8 @@ pub fn CheckboxField(
     /// The visible label.
     label: &'static str,
     /// Whether it is ticked.
-    checked: RwSignal<bool>,
+    #[prop(into)]
+    checked: Bound<bool>,
     /// A sentence under the label explaining the field.
     #[prop(optional)]
     hint: Option<&'static str>,
@@ -343,7 +497,7 @@ pub fn CheckboxField(
                 name=id
                 type="checkbox"
                 aria-describedby=hint.map(|_| format!("{id}-hint"))
-                bind:checked=checked
+                bind:checked=(checked.read, checked.write)
             />
             <div>
                 <label for=id>{label}</label>
@@ -364,7 +518,8 @@ pub fn CheckboxGroup(
     /// The choices as `(value, text)`.
     options: Vec<(String, String)>,
     /// The ticked values.
-    values: RwSignal<Vec<String>>,
+    #[prop(into)]
+    values: Bound<Vec<String>>,
     /// The error to show beside the group.
     #[prop(into)]
     error: Signal<Option<String>>,
@@ -376,16 +531,16 @@ pub fn CheckboxGroup(
             let box_id = format!("{id}-{n}");
             let ticked = {
                 let value = value.clone();
-                move || values.with(|v| v.contains(&value))
+                move || values.read.with(|v| v.contains(&value))
             };
             let toggle = move |ev: leptos::ev::Event| {
                 let on = event_target_checked(&ev);
-                values.update(|v| {
-                    v.retain(|x| *x != value);
-                    if on {
-                        v.push(value.clone());
-                    }
-                });
+                let mut ticked = values.read.get_untracked();
+                ticked.retain(|x| *x != value);
+                if on {
+                    ticked.push(value.clone());
+                }
+                values.write.set(ticked);
             };
             view! {
                 <div class="check">
@@ -445,6 +600,44 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
         )
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Inputs {
+        name: String,
+        threshold: Option<ThresholdKind>,
+    }
+
+    #[test]
+    fn a_field_of_a_form_reads_and_writes_its_part_of_the_struct() {
+        let form = RwSignal::new(Inputs {
+            name: "Iron".to_owned(),
+            threshold: None,
+        });
+        let name = field!(form.name);
+        assert_eq!(name.read.get_untracked(), "Iron");
+        name.write.set("Gold".to_owned());
+        assert_eq!(form.with_untracked(|f| f.name.clone()), "Gold");
+
+        let threshold = choice!(form.threshold);
+        assert_eq!(threshold.read.get_untracked(), "");
+        threshold
+            .write
+            .set(ThresholdKind::SalesVolume.as_str().to_owned());
+        assert_eq!(
+            form.with_untracked(|f| f.threshold),
+            Some(ThresholdKind::SalesVolume)
+        );
+        assert_eq!(threshold.read.get_untracked(), "sales_volume");
+        // A code that names nothing changes nothing; the empty option is `None`.
+        threshold.write.set("paid".to_owned());
+        assert_eq!(
+            form.with_untracked(|f| f.threshold),
+            Some(ThresholdKind::SalesVolume)
+        );
+        threshold.write.set(String::new());
+        assert_eq!(form.with_untracked(|f| f.threshold), None);
+        assert_eq!(form.with_untracked(|f| f.name.clone()), "Gold");
     }
 
     #[test]

@@ -5,12 +5,13 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use partnerly_domain::account::Account;
 use partnerly_domain::auth::ChangePasswordRequest;
-use partnerly_domain::iso::{COUNTRIES, CURRENCIES};
+use partnerly_domain::iso::COUNTRIES;
 use partnerly_domain::profile::UpdateProfileRequest;
 
 use crate::api::{self, ApiFailure};
 use crate::components::form::{
-    FormAlert, SelectField, SubmitActions, TextField, failure_of, field_error, succeeded,
+    FormAlert, SelectField, SubmitActions, TextField, currency_options, failure_of, field_error,
+    succeeded,
 };
 use crate::components::layout::{LoadFailed, Loading, set_title};
 use crate::session::use_session;
@@ -121,10 +122,6 @@ fn ProfileForm(
         .map(|c| (c.code, c.name.to_owned()))
         .collect::<Vec<_>>();
     countries.sort_by(|a, b| a.1.cmp(&b.1));
-    let currencies = CURRENCIES
-        .iter()
-        .map(|c| (c.code, format!("{} – {}", c.code, c.name)))
-        .collect::<Vec<_>>();
 
     view! {
         <section class="panel">
@@ -202,7 +199,7 @@ fn ProfileForm(
                         id="payout-currency"
                         label="Payout currency"
                         value=payout_currency
-                        options=currencies
+                        options=currency_options()
                         error=field_error(failure, "payout_currency")
                     />
                 </div>

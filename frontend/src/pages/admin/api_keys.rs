@@ -4,7 +4,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use partnerly_domain::api_key::{ApiKey, ApiKeyList, CreateApiKeyRequest, SCOPES};
+use partnerly_domain::api_key::{
+    ApiKey, ApiKeyList, CreateApiKeyRequest, EVENTS_WRITE, READ, SCOPES,
+};
 
 use super::AdminHeader;
 use crate::api::{ApiFailure, admin};
@@ -21,8 +23,8 @@ use crate::session::use_session;
 /// What a scope lets a key do.
 fn scope_words(scope: &str) -> String {
     match scope {
-        "events:write" => "events:write — send vendor events (sign-ups, payments, refunds)".into(),
-        "read" => "read — read data through the API".into(),
+        EVENTS_WRITE => "events:write — send vendor events (sign-ups, payments, refunds)".into(),
+        READ => "read — read data through the API".into(),
         other => other.to_owned(),
     }
 }
