@@ -93,11 +93,11 @@ impl Commission {
     /// Stores new lines whose ids came from [`crate::conn::next_ids`], a few hundred per
     /// statement. A payment has one line of each kind: a second is refused.
     pub fn insert_all(conn: &mut DbConn, rows: &[Commission]) -> QueryResult<()> {
-        for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
+        crate::insert_in_chunks!(rows, |chunk| {
             crate::conn::on_backend!(conn, |c| diesel::insert_into(commissions::table)
                 .values(chunk)
-                .execute(c))?;
-        }
+                .execute(c))?
+        });
         Ok(())
     }
 

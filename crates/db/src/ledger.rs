@@ -93,15 +93,12 @@ pub fn post(
 /// Books many transfers, a few hundred per statement; as with [`post`], a transfer
 /// whose key is already booked is skipped. Returns how many were added.
 pub fn post_all(conn: &mut DbConn, rows: &[NewTransfer]) -> QueryResult<usize> {
-    let mut inserted = 0;
-    for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
-        inserted +=
-            crate::conn::on_backend!(conn, |c| diesel::insert_into(ledger_transfers::table)
-                .values(chunk)
-                .on_conflict_do_nothing()
-                .execute(c))?;
-    }
-    Ok(inserted)
+    Ok(crate::insert_in_chunks!(rows, |chunk| {
+        crate::conn::on_backend!(conn, |c| diesel::insert_into(ledger_transfers::table)
+            .values(chunk)
+            .on_conflict_do_nothing()
+            .execute(c))?
+    }))
 }
 
 #[derive(QueryableByName)]

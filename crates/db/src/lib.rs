@@ -14,6 +14,32 @@
 pub(crate) const IN_LIST_CHUNK: usize = 500;
 pub(crate) const INSERT_ROWS_CHUNK: usize = 200;
 
+/// Runs a multi-row INSERT for every [`INSERT_ROWS_CHUNK`] rows and one for the rest;
+/// returns the rows inserted. A full chunk goes as an array (`$full` gets
+/// `&[T; INSERT_ROWS_CHUNK]`): diesel knows the statement's shape from the type, so each
+/// connection prepares it once and reuses it, where a slice of any length is parsed and
+/// planned again every time (measured: about a quarter of PostgreSQL's time on a batch).
+macro_rules! insert_in_chunks {
+    ($rows:expr, |$chunk:ident| $insert:expr) => {{
+        let rows = $rows;
+        let mut inserted = 0usize;
+        let mut full = rows.chunks_exact($crate::INSERT_ROWS_CHUNK);
+        for chunk in &mut full {
+            let $chunk: &[_; $crate::INSERT_ROWS_CHUNK] = chunk
+                .try_into()
+                .map_err(|_| diesel::result::Error::NotFound)?;
+            inserted += $insert;
+        }
+        let rest = full.remainder();
+        if !rest.is_empty() {
+            let $chunk = rest;
+            inserted += $insert;
+        }
+        inserted
+    }};
+}
+pub(crate) use insert_in_chunks;
+
 /// One row changed, as an update by id must: anything else is `NotFound`, so that an
 /// update of a row not (yet) stored fails loudly instead of changing nothing.
 pub(crate) fn one_row(changed: usize) -> diesel::QueryResult<()> {

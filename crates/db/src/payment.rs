@@ -71,11 +71,11 @@ impl Payment {
     /// Stores new payments whose ids came from [`crate::conn::next_ids`], a few hundred
     /// per statement.
     pub fn insert_all(conn: &mut DbConn, rows: &[Payment]) -> QueryResult<()> {
-        for chunk in rows.chunks(crate::INSERT_ROWS_CHUNK) {
+        crate::insert_in_chunks!(rows, |chunk| {
             on_backend!(conn, |c| diesel::insert_into(payments::table)
                 .values(chunk)
-                .execute(c))?;
-        }
+                .execute(c))?
+        });
         Ok(())
     }
 
