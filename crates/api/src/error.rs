@@ -10,7 +10,12 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use partnerly_db::Classify;
 use partnerly_domain::{ErrorBody, FieldErrors};
+use partnerly_engine::adjustments::AdjustmentError;
 use partnerly_engine::commissions::CommissionError;
+use partnerly_engine::customers::CustomerError;
+use partnerly_engine::memberships::MembershipError;
+use partnerly_engine::track_requests::TrackRequestError;
+use partnerly_engine::views::ViewError;
 use serde_json::{Map, Value, json};
 
 use crate::allowed_methods::AllowedMethods;
@@ -299,6 +304,81 @@ impl From<CommissionError> for ApiError {
             CommissionError::Database(e) => Self::Database(e),
             e @ CommissionError::Inconsistent { .. } => Self::internal(e),
         }
+    }
+}
+
+/// A view that could not be built: a row it reads is gone (404), or the database or
+/// the stored data failed.
+impl From<ViewError> for ApiError {
+    fn from(e: ViewError) -> Self {
+        match e {
+            ViewError::NotFound => Self::NotFound,
+            ViewError::Database(e) => Self::Database(e),
+            e @ ViewError::Inconsistent { .. } => Self::internal(e),
+        }
+    }
+}
+
+/// A manual adjustment refused: its fields (422), a reused idempotency key (422).
+impl From<AdjustmentError> for ApiError {
+    fn from(e: AdjustmentError) -> Self {
+        match e {
+            AdjustmentError::Invalid(fields) => Self::Validation(fields),
+            AdjustmentError::IdempotencyConflict => crate::idempotency::conflict(),
+            AdjustmentError::NotFound => Self::NotFound,
+            AdjustmentError::Database(e) => Self::Database(e),
+            e @ AdjustmentError::Inconsistent { .. } => Self::internal(e),
+        }
+    }
+}
+
+/// A reassignment refused: no such customer (404), no such membership (422).
+impl From<CustomerError> for ApiError {
+    fn from(e: CustomerError) -> Self {
+        match e {
+            CustomerError::NotFound => Self::NotFound,
+            CustomerError::Invalid(fields) => Self::Validation(fields),
+            CustomerError::Promotion(e) => e.into(),
+            CustomerError::Database(e) => Self::Database(e),
+            e @ CustomerError::Inconsistent { .. } => Self::internal(e),
+        }
+    }
+}
+
+/// A membership change refused: no such membership (404), a level of another program
+/// (422).
+impl From<MembershipError> for ApiError {
+    fn from(e: MembershipError) -> Self {
+        match e {
+            MembershipError::NotFound => Self::NotFound,
+            MembershipError::Invalid(fields) => Self::Validation(fields),
+            MembershipError::Database(e) => Self::Database(e),
+            e @ MembershipError::Inconsistent { .. } => Self::internal(e),
+        }
+    }
+}
+
+/// A track change request refused: no such request or membership (404), or a conflict
+/// with its state (409, the message is the error's).
+impl From<TrackRequestError> for ApiError {
+    fn from(e: TrackRequestError) -> Self {
+        let code = match e {
+            TrackRequestError::NotFound => return Self::NotFound,
+            TrackRequestError::Database(e) => return Self::Database(e),
+            e @ TrackRequestError::Inconsistent { .. } => return Self::internal(e),
+            TrackRequestError::AlreadyOnTrack(_) => "already_on_track",
+            TrackRequestError::Pending => "track_request_pending",
+            TrackRequestError::NoLevelOnTrack(_) => "no_level_on_track",
+            TrackRequestError::AlreadyDecided => "track_request_decided",
+        };
+        Self::conflict(code, e.to_string())
+    }
+}
+
+/// A value that could not be written as JSON (an audit entry's object): a bug.
+impl From<serde_json::Error> for ApiError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::internal(e)
     }
 }
 

@@ -97,13 +97,9 @@ pub struct AdjustmentView {
     pub created_at: OffsetDateTime,
 }
 
-/// `GET /api/v1/admin/adjustments`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct AdjustmentPage {
-    pub items: Vec<AdjustmentView>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
+page_type! {
+    /// `GET /api/v1/admin/adjustments`.
+    pub type AdjustmentPage = Page<AdjustmentView>;
 }
 
 /// The ledger key of an adjustment: one transfer per adjustment, ever.

@@ -41,13 +41,9 @@ pub struct AuditEntry {
     pub at: OffsetDateTime,
 }
 
-/// A page of the audit log, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntry>,
-    /// 1-based page number.
-    pub page: u32,
-    pub per_page: u32,
-    /// Entries matching the filters, on every page.
-    pub total: u64,
+page_type! {
+    /// A page of the audit log, newest first.
+    pub type AuditPage = Page<AuditEntry>;
+    page = "1-based page number.";
+    total = "Entries matching the filters, on every page.";
 }

@@ -82,13 +82,9 @@ pub struct AdminCustomerView {
     pub first_paid_at: Option<OffsetDateTime>,
 }
 
-/// `GET /api/v1/admin/customers`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CustomerPage {
-    pub items: Vec<AdminCustomerView>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
+page_type! {
+    /// `GET /api/v1/admin/customers`.
+    pub type CustomerPage = Page<AdminCustomerView>;
 }
 
 /// `POST /api/v1/admin/customers/{id}/reassign`: the customer's future payments earn

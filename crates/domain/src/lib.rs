@@ -10,6 +10,9 @@
 
 #[macro_use]
 mod stored;
+// `page_type!`, used by the modules that answer lists.
+#[macro_use]
+pub mod page;
 
 pub mod account;
 pub mod adjustment;
@@ -44,5 +47,6 @@ pub mod webhook_event;
 pub use email::Email;
 pub use error::{ErrorBody, FieldErrors};
 pub use money::{Currency, Money, MoneyView, Rate};
+pub use page::{Page, Paged};
 pub use password::Password;
 pub use public_id::PublicId;

@@ -161,13 +161,9 @@ pub struct PartnerSummary {
     pub memberships: Vec<AdminMembershipView>,
 }
 
-/// `GET /api/v1/admin/partners`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct PartnerPage {
-    pub items: Vec<PartnerSummary>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
+page_type! {
+    /// `GET /api/v1/admin/partners`.
+    pub type PartnerPage = Page<PartnerSummary>;
 }
 
 /// `GET /api/v1/admin/partners/{public_id}`.

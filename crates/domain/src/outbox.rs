@@ -31,13 +31,9 @@ pub struct OutboxEmail {
     pub last_error: Option<String>,
 }
 
-/// A page of outbox emails, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct OutboxPage {
-    pub items: Vec<OutboxEmail>,
-    /// 1-based page number.
-    pub page: u32,
-    pub per_page: u32,
-    /// Emails matching the filter, on every page.
-    pub total: u64,
+page_type! {
+    /// A page of outbox emails, newest first.
+    pub type OutboxPage = Page<OutboxEmail>;
+    page = "1-based page number.";
+    total = "Emails matching the filter, on every page.";
 }

@@ -164,13 +164,9 @@ pub struct CommissionView {
     pub created_at: OffsetDateTime,
 }
 
-/// A page of commissions by payment date, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct CommissionPage {
-    pub items: Vec<CommissionView>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
+page_type! {
+    /// A page of commissions by payment date, newest first.
+    pub type CommissionPage = Page<CommissionView>;
 }
 
 /// Customers by status.

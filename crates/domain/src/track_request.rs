@@ -98,13 +98,9 @@ pub struct TrackRequestView {
     pub decided_at: Option<OffsetDateTime>,
 }
 
-/// `GET /api/v1/admin/track-requests`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct TrackRequestPage {
-    pub items: Vec<TrackRequestView>,
-    pub page: u32,
-    pub per_page: u32,
-    pub total: u64,
+page_type! {
+    /// `GET /api/v1/admin/track-requests`.
+    pub type TrackRequestPage = Page<TrackRequestView>;
 }
 
 #[cfg(test)]

@@ -493,15 +493,11 @@ pub struct WebhookDelivery {
     pub attempts: Vec<WebhookAttempt>,
 }
 
-/// A page of deliveries, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct WebhookDeliveryPage {
-    pub items: Vec<WebhookDelivery>,
-    /// 1-based page number.
-    pub page: u32,
-    pub per_page: u32,
-    /// Deliveries matching the filter, on every page.
-    pub total: u64,
+page_type! {
+    /// A page of deliveries, newest first.
+    pub type WebhookDeliveryPage = Page<WebhookDelivery>;
+    page = "1-based page number.";
+    total = "Deliveries matching the filter, on every page.";
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
-//! Page requests shared by every paginated list: `page` from 1, `per_page` 1 to 100.
+//! Page requests shared by every paginated list: `page` from 1, `per_page` 1 to 100,
+//! and the page answered ([`Paging::page_of`]).
 
+use partnerly_domain::Page;
 use partnerly_domain::error::Validator;
 
 use crate::error::ApiError;
@@ -48,5 +50,16 @@ impl Paging {
     /// Rows to read.
     pub fn limit(self) -> i64 {
         i64::from(self.per_page)
+    }
+
+    /// The page of a list answering this request: `items`, of `count` matching rows in
+    /// all.
+    pub fn page_of<T>(self, items: Vec<T>, count: i64) -> Page<T> {
+        Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total: u64::try_from(count).unwrap_or_default(),
+        }
     }
 }

@@ -1,49 +1,22 @@
-//! Manual adjustments by finance staff (C7, A3): a credit moves money from the vendor's
-//! `adjustments` account to the partner's `available` balance, a debit the other way.
-//! The adjustment row, its ledger transfer (key `adjustment:{id}`) and the audit entry
-//! commit together. A debit may take `available` below zero: a documented clawback
-//! that the partner's next commissions repay, and no withdrawal is possible meanwhile.
+//! Manual adjustments by finance staff (C7, A3): booking one and the list. Booking is
+//! [`partnerly_engine::adjustments::book`]: the adjustment row, its ledger transfer and
+//! the audit entry commit together; a retry with the same `Idempotency-Key` books once.
 
 use actix_web::{HttpResponse, get, post, web};
-use partnerly_db::adjustment::{Adjustment, NewAdjustment};
-use partnerly_db::membership::Membership;
-use partnerly_db::user::User;
-use partnerly_db::{DbConn, ledger};
+use partnerly_db::adjustment::Adjustment;
 use partnerly_domain::ErrorBody;
-use partnerly_domain::adjustment::{
-    AdjustmentPage, AdjustmentView, CreateAdjustmentRequest, ledger_key,
-};
-use partnerly_domain::ledger::{Account, AccountKind, Cause, Transfer};
-use partnerly_domain::money::{Currency, Money};
+use partnerly_domain::adjustment::{AdjustmentPage, AdjustmentView, CreateAdjustmentRequest};
+use partnerly_engine::adjustments::{self, Booked, Idempotency};
+use partnerly_engine::views::adjustment_view;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Audit, Deferred, Paging, partner_ref, total};
+use super::{Deferred, Paging};
 use crate::auth::{FinanceUser, tokens};
 use crate::error::ApiError;
 use crate::event_groups::with_retry;
-use crate::idempotency::{self, IdempotencyKey};
+use crate::idempotency::IdempotencyKey;
 use crate::state::AppState;
-use crate::views::program_currency;
-
-fn adjustment_view(conn: &mut DbConn, a: &Adjustment) -> Result<AdjustmentView, ApiError> {
-    let (membership, program, _) =
-        Membership::with_program(conn, a.membership_id)?.ok_or(ApiError::NotFound)?;
-    let user = User::find(conn, membership.user_id)?.ok_or(ApiError::NotFound)?;
-    let currency = Currency::parse(&a.currency)
-        .map_err(|e| ApiError::internal(format!("stored adjustment currency: {e}")))?;
-    Ok(AdjustmentView {
-        id: a.id,
-        membership_id: a.membership_id,
-        partner: partner_ref(&user),
-        program_name: program.name,
-        amount: Money::from_minor(a.amount_minor, currency).to_view(),
-        reason: a.reason.clone(),
-        actor_id: a.actor_id,
-        ledger_key: ledger_key(a.id),
-        created_at: partnerly_db::utc(a.created_at),
-    })
-}
 
 /// Credit (positive amount) or debit (negative amount) a membership's available
 /// balance, with a reason. Finance staff and admins only.
@@ -75,8 +48,18 @@ pub async fn create_adjustment(
     let actor_id = actor.id;
     // A concurrent request with the same key loses the race at the unique index; run
     // again, it finds the winner's adjustment and answers it.
-    let (view, replayed) = with_retry(&state.database, move |conn| {
-        book(conn, actor_id, &body, key.as_deref(), &request_hash)
+    let Booked { view, replayed } = with_retry(&state.database, move |conn| {
+        let idempotency = key.as_deref().map(|key| Idempotency {
+            key,
+            request_hash: &request_hash,
+        });
+        Ok(adjustments::book(
+            conn,
+            actor_id,
+            &body,
+            idempotency,
+            partnerly_db::now(),
+        )?)
     })
     .await?;
     if replayed {
@@ -92,68 +75,6 @@ pub async fn create_adjustment(
         "manual adjustment booked"
     );
     Ok(HttpResponse::Created().json(view))
-}
-
-/// Books one adjustment with its transfer and audit entry, or finds the one booked
-/// under the same idempotency key (then `true`).
-fn book(
-    conn: &mut DbConn,
-    actor_id: i64,
-    body: &CreateAdjustmentRequest,
-    key: Option<&str>,
-    request_hash: &str,
-) -> Result<(AdjustmentView, bool), ApiError> {
-    let now = partnerly_db::now();
-    if let Some(key) = key
-        && let Some(earlier) = Adjustment::by_idempotency_key(conn, actor_id, key)?
-    {
-        if earlier.request_hash.as_deref() != Some(request_hash) {
-            return Err(idempotency::conflict());
-        }
-        return Ok((adjustment_view(conn, &earlier)?, true));
-    }
-    let (membership, program, _) = Membership::with_program(conn, body.membership_id)?
-        .ok_or_else(|| ApiError::field("membership_id", "There is no membership with this id."))?;
-    let adjustment = body.validate(program_currency(&program)?)?;
-    let currency = adjustment.amount.currency();
-    let magnitude = adjustment
-        .amount
-        .minor()
-        .checked_abs()
-        .map(|m| Money::from_minor(m, currency))
-        .ok_or_else(|| ApiError::field("amount", "The amount is too large."))?;
-    let row = NewAdjustment {
-        membership_id: membership.id,
-        amount_minor: adjustment.amount.minor(),
-        currency: currency.code(),
-        reason: &adjustment.reason,
-        actor_id,
-        created_at: now,
-        idempotency_key: key,
-        request_hash: key.map(|_| request_hash),
-    }
-    .insert(conn)?;
-    let vendor = Account::vendor(AccountKind::Adjustments, currency);
-    let available = Account::partner(membership.id, AccountKind::Available, currency);
-    let (from, to) = if adjustment.amount.is_positive() {
-        (vendor, available)
-    } else {
-        (available, vendor)
-    };
-    let transfer = Transfer::new(ledger_key(row.id), from, to, magnitude)
-        .map_err(|e| ApiError::internal(format!("ledger: {e}")))?;
-    if !ledger::post(conn, &transfer, Cause::Adjustment, row.id, now)? {
-        // A fresh row's key cannot exist; if it does, the ledger is wrong.
-        return Err(ApiError::internal(format!(
-            "ledger key {} already booked",
-            transfer.key
-        )));
-    }
-    let view = adjustment_view(conn, &row)?;
-    Audit::created("adjustment.create", "adjustment", row.id, &view)?
-        .because(adjustment.reason.as_str())
-        .record(conn, actor_id, now)?;
-    Ok((view, false))
 }
 
 /// Filter and paging of the adjustment list.
@@ -204,10 +125,5 @@ pub async fn list_adjustments(
             Ok((items, count))
         })
         .await?;
-    Ok(web::Json(AdjustmentPage {
-        items,
-        page: paging.page,
-        per_page: paging.per_page,
-        total: total(count),
-    }))
+    Ok(web::Json(paging.page_of(items, count)))
 }

@@ -68,17 +68,16 @@ pub async fn list_audit_log(
     _admin: AdminUser,
     query: web::Query<AuditQuery>,
 ) -> Result<web::Json<AuditPage>, ApiError> {
-    let Paging { page, per_page } = Paging::new(query.page, query.per_page)?;
+    let paging = Paging::new(query.page, query.per_page)?;
     let filter = AuditFilter {
         actor_id: query.actor_id,
         action: non_blank(query.action.as_deref()),
         target_type: non_blank(query.target_type.as_deref()),
         target_id: query.target_id,
     };
-    let offset = i64::from(page - 1) * i64::from(per_page);
     let (rows, total, emails) = state
         .db(move |conn| {
-            let (rows, total) = AuditEntry::list(conn, &filter, offset, i64::from(per_page))?;
+            let (rows, total) = AuditEntry::list(conn, &filter, paging.offset(), paging.limit())?;
             let mut actors: Vec<i64> = rows.iter().filter_map(|e| e.actor_id).collect();
             actors.sort_unstable();
             actors.dedup();
@@ -86,26 +85,22 @@ pub async fn list_audit_log(
             Ok((rows, total, emails))
         })
         .await?;
-    Ok(web::Json(AuditPage {
-        items: rows
-            .into_iter()
-            .map(|e| AuditEntryView {
-                id: e.id,
-                actor: e.actor_id.map(|id| AuditActor {
-                    id,
-                    email: emails.get(&id).cloned(),
-                }),
-                action: e.action,
-                target_type: e.target_type,
-                target_id: e.target_id,
-                reason: e.reason,
-                before: e.before_json.map(json_value),
-                after: e.after_json.map(json_value),
-                at: partnerly_db::utc(e.at),
-            })
-            .collect(),
-        page,
-        per_page,
-        total: u64::try_from(total).unwrap_or_default(),
-    }))
+    let items = rows
+        .into_iter()
+        .map(|e| AuditEntryView {
+            id: e.id,
+            actor: e.actor_id.map(|id| AuditActor {
+                id,
+                email: emails.get(&id).cloned(),
+            }),
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            reason: e.reason,
+            before: e.before_json.map(json_value),
+            after: e.after_json.map(json_value),
+            at: partnerly_db::utc(e.at),
+        })
+        .collect();
+    Ok(web::Json(paging.page_of(items, total)))
 }

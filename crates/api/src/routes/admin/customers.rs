@@ -1,76 +1,24 @@
-//! Customers as managers see them (A1), and reassigning a customer to another partner.
-//! A reassignment changes who earns from the customer's future payments; commissions
-//! already booked stay with the partner who earned them.
-
-use std::collections::BTreeMap;
+//! Customers as managers see them (A1), and reassigning a customer to another partner
+//! ([`partnerly_engine::customers::reassign`]). A reassignment changes who earns from
+//! the customer's future payments; commissions already booked stay with the partner who
+//! earned them.
 
 use actix_web::{get, post, web};
-use partnerly_db::DbConn;
 use partnerly_db::customer::{Customer, CustomerFilter};
 use partnerly_db::membership::Membership;
 use partnerly_db::user::User;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::customer::{AdminCustomerView, CustomerPage, ReassignCustomerRequest};
-use partnerly_domain::membership::PartnerRef;
 use partnerly_domain::public_id::PublicId;
+use partnerly_engine::customers::{self, Reassigned};
+use partnerly_engine::views::{Owners, customer_view};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{Audit, Deferred, Paging, partner_ref, total};
+use super::{Deferred, Paging};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
-
-/// The partner and program names of memberships, looked up once per membership.
-#[derive(Default)]
-struct Owners(BTreeMap<i64, Option<(PartnerRef, String)>>);
-
-impl Owners {
-    fn of(
-        &mut self,
-        conn: &mut DbConn,
-        membership_id: i64,
-    ) -> Result<Option<(PartnerRef, String)>, ApiError> {
-        if let Some(known) = self.0.get(&membership_id) {
-            return Ok(known.clone());
-        }
-        let owner = match Membership::with_program(conn, membership_id)? {
-            Some((m, program, _)) => {
-                User::find(conn, m.user_id)?.map(|u| (partner_ref(&u), program.name))
-            }
-            None => None,
-        };
-        self.0.insert(membership_id, owner.clone());
-        Ok(owner)
-    }
-}
-
-fn customer_view(
-    conn: &mut DbConn,
-    owners: &mut Owners,
-    c: Customer,
-) -> Result<AdminCustomerView, ApiError> {
-    let owner = match c.membership_id {
-        Some(id) => owners.of(conn, id)?,
-        None => None,
-    };
-    let (partner, program_name) = owner.unzip();
-    Ok(AdminCustomerView {
-        id: c.id,
-        status: c.status,
-        external_id: c.external_id,
-        email: c.email,
-        name: c.name,
-        plan: c.plan,
-        membership_id: c.membership_id,
-        partner,
-        program_name,
-        attributed_via: c.attributed_via,
-        attributed_at: c.attributed_at.map(partnerly_db::utc),
-        signed_up_at: partnerly_db::utc(c.signed_up_at),
-        first_paid_at: c.first_paid_at.map(partnerly_db::utc),
-    })
-}
 
 /// Filters and paging of the customer list.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -146,12 +94,7 @@ pub async fn list_customers(
             Ok((items, count))
         })
         .await?;
-    Ok(web::Json(CustomerPage {
-        items,
-        page: paging.page,
-        per_page: paging.per_page,
-        total: total(count),
-    }))
+    Ok(web::Json(paging.page_of(items, count)))
 }
 
 /// Give a customer to another partner's membership, or to nobody (`null`), with a
@@ -181,41 +124,15 @@ pub async fn reassign_customer(
 ) -> actix_web::Result<web::Json<AdminCustomerView>> {
     let id = path.into_inner();
     let change = body?.validate().map_err(ApiError::from)?;
-    let (view, promoted) = state
+    let Reassigned { view, promoted } = state
         .write(move |conn| {
-            let now = partnerly_db::now();
-            // Read under the customer's lock, which events about it take too: a payment
-            // applied at this moment earns for the old partner or the new, in order.
-            let found = Customer::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            partnerly_db::conn::lock_customers(conn, &[&found.external_id], &[])?;
-            let customer = Customer::find(conn, id)?.ok_or(ApiError::NotFound)?;
-            let target = match change.membership_id {
-                Some(mid) => Some(Membership::find(conn, mid)?.ok_or_else(|| {
-                    ApiError::field("membership_id", "There is no membership with this id.")
-                })?),
-                None => None,
-            };
-            let mut owners = Owners::default();
-            if customer.membership_id == change.membership_id {
-                return Ok((customer_view(conn, &mut owners, customer)?, false));
-            }
-            let before = customer_view(conn, &mut owners, customer)?;
-            let updated = Customer::reassign(conn, id, change.membership_id, now)?;
-            let view = customer_view(conn, &mut owners, updated)?;
-            Audit::changed("customer.reassign", "customer", id, &before, &view)?
-                .because(change.reason.as_str())
-                .record(conn, actor.id, now)?;
-            // The customer may bring the new partner to a threshold (L3).
-            let promoted = match target.as_ref().filter(|m| m.is_active()) {
-                Some(membership) => {
-                    partnerly_engine::commissions::Batch::run(conn, |conn, batch| {
-                        partnerly_engine::commissions::promote(conn, batch, membership, now)
-                    })?
-                    .is_some()
-                }
-                None => false,
-            };
-            Ok((view, promoted))
+            Ok(customers::reassign(
+                conn,
+                actor.id,
+                id,
+                &change,
+                partnerly_db::now(),
+            )?)
         })
         .await?;
     if promoted {

@@ -71,28 +71,23 @@ pub async fn list_outbox(
     _admin: AdminUser,
     query: web::Query<OutboxQuery>,
 ) -> Result<web::Json<OutboxPage>, ApiError> {
-    let Paging { page, per_page } = Paging::new(query.page, query.per_page)?;
+    let paging = Paging::new(query.page, query.per_page)?;
     let to = query
         .to
         .as_deref()
         .map(|t| t.trim().to_lowercase())
         .filter(|t| !t.is_empty());
-    let offset = i64::from(page - 1) * i64::from(per_page);
     let (rows, total) = state
         .db(move |conn| {
             Ok(OutboxEmail::list(
                 conn,
                 to.as_deref(),
-                offset,
-                i64::from(per_page),
+                paging.offset(),
+                paging.limit(),
             )?)
         })
         .await?;
     let smtp = state.config.smtp.is_some();
-    Ok(web::Json(OutboxPage {
-        items: rows.into_iter().map(|e| view(e, smtp)).collect(),
-        page,
-        per_page,
-        total: u64::try_from(total).unwrap_or_default(),
-    }))
+    let items = rows.into_iter().map(|e| view(e, smtp)).collect();
+    Ok(web::Json(paging.page_of(items, total)))
 }

@@ -1,25 +1,26 @@
 //! Partners and their memberships as managers see and change them (A1, L3, L4): search,
-//! detail with level history, manual level, rate override, suspension.
+//! detail with level history; manual level, rate override and suspension are
+//! [`partnerly_engine::memberships::update`].
 
 use std::collections::BTreeMap;
 
 use actix_web::{get, patch, web};
 use partnerly_db::level::Level;
-use partnerly_db::membership::{Membership, MembershipChanges};
+use partnerly_db::membership::Membership;
 use partnerly_db::track_request::TrackRequest;
 use partnerly_db::user::User;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::membership::{
-    AdminMembershipView, LevelChangeReason, LevelChangeView, LevelRef, MembershipDetail,
-    PartnerDetail, PartnerPage, PartnerSummary, UpdateMembershipRequest,
+    AdminMembershipView, LevelChangeView, LevelRef, MembershipDetail, PartnerDetail, PartnerPage,
+    PartnerSummary, UpdateMembershipRequest,
 };
 use partnerly_domain::public_id::PublicId;
-use partnerly_domain::webhook_event::{LevelChanged, WebhookEvent};
+use partnerly_engine::memberships::{self, Updated};
+use partnerly_engine::views::{admin_membership_view, track_request_view};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::track_requests::track_request_view;
-use super::{Audit, Deferred, Paging, membership_view, total};
+use super::{Deferred, Paging};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -71,7 +72,7 @@ pub async fn list_partners(
                 memberships
                     .entry(m.user_id)
                     .or_default()
-                    .push(membership_view(&m, &program, &level)?);
+                    .push(admin_membership_view(&m, &program, &level)?);
             }
             let items = users
                 .iter()
@@ -83,12 +84,7 @@ pub async fn list_partners(
             Ok((items, count))
         })
         .await?;
-    Ok(web::Json(PartnerPage {
-        items,
-        page: paging.page,
-        per_page: paging.per_page,
-        total: total(count),
-    }))
+    Ok(web::Json(paging.page_of(items, count)))
 }
 
 /// One partner: account, memberships with level and override, level history and
@@ -141,7 +137,7 @@ pub async fn get_partner(
                     .map(|r| track_request_view(conn, r))
                     .collect::<Result<Vec<_>, _>>()?;
                 memberships.push(MembershipDetail {
-                    membership: membership_view(&m, &program, &level)?,
+                    membership: admin_membership_view(&m, &program, &level)?,
                     level_history,
                     track_requests,
                 });
@@ -182,68 +178,18 @@ pub async fn update_membership(
 ) -> actix_web::Result<web::Json<AdminMembershipView>> {
     let id = path.into_inner();
     let changes = body?.validate().map_err(ApiError::from)?;
-    let (view, level_changed) = state
+    let Updated {
+        view,
+        level_changed,
+    } = state
         .write(move |conn| {
-            let now = partnerly_db::now();
-            if !Membership::lock(conn, id)? {
-                return Err(ApiError::NotFound);
-            }
-            let (membership, program, level) =
-                Membership::with_program(conn, id)?.ok_or(ApiError::NotFound)?;
-            let before = membership_view(&membership, &program, &level)?;
-            let mut track = None;
-            let mut level_changed = false;
-            if let Some(level_id) = changes.level_id {
-                let new_level = Level::find(conn, level_id)?
-                    .filter(|l| l.program_id == program.id)
-                    .ok_or_else(|| {
-                        ApiError::field("level_id", "Choose a level of this membership's program.")
-                    })?;
-                if new_level.id != level.id {
-                    Membership::set_level(
-                        conn,
-                        &membership,
-                        new_level.id,
-                        LevelChangeReason::Manual,
-                        Some(actor.id),
-                        now,
-                    )?;
-                    // The membership follows its level's track, so promotion keeps
-                    // climbing the ladder it is on.
-                    if new_level.track != membership.track {
-                        track = Some(new_level.track);
-                    }
-                    partnerly_engine::webhooks::enqueue(
-                        conn,
-                        &WebhookEvent::LevelChanged(LevelChanged {
-                            membership_id: membership.id,
-                            program_id: program.id,
-                            from_level: level.name.clone(),
-                            to_level: new_level.name.clone(),
-                            reason: LevelChangeReason::Manual,
-                        }),
-                    )?;
-                    level_changed = true;
-                }
-            }
-            let updated = Membership::update(
+            Ok(memberships::update(
                 conn,
+                actor.id,
                 id,
-                &MembershipChanges {
-                    track,
-                    rate_override: changes
-                        .rate_override
-                        .map(|r| r.map(|r| r.percent().to_string())),
-                    status: changes.status,
-                },
-            )?;
-            let (_, program, level) =
-                Membership::with_program(conn, updated.id)?.ok_or(ApiError::NotFound)?;
-            let view = membership_view(&updated, &program, &level)?;
-            Audit::changed("membership.update", "membership", id, &before, &view)?
-                .because(changes.reason.as_deref())
-                .record(conn, actor.id, now)?;
-            Ok((view, level_changed))
+                &changes,
+                partnerly_db::now(),
+            )?)
         })
         .await?;
     if level_changed {

@@ -12,7 +12,7 @@ use partnerly_db::DbConn;
 use partnerly_db::level::{Level, NewLevel};
 use partnerly_db::program::{NewProgram, Program};
 use partnerly_domain::ErrorBody;
-use partnerly_domain::level::{Threshold, Track};
+use partnerly_domain::level::Threshold;
 use partnerly_domain::level_settings::{
     ClientBonus, ClientBonusView, CreateLevelRequest, LevelSpec, LevelView, ThresholdView,
     UpdateLevelRequest,
@@ -23,13 +23,13 @@ use partnerly_domain::program::{
     redenominate,
 };
 use partnerly_domain::text::{LandingUrl, Name};
+use partnerly_engine::views::program_currency;
 use time::PrimitiveDateTime;
 
 use super::{Audit, Deferred};
 use crate::auth::ManagerUser;
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::views::program_currency;
 
 /// The stored settings of a program.
 fn settings(program: &Program) -> Result<ProgramSettings, ApiError> {
@@ -490,19 +490,9 @@ pub async fn delete_level(
             }
             let before = level_view(&level, program_currency(&program)?)?;
             Level::delete(conn, id)?;
-            Audit::deleted("level.delete", "level", id, &before)?.record(conn, actor.id, now)
+            Audit::deleted("level.delete", "level", id, &before)?.record(conn, actor.id, now)?;
+            Ok(())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Whether a program has a level on `track`; its lowest one.
-pub fn lowest_level_on(
-    conn: &mut DbConn,
-    program_id: i64,
-    track: Track,
-) -> Result<Option<Level>, ApiError> {
-    Ok(Level::of_program(conn, program_id)?
-        .into_iter()
-        .find(|l| l.track() == track))
 }

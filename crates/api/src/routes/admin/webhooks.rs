@@ -410,9 +410,8 @@ pub async fn list_webhook_deliveries(
     query: web::Query<DeliveryQuery>,
 ) -> Result<web::Json<WebhookDeliveryPage>, ApiError> {
     let id = id.into_inner();
-    let Paging { page, per_page } = Paging::new(query.page, query.per_page)?;
+    let paging = Paging::new(query.page, query.per_page)?;
     let status = query.status;
-    let offset = i64::from(page - 1) * i64::from(per_page);
     let (items, total) = state
         .db(move |conn| {
             // One snapshot: a delivery and its attempts agree even while the sender
@@ -423,19 +422,14 @@ pub async fn list_webhook_deliveries(
                     conn,
                     id,
                     status,
-                    offset,
-                    i64::from(per_page),
+                    paging.offset(),
+                    paging.limit(),
                 )?;
                 Ok((with_attempts(conn, rows)?, total))
             })
         })
         .await?;
-    Ok(web::Json(WebhookDeliveryPage {
-        items,
-        page,
-        per_page,
-        total: u64::try_from(total).unwrap_or_default(),
-    }))
+    Ok(web::Json(paging.page_of(items, total)))
 }
 
 /// Send a delivery again now, whatever its status; its history stays (admins only).
