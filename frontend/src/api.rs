@@ -17,9 +17,8 @@ use partnerly_domain::auth::{
     AuthResponse, ChangePasswordRequest, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
     SignupRequest,
 };
-use partnerly_domain::partner::{
-    CommissionPage, CommissionStatus, LinkList, MembershipList, Stats,
-};
+use partnerly_domain::link::LinkList;
+use partnerly_domain::partner::{CommissionPage, CommissionStatus, MembershipList, Stats};
 use partnerly_domain::profile::UpdateProfileRequest;
 use partnerly_domain::{ErrorBody, FieldErrors};
 use serde::Serialize;

@@ -191,7 +191,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let static_dir = config.static_dir.clone();
 
     actix_web::rt::System::new().block_on(async move {
-        let (server, _state) = server::start(config, pool, listener)?;
+        let (server, state) = server::start(config, pool, listener)?;
         println!();
         println!("Partnerly is running at {public_url}");
         println!("  API docs  {public_url}/api/docs/");
@@ -209,6 +209,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
         }
         println!();
         server.await?;
+        // No request comes any more: store the clicks still queued.
+        state.tracking.queue.drain().await;
         tracing::info!("stopped");
         Ok(())
     })

@@ -76,6 +76,36 @@ pub struct Config {
     /// How long a rotated webhook secret still signs, beside the new one
     /// (`PARTNERLY_WEBHOOK_SECRET_OVERLAP_HOURS`, default 24; 0 ends it at once).
     pub webhook_secret_overlap: time::Duration,
+    /// The tracking redirect's click queue and code directory ([`crate::tracking`]).
+    pub tracking: TrackingConfig,
+}
+
+/// How the tracking redirect stores clicks and learns of link changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingConfig {
+    /// Clicks waiting for the writer at most (`PARTNERLY_CLICK_QUEUE`, default 50000);
+    /// beyond it the visitor is still redirected and the click is counted as dropped.
+    pub queue_capacity: usize,
+    /// How long the writer waits to fill a batch after a click arrives
+    /// (`PARTNERLY_CLICK_FLUSH_MS`, default 200).
+    pub flush: std::time::Duration,
+    /// How often the directory of codes reloads what changed, here or on other
+    /// instances (`PARTNERLY_LINK_REFRESH_MS`, default 2000).
+    pub refresh: std::time::Duration,
+    /// Where unknown codes land (`PARTNERLY_DEFAULT_LANDING_URL`); unset: the first
+    /// program's landing page.
+    pub default_landing_url: Option<String>,
+}
+
+impl Default for TrackingConfig {
+    fn default() -> Self {
+        Self {
+            queue_capacity: 50_000,
+            flush: std::time::Duration::from_millis(200),
+            refresh: std::time::Duration::from_millis(2_000),
+            default_landing_url: None,
+        }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -111,6 +141,10 @@ struct FileConfig {
     rate_limit_ip_factor: Option<u32>,
     webhook_allow_networks: Option<String>,
     webhook_secret_overlap_hours: Option<u32>,
+    click_queue: Option<usize>,
+    click_flush_ms: Option<u64>,
+    link_refresh_ms: Option<u64>,
+    default_landing_url: Option<String>,
 }
 
 impl Config {
@@ -207,6 +241,53 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => bail!("PARTNERLY_LOG_FORMAT must be text or json, not {other:?}"),
         };
+        let defaults = TrackingConfig::default();
+        let number = |key: &str,
+                      file_value: Option<u64>,
+                      min: u64,
+                      max: u64|
+         -> anyhow::Result<Option<u64>> {
+            match env(key) {
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| (min..=max).contains(n))
+                    .map(Some)
+                    .with_context(|| format!("{key} must be a whole number from {min} to {max}")),
+                None => Ok(file_value),
+            }
+        };
+        let tracking = TrackingConfig {
+            queue_capacity: number(
+                "PARTNERLY_CLICK_QUEUE",
+                file.click_queue.map(|n| n as u64),
+                1,
+                10_000_000,
+            )?
+            .map_or(defaults.queue_capacity, |n| n as usize),
+            flush: number(
+                "PARTNERLY_CLICK_FLUSH_MS",
+                file.click_flush_ms,
+                0,
+                3_600_000,
+            )?
+            .map_or(defaults.flush, std::time::Duration::from_millis),
+            refresh: number(
+                "PARTNERLY_LINK_REFRESH_MS",
+                file.link_refresh_ms,
+                50,
+                600_000,
+            )?
+            .map_or(defaults.refresh, std::time::Duration::from_millis),
+            default_landing_url: get("PARTNERLY_DEFAULT_LANDING_URL", &file.default_landing_url)
+                .map(|raw| {
+                    partnerly_domain::text::LandingUrl::parse(&raw)
+                        .map(|u| u.into_string())
+                        .map_err(anyhow::Error::msg)
+                        .context("PARTNERLY_DEFAULT_LANDING_URL")
+                })
+                .transpose()?,
+        };
         let jwt_secret = jwt_secret(
             environment,
             &data_dir,
@@ -228,6 +309,7 @@ impl Config {
             rate_limit_ip_factor,
             webhook_targets,
             webhook_secret_overlap,
+            tracking,
         })
     }
 }

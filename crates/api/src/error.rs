@@ -479,3 +479,17 @@ pub fn unrouted(req: &HttpRequest) -> HttpResponse {
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     unrouted(&req)
 }
+
+/// The engine's tracking errors at the HTTP edge.
+impl From<partnerly_engine::tracking::TrackingError> for ApiError {
+    fn from(e: partnerly_engine::tracking::TrackingError) -> Self {
+        use partnerly_engine::tracking::TrackingError;
+        match e {
+            TrackingError::NotFound => Self::NotFound,
+            TrackingError::Invalid(fields) => Self::Validation(fields),
+            e @ TrackingError::TooManyLinks(_) => Self::conflict("link_limit", e.to_string()),
+            TrackingError::Database(e) => Self::Database(e),
+            e @ TrackingError::Inconsistent(_) => Self::internal(e),
+        }
+    }
+}

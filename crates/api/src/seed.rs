@@ -17,6 +17,7 @@ use partnerly_domain::level::{DurationKind, ThresholdKind, Track};
 use partnerly_domain::level_settings::BonusTrigger;
 use partnerly_domain::membership::LevelChangeReason;
 use partnerly_domain::program::PayoutSchedule;
+use partnerly_domain::tracking::AttributionModel;
 use partnerly_engine::commissions::{Batch, CommissionError, ingest, release_due};
 use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime, PrimitiveDateTime};
@@ -212,6 +213,7 @@ fn seed_programs(conn: &mut DbConn) -> anyhow::Result<()> {
                 self_signup: spec.self_signup,
                 created_at: now,
                 updated_at: now,
+                attribution_model: AttributionModel::LastClick,
             }
             .insert(conn)?;
             for level in spec.levels {

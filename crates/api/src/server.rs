@@ -29,17 +29,17 @@ pub fn start(
     pool: DbPool,
     listener: TcpListener,
 ) -> anyhow::Result<(Server, AppState)> {
-    let state = AppState::new(pool, config);
     // A fresh installation gets a default program (L1) that admins edit later.
-    let mut conn = state.pool.get()?;
+    let mut conn = pool.get()?;
     if partnerly_db::program::Program::ensure_default(
         &mut conn,
-        &state.config.public_url,
+        &config.public_url,
         partnerly_db::now(),
     )? {
         tracing::info!("created the default program");
     }
     drop(conn);
+    let state = AppState::new(pool, config)?;
     let doc = openapi::document();
     let allowed = web::Data::new(AllowedMethods::from_document(&doc));
     let data = web::Data::new(state.clone());
@@ -73,6 +73,7 @@ pub fn start(
             .wrap(middleware::from_fn(request_log::log_requests))
             .service(routes::health::healthz)
             .service(routes::health::readyz)
+            .configure(routes::redirect::configure)
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .configure(|cfg| portal(cfg, &static_dir))

@@ -12,6 +12,7 @@ use crate::database::Database;
 use crate::error::ApiError;
 use crate::event_groups::EventGroups;
 use crate::rate_limit::RateLimits;
+use crate::tracking::Tracking;
 
 /// Shared state, cheap to clone.
 #[derive(Clone)]
@@ -28,14 +29,20 @@ pub struct AppState {
     pub database: Database,
     /// Single events waiting to be applied together ([`crate::event_groups`]).
     pub event_groups: Arc<EventGroups>,
+    /// The tracking redirect's directory of codes and click queue.
+    pub tracking: Tracking,
 }
 
 impl AppState {
-    /// State over an existing pool.
-    pub fn new(pool: DbPool, config: Config) -> Self {
+    /// State over an existing pool; loads the tracking directory and starts its
+    /// refresher and the click writer on the current runtime.
+    pub fn new(pool: DbPool, config: Config) -> anyhow::Result<Self> {
         let backend = DbUrl::parse(&config.database_url).map_or(Backend::Postgres, |u| u.backend());
-        Self {
-            database: Database::new(pool.clone(), backend),
+        let database = Database::new(pool.clone(), backend);
+        let tracking = Tracking::start(database.clone(), &config.tracking, &config.jwt_secret)?;
+        Ok(Self {
+            tracking,
+            database,
             event_groups: Arc::default(),
             pool,
             jwt: JwtKeys::new(&config.jwt_secret),
@@ -43,7 +50,7 @@ impl AppState {
             config: Arc::new(config),
             mail_queued: Arc::new(Notify::new()),
             webhooks_queued: Arc::new(Notify::new()),
-        }
+        })
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.

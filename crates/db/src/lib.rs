@@ -49,9 +49,18 @@ pub(crate) fn one_row(changed: usize) -> diesel::QueryResult<()> {
     }
 }
 
+/// `SUM(column)` as a BIGINT on both backends (PostgreSQL sums BIGINT to NUMERIC), zero
+/// over no rows. `column` is a fixed column name, never input.
+pub(crate) fn sum_bigint(
+    column: &'static str,
+) -> diesel::expression::SqlLiteral<diesel::sql_types::BigInt> {
+    diesel::dsl::sql(&format!("CAST(COALESCE(SUM({column}), 0) AS BIGINT)"))
+}
+
 pub mod adjustment;
 pub mod api_key;
 pub mod audit;
+pub mod click;
 pub mod client_bonus;
 pub mod commission;
 pub mod conn;
@@ -61,6 +70,7 @@ pub mod event;
 pub mod ledger;
 pub mod level;
 pub mod link;
+pub mod link_figures;
 pub mod membership;
 pub mod outbox;
 pub mod password_reset;

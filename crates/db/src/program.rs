@@ -5,6 +5,7 @@ use diesel::prelude::*;
 use partnerly_domain::level::{DurationKind, Track};
 use partnerly_domain::money::Currency;
 use partnerly_domain::program::PayoutSchedule;
+use partnerly_domain::tracking::AttributionModel;
 use time::PrimitiveDateTime;
 
 use crate::DbConn;
@@ -28,6 +29,7 @@ pub struct Program {
     pub self_signup: bool,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    pub attribution_model: AttributionModel,
 }
 
 /// A program to create.
@@ -46,6 +48,7 @@ pub struct NewProgram {
     pub self_signup: bool,
     pub created_at: PrimitiveDateTime,
     pub updated_at: PrimitiveDateTime,
+    pub attribution_model: AttributionModel,
 }
 
 impl Program {
@@ -99,6 +102,7 @@ impl Program {
                 self_signup: true,
                 created_at: now,
                 updated_at: now,
+                attribution_model: AttributionModel::LastClick,
             }
             .insert(conn)?;
             NewLevel {

@@ -81,6 +81,7 @@ diesel::table! {
         self_signup -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        attribution_model -> Text,
     }
 }
 
@@ -153,6 +154,33 @@ diesel::table! {
         is_default -> Bool,
         disabled_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    clicks (id) {
+        id -> BigInt,
+        public_id -> Text,
+        link_id -> BigInt,
+        membership_id -> BigInt,
+        program_id -> BigInt,
+        visitor -> Text,
+        is_unique -> Bool,
+        landing_query -> Text,
+        referrer_host -> Nullable<Text>,
+        clicked_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    link_daily_stats (link_id, day) {
+        link_id -> BigInt,
+        day -> Date,
+        membership_id -> BigInt,
+        clicks -> BigInt,
+        unique_clicks -> BigInt,
+        bot_clicks -> BigInt,
     }
 }
 
@@ -359,6 +387,8 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(memberships -> programs (program_id));
 diesel::joinable!(memberships -> levels (level_id));
 diesel::joinable!(links -> memberships (membership_id));
+diesel::joinable!(clicks -> links (link_id));
+diesel::joinable!(link_daily_stats -> links (link_id));
 diesel::joinable!(track_requests -> memberships (membership_id));
 diesel::joinable!(customers -> memberships (membership_id));
 diesel::joinable!(payments -> customers (customer_id));
@@ -377,6 +407,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     level_history,
     track_requests,
     links,
+    clicks,
+    link_daily_stats,
     customers,
     payments,
     payment_reversals,

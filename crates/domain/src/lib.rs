@@ -28,6 +28,7 @@ pub mod iso;
 pub mod ledger;
 pub mod level;
 pub mod level_settings;
+pub mod link;
 pub mod membership;
 pub mod money;
 pub mod outbox;
@@ -41,6 +42,7 @@ pub mod read;
 pub mod text;
 pub mod timestamp;
 pub mod track_request;
+pub mod tracking;
 pub mod webhook;
 pub mod webhook_event;
 

@@ -48,32 +48,6 @@ pub struct MembershipView {
     pub joined_at: OffsetDateTime,
 }
 
-/// A referral link.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct LinkView {
-    pub id: i64,
-    pub membership_id: i64,
-    pub program_name: String,
-    /// The referral code, unguessable and URL-safe.
-    #[schema(example = "k7Qm2xWp")]
-    pub code: String,
-    /// `{public url}/r/{code}`.
-    #[schema(example = "https://partners.example.com/r/k7Qm2xWp")]
-    pub url: String,
-    pub label: String,
-    pub promo_code: Option<String>,
-    pub is_default: bool,
-    pub disabled: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-}
-
-/// `GET /api/v1/links`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-pub struct LinkList {
-    pub items: Vec<LinkView>,
-}
-
 /// `GET /api/v1/me/programs`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct MembershipList {

@@ -18,6 +18,7 @@ use crate::error::{FieldErrors, Validator};
 use crate::level_settings::LevelView;
 use crate::money::{Currency, Money, MoneyError, MoneyView};
 use crate::text::{HOST_PATTERN, LandingUrl, MAX_HOST_LEN, Name, parse_host};
+use crate::tracking::AttributionModel;
 
 /// Longest rules text, in characters.
 pub const MAX_RULES_TEXT_LEN: usize = 20_000;
@@ -108,6 +109,7 @@ pub struct ProgramSettings {
     pub allowed_domains: Vec<String>,
     pub rules_text: String,
     pub self_signup: bool,
+    pub attribution_model: AttributionModel,
 }
 
 /// `POST /api/v1/admin/programs`.
@@ -165,6 +167,10 @@ pub struct CreateProgramRequest {
     /// Whether partners join this program when they sign up (default true).
     #[serde(default)]
     pub self_signup: Option<bool>,
+    /// Which click is credited when a visitor followed several links (default
+    /// `last_click`).
+    #[serde(default)]
+    pub attribution_model: Option<AttributionModel>,
 }
 
 /// `PATCH /api/v1/admin/programs/{id}`: absent fields stay as they are.
@@ -210,6 +216,8 @@ pub struct UpdateProgramRequest {
     pub rules_text: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_signup: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribution_model: Option<AttributionModel>,
 }
 
 /// A program's fields before validation.
@@ -224,6 +232,7 @@ struct ProgramDraft<'a> {
     allowed_domains: &'a [String],
     rules_text: &'a str,
     self_signup: bool,
+    attribution_model: AttributionModel,
 }
 
 impl ProgramDraft<'_> {
@@ -298,6 +307,7 @@ impl ProgramDraft<'_> {
                     allowed_domains: domains,
                     rules_text: self.rules_text.trim().to_owned(),
                     self_signup: self.self_signup,
+                    attribution_model: self.attribution_model,
                 })
             }
             // Every `None` above recorded an error, so `finish` returned it.
@@ -322,6 +332,7 @@ impl CreateProgramRequest {
             allowed_domains: &self.allowed_domains,
             rules_text: &self.rules_text,
             self_signup: self.self_signup.unwrap_or(true),
+            attribution_model: self.attribution_model.unwrap_or_default(),
         }
         .validate()
     }
@@ -351,6 +362,7 @@ impl UpdateProgramRequest {
                 .unwrap_or(&current.allowed_domains),
             rules_text: self.rules_text.as_deref().unwrap_or(&current.rules_text),
             self_signup: self.self_signup.unwrap_or(current.self_signup),
+            attribution_model: self.attribution_model.unwrap_or(current.attribution_model),
         }
         .validate()
     }
@@ -370,6 +382,7 @@ pub struct ProgramView {
     pub allowed_domains: Vec<String>,
     pub rules_text: String,
     pub self_signup: bool,
+    pub attribution_model: AttributionModel,
     /// Lowest position first.
     pub levels: Vec<LevelView>,
     #[serde(with = "time::serde::rfc3339")]

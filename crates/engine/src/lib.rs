@@ -32,5 +32,6 @@ pub mod commissions;
 pub mod customers;
 pub mod memberships;
 pub mod track_requests;
+pub mod tracking;
 pub mod views;
 pub mod webhooks;

@@ -8,6 +8,7 @@ use partnerly_domain::iso::CURRENCIES;
 use partnerly_domain::level::{DurationKind, ThresholdKind, Track};
 use partnerly_domain::level_settings::BonusTrigger;
 use partnerly_domain::program::PayoutSchedule;
+use partnerly_domain::tracking::AttributionModel;
 
 use crate::api::ApiFailure;
 
@@ -144,7 +145,8 @@ stored_choices!(
     DurationKind,
     ThresholdKind,
     BonusTrigger,
-    PayoutSchedule
+    PayoutSchedule,
+    AttributionModel
 );
 
 /// The failure of an action's last run, if it failed.

@@ -9,9 +9,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use partnerly_domain::ledger::Balance;
 use partnerly_domain::level::RuleDuration;
+use partnerly_domain::link::{LinkList, LinkView};
 use partnerly_domain::money::{Currency, Money, MoneyView};
 use partnerly_domain::partner::{
-    LinkList, LinkView, MembershipList, MembershipStats, MembershipView, NextLevel, Stats,
+    MembershipList, MembershipStats, MembershipView, NextLevel, Stats,
 };
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;

@@ -18,15 +18,26 @@ pub fn generate() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>())
 }
 
-/// Letters and digits that cannot be confused when read aloud or typed (no 0/O, 1/l/I).
-const CODE_ALPHABET: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ";
+/// Lower-case letters and digits that cannot be confused when read aloud or typed (no
+/// 0/o, 1/l): codes are unique and looked up without regard to case, so one case is all
+/// the alphabet has.
+const CODE_ALPHABET: &[u8] = b"23456789abcdefghijkmnpqrstuvwxyz";
 
-/// A referral code: 8 characters from a 56-letter alphabet, about 47 bits — short
-/// enough to read out, far too many to enumerate.
-pub fn referral_code() -> String {
-    (0..8)
+fn random_code(len: usize) -> String {
+    (0..len)
         .map(|_| char::from(CODE_ALPHABET[rand::random_range(0..CODE_ALPHABET.len())]))
         .collect()
+}
+
+/// A referral code: 10 characters of a 32-letter alphabet, 50 bits — short enough to
+/// read out, far too many to find by trying codes at the redirect.
+pub fn referral_code() -> String {
+    random_code(10)
+}
+
+/// A click's id, as the landing page gets it: 20 characters, 100 bits.
+pub fn click_id() -> String {
+    random_code(20)
 }
 
 /// The hex SHA-256 of a token: what the database keeps. A plain hash suffices because
@@ -75,9 +86,12 @@ mod tests {
     #[test]
     fn referral_codes_are_short_url_safe_and_unambiguous() {
         let code = referral_code();
-        assert_eq!(code.len(), 8);
+        assert_eq!(code.len(), 10);
         assert!(code.bytes().all(|b| CODE_ALPHABET.contains(&b)));
-        assert!(!code.contains(['0', 'O', '1', 'l', 'I']));
+        assert!(!code.contains(['0', 'O', 'o', '1', 'l', 'I']));
+        assert_eq!(code, code.to_ascii_lowercase());
+        assert_eq!(click_id().len(), 20);
+        assert_ne!(click_id(), click_id());
     }
 
     #[test]

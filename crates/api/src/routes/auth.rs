@@ -196,6 +196,8 @@ pub async fn signup(
 
     match created {
         Some(session) => {
+            // The new default links work at this instance's redirect at once.
+            state.tracking.refresh_now(&state.database).await;
             tracing::info!(account.public_id = ?session.body.account.public_id, "partner signed up");
             Ok(session.respond(HttpResponse::Created()))
         }

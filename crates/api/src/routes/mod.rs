@@ -6,9 +6,11 @@ pub mod auth;
 pub mod events;
 pub mod health;
 pub mod integration;
+pub mod links;
 pub mod me;
 pub mod paging;
 pub mod partner;
+pub mod redirect;
 pub mod track_requests;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -25,7 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(me::update_me)
         .service(me::change_password)
         .service(partner::list_my_programs)
-        .service(partner::list_links)
+        .service(links::list_links)
+        .service(links::create_link)
+        .service(links::get_link)
+        .service(links::update_link)
         .service(partner::get_balances)
         .service(partner::list_commissions)
         .service(partner::get_stats)
@@ -33,6 +38,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(events::create_event_batch)
         .service(integration::whoami)
         .service(admin::outbox::list_outbox)
+        .service(admin::tracking::tracking_status)
         .service(admin::api_keys::create_api_key)
         .service(admin::api_keys::list_api_keys)
         .service(admin::api_keys::revoke_api_key)

@@ -6,15 +6,14 @@ use actix_web::{get, web};
 use partnerly_db::commission::{Commission, CommissionFilter, ListedCommission};
 use partnerly_db::customer::Customer;
 use partnerly_db::level::Level;
-use partnerly_db::link::Link;
 use partnerly_db::membership::Membership;
 use partnerly_db::payment::Payment;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::level::Threshold;
 use partnerly_domain::money::{Currency, Money, Rate};
 use partnerly_domain::partner::{
-    Balances, CommissionPage, CommissionStatus, CommissionView, CustomerCounts, LinkList, LinkView,
-    MembershipList, MembershipStats, NextLevel, Stats, mask_email,
+    Balances, CommissionPage, CommissionStatus, CommissionView, CustomerCounts, MembershipList,
+    MembershipStats, NextLevel, Stats, mask_email,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -46,45 +45,6 @@ pub async fn list_my_programs(
         })
         .await?;
     Ok(web::Json(MembershipList { items }))
-}
-
-/// The partner's referral links with their full URLs.
-#[utoipa::path(
-    tag = "partner",
-    responses((status = 200, body = LinkList), (status = 401, body = ErrorBody)),
-    security(("bearer" = []))
-)]
-#[get("/links")]
-pub async fn list_links(
-    state: web::Data<AppState>,
-    AuthUser(user): AuthUser,
-) -> Result<web::Json<LinkList>, ApiError> {
-    let public_url = state.config.public_url.clone();
-    let items = state
-        .db(move |conn| {
-            let programs: std::collections::BTreeMap<i64, String> =
-                Membership::of_user(conn, user.id)?
-                    .into_iter()
-                    .map(|(m, p, _)| (m.id, p.name))
-                    .collect();
-            Ok(Link::of_user(conn, user.id)?
-                .into_iter()
-                .map(|(link, membership)| LinkView {
-                    id: link.id,
-                    membership_id: membership.id,
-                    program_name: programs.get(&membership.id).cloned().unwrap_or_default(),
-                    url: format!("{public_url}/r/{}", link.code),
-                    code: link.code,
-                    label: link.label,
-                    promo_code: link.promo_code,
-                    is_default: link.is_default,
-                    disabled: link.disabled_at.is_some(),
-                    created_at: partnerly_db::utc(link.created_at),
-                })
-                .collect())
-        })
-        .await?;
-    Ok(web::Json(LinkList { items }))
 }
 
 /// Which of the partner's memberships a request is about: one program, or all.

@@ -140,6 +140,81 @@ fn the_openapi_command_prints_the_committed_document() {
 }
 
 #[actix_web::test]
+async fn sigterm_stores_the_clicks_still_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The writer would wait ten minutes to fill a batch: only the drain stores them.
+    let mut child = partnerly(dir.path())
+        .env("PARTNERLY_BIND", format!("127.0.0.1:{port}"))
+        .env("PARTNERLY_STATIC_DIR", dir.path().join("none"))
+        .env("PARTNERLY_CLICK_FLUSH_MS", "600000")
+        .arg("serve")
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server did not start");
+    let signup: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/signup"))
+        .json(&serde_json::json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signup["access_token"]
+        .as_str()
+        .expect("a session")
+        .to_owned();
+    let links: serde_json::Value = client
+        .get(format!("{base}/api/v1/links"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let code = links["items"][0]["code"].as_str().unwrap().to_owned();
+    for i in 0..5 {
+        let response = client
+            .get(format!("{base}/r/{code}"))
+            .header("user-agent", format!("Mozilla/5.0 Firefox/130.{i}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 302);
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "clean exit after SIGTERM: {status:?}");
+    let url =
+        partnerly_db::DbUrl::parse(&format!("sqlite://{}/cli.db", dir.path().display())).unwrap();
+    let mut conn = url.pool(1).unwrap().get().unwrap();
+    assert_eq!(partnerly_db::click::Click::count(&mut conn).unwrap(), 5);
+}
+
+#[actix_web::test]
 async fn sigterm_lets_an_in_flight_request_finish() {
     // A real process, so the signal handling is the binary's own.
     let dir = tempfile::tempdir().unwrap();

@@ -703,7 +703,7 @@ async fn a_new_partner_is_enrolled_in_the_default_program_with_a_default_link() 
     let links = app.get_as(&partner.access_token, "/api/v1/links").await;
     let link = &links.body["items"][0];
     let code = link["code"].as_str().unwrap();
-    assert_eq!(code.len(), 8);
+    assert_eq!(code.len(), 10);
     assert_eq!(link["url"], format!("http://portal.test/r/{code}"));
     assert_eq!(link["is_default"], true);
 }

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub state: AppState,
+    /// The database this server uses; [`TestApp::second_instance`] shares it.
+    pub database_url: String,
     _data_dir: tempfile::TempDir,
     postgres: Option<(String, String)>,
 }
@@ -106,6 +108,21 @@ impl TestApp {
                 None,
             ),
         };
+        Self::start(data_dir, database_url, postgres, extra).await
+    }
+
+    /// Another server instance on this one's database, as behind a load balancer.
+    pub async fn second_instance(&self, extra: &[(&str, String)]) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        Self::start(data_dir, self.database_url.clone(), None, extra).await
+    }
+
+    async fn start(
+        data_dir: tempfile::TempDir,
+        database_url: String,
+        postgres: Option<(String, String)>,
+        extra: &[(&str, String)],
+    ) -> TestApp {
         let mut vars: HashMap<String, String> = HashMap::from([
             (
                 "PARTNERLY_DATA_DIR".into(),
@@ -146,6 +163,7 @@ impl TestApp {
                 .build()
                 .expect("client"),
             state,
+            database_url,
             _data_dir: data_dir,
             postgres,
         }

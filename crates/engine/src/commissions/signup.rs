@@ -2,6 +2,7 @@
 //! bonus (C4), and the payments that were waiting for the customer.
 
 use partnerly_db::DbConn;
+use partnerly_db::click::Click;
 use partnerly_db::client_bonus::NewClientBonus;
 use partnerly_db::customer::{Customer, NewCustomer};
 use partnerly_db::level::Level;
@@ -14,7 +15,7 @@ use partnerly_domain::event::{CustomerSignedUpData, CustomerStatus};
 use partnerly_domain::level_settings::BonusTrigger;
 use partnerly_domain::money::Money;
 use partnerly_domain::webhook_event::{ClientBonusGranted, CustomerAttributed, WebhookEvent};
-use time::{OffsetDateTime, PrimitiveDateTime};
+use time::{Duration, OffsetDateTime, PrimitiveDateTime};
 
 use super::batch::Batch;
 use super::ingest::Applied;
@@ -32,6 +33,8 @@ enum NotAttributed {
     UnknownClick,
     /// The promo or ref code names no link.
     UnknownCode,
+    /// The click is older than its program's attribution window.
+    ClickExpired,
     /// The code's partner is suspended in its program.
     MembershipSuspended,
 }
@@ -41,6 +44,7 @@ impl NotAttributed {
         match self {
             Self::NoReferral => "no_referral",
             Self::UnknownClick => "unknown_click",
+            Self::ClickExpired => "click_expired",
             Self::UnknownCode => "unknown_code",
             Self::MembershipSuspended => "membership_suspended",
         }
@@ -48,34 +52,58 @@ impl NotAttributed {
 }
 
 /// The membership a sign-up is attributed to, and how: promo code, then click id
-/// (clicks are recorded by the tracking redirect; an unknown click id is skipped),
-/// then ref code. Suspended memberships attribute nothing. When nothing attributes
+/// (clicks are recorded by the tracking redirect; an unknown click id is skipped), then
+/// ref code. A click counts only inside its program's attribution window, counted from
+/// the click (T7); the ref code of an expired click's own link does not bring it back.
+/// Suspended memberships and disabled links attribute nothing. When nothing attributes
 /// it, the most telling reason among the candidates (a suspended partner over an
 /// unknown code).
 fn attribute(
     conn: &mut DbConn,
     lk: &mut Batch,
     data: &CustomerSignedUpData,
+    occurred_at: OffsetDateTime,
 ) -> Result<Result<(Link, Membership, AttributedVia), NotAttributed>, CommissionError> {
-    let mut candidates: Vec<(Option<Link>, AttributedVia)> = Vec::new();
-    if let Some(promo) = data.promo_code.as_deref().filter(|p| !p.trim().is_empty()) {
-        candidates.push((Link::by_promo_code(conn, promo)?, AttributedVia::PromoCode));
-    }
-    if let Some(code) = data.ref_code.as_deref().filter(|c| !c.trim().is_empty()) {
-        candidates.push((Link::by_code(conn, code.trim())?, AttributedVia::RefCode));
-    }
-    let mut why = if data
-        .click_id
-        .as_deref()
-        .is_some_and(|c| !c.trim().is_empty())
-    {
-        NotAttributed::UnknownClick
-    } else {
-        NotAttributed::NoReferral
+    let given = |v: &Option<String>| {
+        v.as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
     };
+    let mut candidates: Vec<(Option<Link>, AttributedVia)> = Vec::new();
+    let mut why = NotAttributed::NoReferral;
+    if let Some(promo) = given(&data.promo_code) {
+        candidates.push((Link::by_promo_code(conn, &promo)?, AttributedVia::PromoCode));
+    }
+    let mut expired_link = None;
+    if let Some(click_id) = given(&data.click_id) {
+        match Click::by_public_id(conn, &click_id)? {
+            None => why = why.max(NotAttributed::UnknownClick),
+            Some(click) => {
+                let window = lk.program(conn, click.program_id)?.attribution_window_days;
+                let ends = partnerly_db::utc(click.clicked_at) + Duration::days(i64::from(window));
+                if occurred_at <= ends {
+                    candidates.push((Link::enabled(conn, click.link_id)?, AttributedVia::Click));
+                } else {
+                    why = why.max(NotAttributed::ClickExpired);
+                    expired_link = Some(click.link_id);
+                }
+            }
+        }
+    }
+    if let Some(code) = given(&data.ref_code) {
+        let link = Link::by_code(conn, &code)?;
+        match (&link, expired_link) {
+            (Some(link), Some(expired)) if link.id == expired => {}
+            _ => candidates.push((link, AttributedVia::RefCode)),
+        }
+    }
     for (link, via) in candidates {
         let Some(link) = link else {
-            why = why.max(NotAttributed::UnknownCode);
+            why = why.max(match via {
+                AttributedVia::Click => NotAttributed::UnknownClick,
+                _ => NotAttributed::UnknownCode,
+            });
             continue;
         };
         match lk.membership(conn, link.membership_id)? {
@@ -109,7 +137,7 @@ pub(super) fn signed_up(
             (true, None) => applied.note("not_attributed_because", "already_known"),
         });
     }
-    let (attribution, why_not) = match attribute(conn, lk, data)? {
+    let (attribution, why_not) = match attribute(conn, lk, data, occurred_at)? {
         Ok(found) => (Some(found), None),
         Err(why) => (None, Some(why)),
     };

@@ -16,6 +16,7 @@ pub mod outbox;
 pub mod partners;
 pub mod programs;
 pub mod track_requests;
+pub mod tracking;
 pub mod webhooks;
 
 pub use partnerly_engine::audit::Audit;

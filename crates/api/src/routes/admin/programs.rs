@@ -49,6 +49,7 @@ fn settings(program: &Program) -> Result<ProgramSettings, ApiError> {
             .collect(),
         rules_text: program.rules_text.clone(),
         self_signup: program.self_signup,
+        attribution_model: program.attribution_model,
     })
 }
 
@@ -70,6 +71,7 @@ fn program_row(
         self_signup: s.self_signup,
         created_at,
         updated_at: now,
+        attribution_model: s.attribution_model,
     }
 }
 
@@ -125,6 +127,7 @@ fn program_view(conn: &mut DbConn, program: &Program) -> Result<ProgramView, Api
         allowed_domains: s.allowed_domains,
         rules_text: s.rules_text,
         self_signup: s.self_signup,
+        attribution_model: s.attribution_model,
         levels,
         created_at: partnerly_db::utc(program.created_at),
         updated_at: partnerly_db::utc(program.updated_at),
@@ -206,6 +209,7 @@ pub async fn create_program(
             Ok(view)
         })
         .await?;
+    state.tracking.refresh_now(&state.database).await;
     tracing::info!(program.id = view.id, "program created");
     Ok(HttpResponse::Created().json(view))
 }
@@ -292,6 +296,8 @@ pub async fn update_program(
             Ok(view)
         })
         .await?;
+    // The redirect's landing settings (T6).
+    state.tracking.refresh_now(&state.database).await;
     Ok(web::Json(view))
 }
 

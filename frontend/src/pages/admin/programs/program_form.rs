@@ -8,6 +8,8 @@ use partnerly_domain::program::{
 };
 
 use super::whole_number;
+use partnerly_domain::tracking::AttributionModel;
+
 use crate::api::{ApiFailure, admin};
 use crate::components::form::{
     CheckboxField, FormAlert, SelectField, SubmitActions, TextAreaField, TextField, choice,
@@ -30,6 +32,7 @@ struct ProgramInputs {
     allowed_domains: String,
     rules_text: String,
     self_signup: bool,
+    attribution_model: AttributionModel,
 }
 
 impl ProgramInputs {
@@ -45,6 +48,7 @@ impl ProgramInputs {
             allowed_domains: program.allowed_domains.join("\n"),
             rules_text: program.rules_text.clone(),
             self_signup: program.self_signup,
+            attribution_model: program.attribution_model,
         }
     }
 
@@ -61,6 +65,7 @@ impl ProgramInputs {
             allowed_domains: String::new(),
             rules_text: String::new(),
             self_signup: true,
+            attribution_model: AttributionModel::LastClick,
         }
     }
 
@@ -93,6 +98,7 @@ impl ProgramInputs {
                 .collect(),
             rules_text: self.rules_text.clone(),
             self_signup: Some(self.self_signup),
+            attribution_model: Some(self.attribution_model),
         })
     }
 }
@@ -110,6 +116,7 @@ fn as_update(request: CreateProgramRequest) -> UpdateProgramRequest {
         allowed_domains: Some(request.allowed_domains),
         rules_text: Some(request.rules_text),
         self_signup: request.self_signup,
+        attribution_model: request.attribution_model,
     }
 }
 
@@ -123,8 +130,17 @@ const PROGRAM_FIELDS: &[&str] = &[
     "payout_schedule",
     "landing_url",
     "allowed_domains",
+    "attribution_model",
     "rules_text",
 ];
+
+/// An attribution model in words, as offered.
+fn model_words(model: AttributionModel) -> &'static str {
+    match model {
+        AttributionModel::LastClick => "Last click",
+        AttributionModel::FirstClick => "First click",
+    }
+}
 
 /// A payout schedule in words, as offered.
 fn schedule_words(schedule: PayoutSchedule) -> &'static str {
@@ -176,6 +192,9 @@ pub(super) fn ProgramForm(
     };
     let schedules = PayoutSchedule::ALL
         .map(|s| (s.as_str(), schedule_words(s).to_owned()))
+        .to_vec();
+    let models = AttributionModel::ALL
+        .map(|m| (m.as_str(), model_words(m).to_owned()))
         .to_vec();
     let label = if editing.is_some() {
         "Save program"
@@ -255,6 +274,14 @@ pub(super) fn ProgramForm(
                 error=field_error(failure, "allowed_domains")
                 hint="One per line. Links may only send visitors to these hosts; empty means the landing page's host."
                 rows=3
+            />
+            <SelectField
+                id="program-model"
+                label="Attribution"
+                value=choice!(form.attribution_model)
+                options=models
+                error=field_error(failure, "attribution_model")
+                required=true
             />
             <TextAreaField
                 id="program-rules"

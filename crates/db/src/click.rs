@@ -1,0 +1,153 @@
+//! Clicks the tracking redirect recorded (T6, T10) and their daily figures per link.
+//!
+//! The click writer stores clicks in batches: [`Click::insert_all`] with the rows, and
+//! [`DailyLinkClicks::add`] with what they add to each link's day, in one transaction.
+//! Whether a click is unique is decided before, from [`Click::latest_of_visitors`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use time::{Date, PrimitiveDateTime};
+
+use crate::conn::on_backend;
+use crate::schema::{clicks, link_daily_stats};
+use crate::{DbConn, IN_LIST_CHUNK};
+
+/// A stored click.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
+#[diesel(table_name = clicks)]
+pub struct Click {
+    pub id: i64,
+    pub public_id: String,
+    pub link_id: i64,
+    pub membership_id: i64,
+    pub program_id: i64,
+    pub visitor: String,
+    pub is_unique: bool,
+    pub landing_query: String,
+    pub referrer_host: Option<String>,
+    pub clicked_at: PrimitiveDateTime,
+}
+
+/// A click to store.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable)]
+#[diesel(table_name = clicks)]
+pub struct NewClick {
+    pub public_id: String,
+    pub link_id: i64,
+    pub membership_id: i64,
+    pub program_id: i64,
+    pub visitor: String,
+    pub is_unique: bool,
+    pub landing_query: String,
+    pub referrer_host: Option<String>,
+    pub clicked_at: PrimitiveDateTime,
+}
+
+impl Click {
+    /// The click the redirect gave this id.
+    pub fn by_public_id(conn: &mut DbConn, public_id: &str) -> QueryResult<Option<Click>> {
+        clicks::table
+            .filter(clicks::public_id.eq(public_id))
+            .select(Click::as_select())
+            .get_result(conn)
+            .optional()
+    }
+
+    /// Stores clicks; returns how many.
+    pub fn insert_all(conn: &mut DbConn, rows: &[NewClick]) -> QueryResult<usize> {
+        Ok(crate::insert_in_chunks!(rows, |chunk| {
+            on_backend!(conn, |c| diesel::insert_into(clicks::table)
+                .values(chunk)
+                .execute(c))?
+        }))
+    }
+
+    /// The latest click at or after `since` of each of these (link, visitor) pairs that
+    /// has one.
+    pub fn latest_of_visitors(
+        conn: &mut DbConn,
+        pairs: &[(i64, &str)],
+        since: PrimitiveDateTime,
+    ) -> QueryResult<HashMap<(i64, String), PrimitiveDateTime>> {
+        let mut by_link: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
+        for (link, visitor) in pairs {
+            by_link.entry(*link).or_default().push(visitor);
+        }
+        let mut latest = HashMap::new();
+        for (link, visitors) in by_link {
+            for chunk in visitors.chunks(IN_LIST_CHUNK) {
+                let found: Vec<(String, Option<PrimitiveDateTime>)> = clicks::table
+                    .filter(clicks::link_id.eq(link))
+                    .filter(clicks::visitor.eq_any(chunk))
+                    .filter(clicks::clicked_at.ge(since))
+                    .group_by(clicks::visitor)
+                    .select((clicks::visitor, diesel::dsl::max(clicks::clicked_at)))
+                    .load(conn)?;
+                latest.extend(
+                    found
+                        .into_iter()
+                        .filter_map(|(v, at)| at.map(|at| ((link, v), at))),
+                );
+            }
+        }
+        Ok(latest)
+    }
+
+    /// How many clicks are stored (for the benchmark's exact count and the tests).
+    pub fn count(conn: &mut DbConn) -> QueryResult<i64> {
+        clicks::table.count().get_result(conn)
+    }
+}
+
+/// What some clicks add to one link's day.
+#[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
+#[diesel(table_name = link_daily_stats)]
+pub struct DailyLinkClicks {
+    pub link_id: i64,
+    pub day: Date,
+    pub membership_id: i64,
+    pub clicks: i64,
+    pub unique_clicks: i64,
+    pub bot_clicks: i64,
+}
+
+impl DailyLinkClicks {
+    /// Adds the rows to the stored figures of their link and day.
+    pub fn add(conn: &mut DbConn, rows: &[DailyLinkClicks]) -> QueryResult<()> {
+        use link_daily_stats::dsl as s;
+        for row in rows {
+            on_backend!(conn, |c| diesel::insert_into(s::link_daily_stats)
+                .values(row)
+                .on_conflict((s::link_id, s::day))
+                .do_update()
+                .set((
+                    s::clicks.eq(s::clicks + excluded(s::clicks)),
+                    s::unique_clicks.eq(s::unique_clicks + excluded(s::unique_clicks)),
+                    s::bot_clicks.eq(s::bot_clicks + excluded(s::bot_clicks)),
+                ))
+                .execute(c))?;
+        }
+        Ok(())
+    }
+
+    /// The total clicks, unique clicks and bot requests of each of these links.
+    pub fn totals(conn: &mut DbConn, links: &[i64]) -> QueryResult<BTreeMap<i64, (i64, i64, i64)>> {
+        let mut totals = BTreeMap::new();
+        for chunk in links.chunks(IN_LIST_CHUNK) {
+            let rows: Vec<(i64, i64, i64, i64)> = link_daily_stats::table
+                .filter(link_daily_stats::link_id.eq_any(chunk))
+                .group_by(link_daily_stats::link_id)
+                .select((
+                    link_daily_stats::link_id,
+                    crate::sum_bigint("link_daily_stats.clicks"),
+                    crate::sum_bigint("link_daily_stats.unique_clicks"),
+                    crate::sum_bigint("link_daily_stats.bot_clicks"),
+                ))
+                .load(conn)?;
+            totals.extend(rows.into_iter().map(|(l, c, u, b)| (l, (c, u, b))));
+        }
+        Ok(totals)
+    }
+}

@@ -1,0 +1,386 @@
+//! The tracking redirect's rules (T6, T7, T10), without I/O: where a visitor is sent,
+//! what the attribution cookie holds, which requests are bots.
+//!
+//! Decisions:
+//! - The target is always the program's stored landing URL (its host checked against the
+//!   allowed domains when the program was saved, and again here). The visitor's request
+//!   only adds query parameters to it: no parameter, path or header can change the
+//!   scheme, host or path, so the redirect cannot be made to point elsewhere.
+//! - `ref` and `click_id` are Partnerly's own parameters: the visitor's values for them
+//!   are dropped and replaced.
+//! - First click or last click (T7) is decided by the redirect: under first click, a
+//!   visitor whose attribution cookie for the program is still inside the window keeps
+//!   the first click's code and click id on the landing URL (and the vendor's script
+//!   keeps the first values it saw); under last click, every click replaces them.
+
+use serde::{Deserialize, Serialize};
+use time::{Duration, OffsetDateTime};
+use utoipa::ToSchema;
+
+/// The landing URL's parameter with the referral code.
+pub const REF_PARAM: &str = "ref";
+/// The landing URL's parameter with the click's id.
+pub const CLICK_PARAM: &str = "click_id";
+/// Longest query string passed on to the landing page; a longer one is cut at a
+/// parameter boundary.
+pub const MAX_PASSED_QUERY_LEN: usize = 1_000;
+/// A second click by the same visitor on the same link within this time is counted in
+/// the total, not as unique (T10).
+pub const REPEAT_WINDOW: Duration = Duration::hours(1);
+
+/// Which click a conversion is credited to when a visitor clicked several links (T7).
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AttributionModel {
+    /// The latest click inside the window wins (the default).
+    #[default]
+    LastClick,
+    /// The first click inside the window wins; later clicks are counted, not credited.
+    FirstClick,
+}
+
+stored_as_text!(AttributionModel, "attribution model");
+
+impl AttributionModel {
+    /// Every model, the default first.
+    pub const ALL: [AttributionModel; 2] = [Self::LastClick, Self::FirstClick];
+
+    /// The stable name stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::LastClick => "last_click",
+            Self::FirstClick => "first_click",
+        }
+    }
+
+    /// Parses the stable name.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "last_click" => Some(Self::LastClick),
+            "first_click" => Some(Self::FirstClick),
+            _ => None,
+        }
+    }
+}
+
+/// Parts of user agents that only crawlers, link previewers and uptime checkers send.
+/// Compared lower-case; a request without a user agent counts as a bot too.
+const BOT_MARKERS: &[&str] = &[
+    "bot",
+    "crawl",
+    "spider",
+    "slurp",
+    "facebookexternalhit",
+    "embedly",
+    "preview",
+    "headless",
+    "lighthouse",
+    "monitor",
+    "python-requests",
+    "go-http-client",
+    "okhttp",
+    "wget",
+    "curl/",
+    "httpclient",
+    "scrapy",
+    "phantomjs",
+    "pingdom",
+    "whatsapp",
+    "telegram",
+    "skype",
+    "discord",
+    "vkshare",
+    "bingpreview",
+];
+
+/// Whether a request with this user agent comes from a bot (T10).
+pub fn is_bot(user_agent: Option<&str>) -> bool {
+    let Some(agent) = user_agent.map(str::trim).filter(|a| !a.is_empty()) else {
+        return true;
+    };
+    let agent = agent.to_ascii_lowercase();
+    BOT_MARKERS.iter().any(|marker| agent.contains(marker))
+}
+
+/// The query string a visitor brought, as it is passed on: Partnerly's own parameters
+/// removed, at most [`MAX_PASSED_QUERY_LEN`] characters (cut between parameters).
+pub fn passed_on_query(raw: &str) -> String {
+    let mut kept = String::new();
+    for pair in raw.split('&').filter(|p| !p.is_empty()) {
+        let name = pair.split('=').next().unwrap_or_default();
+        let name = url::form_urlencoded::parse(format!("{name}=").as_bytes())
+            .next()
+            .map(|(k, _)| k.into_owned())
+            .unwrap_or_default();
+        if name == REF_PARAM || name == CLICK_PARAM {
+            continue;
+        }
+        let added = if kept.is_empty() {
+            pair.len()
+        } else {
+            pair.len() + 1
+        };
+        if kept.len() + added > MAX_PASSED_QUERY_LEN {
+            break;
+        }
+        if !kept.is_empty() {
+            kept.push('&');
+        }
+        kept.push_str(pair);
+    }
+    kept
+}
+
+/// Where the redirect sends a visitor: the landing URL with the visitor's own
+/// parameters, then `ref` and `click_id` when the visit is attributed. `None` when the
+/// landing URL is not an absolute http(s) URL on one of `allowed_domains` (a program
+/// saved before its domains were checked, or edited by hand in the database).
+pub fn landing_target(
+    landing_url: &str,
+    allowed_domains: &[String],
+    passed_query: &str,
+    referral: Option<(&str, &str)>,
+) -> Option<url::Url> {
+    let mut url = url::Url::parse(landing_url).ok()?;
+    if !matches!(url.scheme(), "http" | "https")
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return None;
+    }
+    let host = url.host_str()?.trim_end_matches('.').to_ascii_lowercase();
+    if !allowed_domains
+        .iter()
+        .any(|d| d.eq_ignore_ascii_case(&host))
+    {
+        return None;
+    }
+    let own: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != REF_PARAM && k != CLICK_PARAM)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let brought: Vec<(String, String)> = url::form_urlencoded::parse(passed_query.as_bytes())
+        .filter(|(k, _)| k != REF_PARAM && k != CLICK_PARAM)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    if own.is_empty() && brought.is_empty() && referral.is_none() {
+        url.set_query(None);
+        return Some(url);
+    }
+    {
+        let mut query = url.query_pairs_mut();
+        query.clear();
+        for (k, v) in own.iter().chain(&brought) {
+            query.append_pair(k, v);
+        }
+        if let Some((code, click_id)) = referral {
+            query.append_pair(REF_PARAM, code);
+            query.append_pair(CLICK_PARAM, click_id);
+        }
+    }
+    Some(url)
+}
+
+/// `GET /api/v1/admin/tracking`: this server instance's redirect machinery since it
+/// started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct TrackingStatus {
+    /// Codes the in-memory directory knows.
+    pub known_links: u64,
+    /// Clicks the queue holds at most.
+    pub queue_capacity: u64,
+    /// Clicks waiting for the writer now.
+    pub queued: u64,
+    /// Clicks handed to the queue.
+    pub accepted: u64,
+    /// Clicks lost because the queue was full (the visitors were still redirected).
+    pub dropped: u64,
+    /// Clicks the writer stored.
+    pub written: u64,
+}
+
+/// The name of the attribution cookie for a program: one per program, so a visitor
+/// who follows links of two programs is credited in each.
+pub fn cookie_name(program_id: i64) -> String {
+    format!("partnerly_ref_{program_id}")
+}
+
+/// What the attribution cookie holds: the code and click id the landing page got, and
+/// when the click happened (the window counts from it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttributionCookie {
+    pub code: String,
+    pub click_id: String,
+    pub clicked_at: OffsetDateTime,
+}
+
+impl AttributionCookie {
+    /// The cookie's value: `code.click_id.unix_seconds`.
+    pub fn value(&self) -> String {
+        format!(
+            "{}.{}.{}",
+            self.code,
+            self.click_id,
+            self.clicked_at.unix_timestamp()
+        )
+    }
+
+    /// Reads a cookie's value; `None` for anything else.
+    pub fn parse(value: &str) -> Option<Self> {
+        let mut parts = value.split('.');
+        let (code, click_id, at) = (parts.next()?, parts.next()?, parts.next()?);
+        if parts.next().is_some() || code.is_empty() || click_id.is_empty() {
+            return None;
+        }
+        let safe = |s: &str| {
+            s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !safe(code) || !safe(click_id) {
+            return None;
+        }
+        let clicked_at = OffsetDateTime::from_unix_timestamp(at.parse().ok()?).ok()?;
+        Some(Self {
+            code: code.to_owned(),
+            click_id: click_id.to_owned(),
+            clicked_at,
+        })
+    }
+
+    /// Whether the click is still inside an attribution window of `days` at `now`.
+    pub fn is_within(&self, days: i32, now: OffsetDateTime) -> bool {
+        now <= self.clicked_at + Duration::days(i64::from(days)) && self.clicked_at <= now
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn domains(list: &[&str]) -> Vec<String> {
+        list.iter().map(|d| d.to_string()).collect()
+    }
+
+    #[test]
+    fn the_target_is_the_landing_url_with_the_visitors_parameters_and_the_referral() {
+        let url = landing_target(
+            "https://www.example.com/pricing?plan=pro",
+            &domains(&["www.example.com"]),
+            "utm_source=news&sub1=a%20b&ref=evil&click_id=forged",
+            Some(("k7Qm2xWp", "c123")),
+        )
+        .unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://www.example.com/pricing?plan=pro&utm_source=news&sub1=a+b&ref=k7Qm2xWp&click_id=c123"
+        );
+    }
+
+    #[test]
+    fn an_unattributed_visit_lands_without_referral_parameters() {
+        let url = landing_target(
+            "https://example.com/",
+            &domains(&["example.com"]),
+            "ref=x",
+            None,
+        )
+        .unwrap();
+        assert_eq!(url.as_str(), "https://example.com/");
+    }
+
+    #[test]
+    fn a_landing_url_off_the_allowed_domains_is_never_a_target() {
+        let allowed = domains(&["example.com"]);
+        for landing in [
+            "https://evil.example/",
+            "https://example.com.evil.example/",
+            "https://user@example.com/",
+            "javascript:alert(1)",
+            "//evil.example/",
+            "ftp://example.com/",
+        ] {
+            assert_eq!(
+                landing_target(landing, &allowed, "", None),
+                None,
+                "{landing}"
+            );
+        }
+    }
+
+    #[test]
+    fn no_visitor_query_changes_the_host_or_path() {
+        let allowed = domains(&["example.com"]);
+        for query in [
+            "next=https://evil.example",
+            "%2F%2Fevil.example",
+            "@evil.example",
+            "#https://evil.example",
+            "a=1&&&b",
+        ] {
+            let url = landing_target("https://example.com/in", &allowed, query, Some(("c", "k")))
+                .unwrap();
+            assert_eq!(url.host_str(), Some("example.com"), "{query}");
+            assert_eq!(url.path(), "/in", "{query}");
+            assert_eq!(url.fragment(), None, "{query}");
+        }
+    }
+
+    #[test]
+    fn the_passed_on_query_drops_our_parameters_and_is_bounded() {
+        assert_eq!(passed_on_query("a=1&ref=x&click_id=y&%72ef=z&b"), "a=1&b");
+        let long = (0..500)
+            .map(|i| format!("p{i}=v"))
+            .collect::<Vec<_>>()
+            .join("&");
+        let kept = passed_on_query(&long);
+        assert!(kept.len() <= MAX_PASSED_QUERY_LEN);
+        assert!(kept.starts_with("p0=v&p1=v"));
+        assert!(!kept.ends_with('&'));
+    }
+
+    #[test]
+    fn bots_are_known_by_their_user_agent() {
+        assert!(is_bot(None));
+        assert!(is_bot(Some("  ")));
+        assert!(is_bot(Some("Mozilla/5.0 (compatible; Googlebot/2.1)")));
+        assert!(is_bot(Some("facebookexternalhit/1.1")));
+        assert!(is_bot(Some("curl/8.5.0")));
+        assert!(!is_bot(Some(
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
+        )));
+    }
+
+    #[test]
+    fn the_cookie_round_trips_and_refuses_anything_else() {
+        let cookie = AttributionCookie {
+            code: "jane-doe".into(),
+            click_id: "c_1".into(),
+            clicked_at: OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap(),
+        };
+        assert_eq!(
+            AttributionCookie::parse(&cookie.value()),
+            Some(cookie.clone())
+        );
+        for bad in ["", "a.b", "a.b.c", "a.b.1.2", "a;b.c.1", ".b.1"] {
+            assert_eq!(AttributionCookie::parse(bad), None, "{bad}");
+        }
+        let at = cookie.clicked_at;
+        assert!(cookie.is_within(14, at + Duration::days(14)));
+        assert!(!cookie.is_within(14, at + Duration::days(14) + Duration::seconds(1)));
+        assert!(!cookie.is_within(14, at - Duration::seconds(1)));
+    }
+
+    #[test]
+    fn every_model_round_trips_its_stored_name() {
+        assert_eq!(
+            AttributionModel::ALL.map(|m| AttributionModel::parse(m.as_str())),
+            AttributionModel::ALL.map(Some)
+        );
+    }
+}
