@@ -130,7 +130,7 @@ fn migrate(config: &Config) -> anyhow::Result<usize> {
 fn seed_demo(config: &Config) -> anyhow::Result<()> {
     let mut conn = connect(config)?;
     run_migrations(&mut conn)?;
-    let created = seed::seed_demo(&mut conn)?;
+    let created = seed::seed_demo(&mut conn, &config.public_url)?;
     println!("Demo data ready ({created} accounts created). Demo logins:");
     for line in seed::demo_logins(&mut conn)? {
         println!("  {line}");

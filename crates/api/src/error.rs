@@ -488,6 +488,7 @@ impl From<partnerly_engine::tracking::TrackingError> for ApiError {
             TrackingError::NotFound => Self::NotFound,
             TrackingError::Invalid(fields) => Self::Validation(fields),
             e @ TrackingError::TooManyLinks(_) => Self::conflict("link_limit", e.to_string()),
+            e @ TrackingError::LinkDisabled => Self::conflict("link_disabled", e.to_string()),
             TrackingError::Database(e) => Self::Database(e),
             e @ TrackingError::Inconsistent(_) => Self::internal(e),
         }

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod ledger_check;
 pub mod mail;
 pub mod openapi;
+pub mod qr;
 pub mod rate_limit;
 pub mod request_log;
 pub mod routes;

@@ -73,6 +73,21 @@ pub fn password_reset(to: &str, first_name: &str, public_url: &str, token: &str)
     }
 }
 
+/// The invitation a partner sends with their link (T4): their message, then the link.
+pub fn invitation(partner_name: &str, message: &str, link_url: &str) -> (String, String) {
+    let subject = format!("{partner_name} invites you");
+    let message = if message.is_empty() {
+        format!("{partner_name} thinks you will like this.")
+    } else {
+        message.to_owned()
+    };
+    let body = format!(
+        "{message}\n\n{link_url}\n\n--\nYou get this email because {partner_name} entered \
+         your address. Nobody will email you again unless someone invites you again.\n"
+    );
+    (subject, body)
+}
+
 /// What stands in for a secret in a redacted body.
 pub const HIDDEN_SECRET: &str = "[hidden]";
 

@@ -1,4 +1,5 @@
-//! Rate limits for sign-in, sign-up and password reset, per client IP and per account.
+//! Rate limits for sign-in, sign-up, password reset and the public lead form, per client
+//! IP and per account.
 //! Counters live in the database (fixed windows), so every instance behind a load
 //! balancer enforces the same limit. The per-IP limits scale with
 //! `PARTNERLY_RATE_LIMIT_IP_FACTOR` (for many partners behind one office NAT); the
@@ -53,6 +54,21 @@ pub const RESET_CONFIRM_PER_IP: Limit = Limit {
     window_secs: 3600,
 };
 
+/// Leads from one IP (the public lead form, T8).
+pub const LEADS_PER_IP: Limit = Limit {
+    name: "lead:ip",
+    max: 20,
+    window_secs: 3600,
+};
+
+/// Invitations one partner sends by email in a day (T4): enough for a partner's own
+/// contacts, too few to make Partnerly a spam relay.
+pub const INVITATIONS_PER_ACCOUNT: Limit = Limit {
+    name: "invite:account",
+    max: 50,
+    window_secs: 86_400,
+};
+
 /// The limits in force, with the per-IP ones scaled by the configured factor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimits {
@@ -62,6 +78,8 @@ pub struct RateLimits {
     pub reset_per_ip: Limit,
     pub reset_per_account: Limit,
     pub reset_confirm_per_ip: Limit,
+    pub leads_per_ip: Limit,
+    pub invitations_per_account: Limit,
 }
 
 impl RateLimits {
@@ -79,6 +97,8 @@ impl RateLimits {
             reset_per_ip: per_ip(RESET_PER_IP),
             reset_per_account: RESET_PER_ACCOUNT,
             reset_confirm_per_ip: per_ip(RESET_CONFIRM_PER_IP),
+            leads_per_ip: per_ip(LEADS_PER_IP),
+            invitations_per_account: INVITATIONS_PER_ACCOUNT,
         }
     }
 }

@@ -145,9 +145,10 @@ const OFFICIAL_LEVELS: [LevelSpec; 1] = [LevelSpec {
 }];
 
 /// Creates what is missing of the demo: programs, accounts, memberships and activity.
-/// Returns how many accounts were created.
-pub fn seed_demo(conn: &mut DbConn) -> anyhow::Result<usize> {
-    seed_programs(conn)?;
+/// The programs land on Partnerly's own demo vendor page (`{public_url}/demo/landing`),
+/// so the demo's links work on first run. Returns how many accounts were created.
+pub fn seed_demo(conn: &mut DbConn, public_url: &str) -> anyhow::Result<usize> {
+    seed_programs(conn, public_url)?;
     let created = seed_accounts(conn)?;
     seed_activity(conn)?;
     Ok(created)
@@ -158,7 +159,8 @@ struct ProgramSpec {
     currency: &'static str,
     window: i32,
     payout_schedule: PayoutSchedule,
-    landing_url: &'static str,
+    /// The path of the landing page on Partnerly's demo vendor page.
+    landing_path: &'static str,
     rules: &'static str,
     self_signup: bool,
     levels: &'static [LevelSpec],
@@ -170,7 +172,7 @@ const PROGRAMS: [ProgramSpec; 2] = [
         currency: "USD",
         window: 14,
         payout_schedule: PayoutSchedule::OnRequest,
-        landing_url: "https://vendor.example/",
+        landing_path: "/demo/landing",
         rules: "Iron: $25 for every new client's first payment, and the client gets $25 too. \
                 Bronze (from 3 paying clients): 20% of every payment for 12 months. Integrators \
                 earn 20% (Silver), 25% (Gold, from 10 paying clients) or 30% (Platinum, from \
@@ -184,7 +186,7 @@ const PROGRAMS: [ProgramSpec; 2] = [
         currency: "EUR",
         window: 30,
         payout_schedule: PayoutSchedule::Monthly,
-        landing_url: "https://vendor.example/partners",
+        landing_path: "/demo/landing?program=official",
         rules: "Official partners earn 35% of every payment of their clients for as long as the \
                 clients pay. Payouts at the end of each month from 50 EUR.",
         self_signup: false,
@@ -192,8 +194,12 @@ const PROGRAMS: [ProgramSpec; 2] = [
     },
 ];
 
-fn seed_programs(conn: &mut DbConn) -> anyhow::Result<()> {
+fn seed_programs(conn: &mut DbConn, public_url: &str) -> anyhow::Result<()> {
     let now = partnerly_db::now();
+    let host = partnerly_domain::text::LandingUrl::parse(public_url)
+        .map_err(anyhow::Error::msg)?
+        .host()
+        .to_owned();
     let existing: Vec<String> = Program::all(conn)?.into_iter().map(|p| p.name).collect();
     write_transaction(conn, |conn| -> anyhow::Result<()> {
         for spec in &PROGRAMS {
@@ -207,8 +213,8 @@ fn seed_programs(conn: &mut DbConn) -> anyhow::Result<()> {
                 hold_days: 31,
                 minimum_payout_minor: 5_000,
                 payout_schedule: spec.payout_schedule,
-                landing_url: spec.landing_url.into(),
-                allowed_domains: "vendor.example".into(),
+                landing_url: format!("{public_url}{}", spec.landing_path),
+                allowed_domains: host.clone(),
                 rules_text: spec.rules.into(),
                 self_signup: spec.self_signup,
                 created_at: now,

@@ -74,6 +74,7 @@ pub fn start(
             .service(routes::health::healthz)
             .service(routes::health::readyz)
             .configure(routes::redirect::configure)
+            .configure(routes::demo::configure)
             .service(web::redirect("/api/docs", "/api/docs/"))
             .service(SwaggerUi::new("/api/docs/{_:.*}").url("/api/openapi.json", doc.clone()))
             .configure(|cfg| portal(cfg, &static_dir))

@@ -1,7 +1,7 @@
 //! Clicks the tracking redirect recorded (T6, T10) and their daily figures per link.
 //!
 //! The click writer stores clicks in batches: [`Click::insert_all`] with the rows, and
-//! [`DailyLinkClicks::add`] with what they add to each link's day, in one transaction.
+//! [`DailyLinkStats::add`] with what they add to each link's day, in one transaction.
 //! Whether a click is unique is decided before, from [`Click::latest_of_visitors`].
 
 use std::collections::{BTreeMap, HashMap};
@@ -101,21 +101,61 @@ impl Click {
     }
 }
 
-/// What some clicks add to one link's day.
+/// What some clicks, sign-ups, first payments and leads add to one link's day.
 #[derive(Debug, Clone, PartialEq, Eq, Insertable, Queryable, Selectable)]
 #[diesel(table_name = link_daily_stats)]
-pub struct DailyLinkClicks {
+pub struct DailyLinkStats {
     pub link_id: i64,
     pub day: Date,
     pub membership_id: i64,
     pub clicks: i64,
     pub unique_clicks: i64,
     pub bot_clicks: i64,
+    pub signups: i64,
+    pub paying_customers: i64,
+    pub deals: i64,
 }
 
-impl DailyLinkClicks {
+#[derive(QueryableByName)]
+struct DayRow {
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    day: Date,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    clicks: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    unique_clicks: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    signups: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    paying_customers: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    deals: i64,
+}
+
+/// One day (or month) of a partner's figures: (period start, clicks, unique clicks,
+/// sign-ups, paying customers, deals).
+pub type DayFigures = (Date, i64, i64, i64, i64, i64);
+
+impl DailyLinkStats {
+    /// Nothing yet on `link`'s `day`.
+    pub fn zero(link_id: i64, membership_id: i64, day: Date) -> Self {
+        Self {
+            link_id,
+            day,
+            membership_id,
+            clicks: 0,
+            unique_clicks: 0,
+            bot_clicks: 0,
+            signups: 0,
+            paying_customers: 0,
+            deals: 0,
+        }
+    }
+}
+
+impl DailyLinkStats {
     /// Adds the rows to the stored figures of their link and day.
-    pub fn add(conn: &mut DbConn, rows: &[DailyLinkClicks]) -> QueryResult<()> {
+    pub fn add(conn: &mut DbConn, rows: &[DailyLinkStats]) -> QueryResult<()> {
         use link_daily_stats::dsl as s;
         for row in rows {
             on_backend!(conn, |c| diesel::insert_into(s::link_daily_stats)
@@ -126,10 +166,60 @@ impl DailyLinkClicks {
                     s::clicks.eq(s::clicks + excluded(s::clicks)),
                     s::unique_clicks.eq(s::unique_clicks + excluded(s::unique_clicks)),
                     s::bot_clicks.eq(s::bot_clicks + excluded(s::bot_clicks)),
+                    s::signups.eq(s::signups + excluded(s::signups)),
+                    s::paying_customers.eq(s::paying_customers + excluded(s::paying_customers)),
+                    s::deals.eq(s::deals + excluded(s::deals)),
                 ))
                 .execute(c))?;
         }
         Ok(())
+    }
+
+    /// The figures of these memberships (or of one of their links) per day from `from`
+    /// to `to` inclusive; days without any are absent.
+    pub fn by_day(
+        conn: &mut DbConn,
+        memberships: &[i64],
+        link: Option<i64>,
+        from: Date,
+        to: Date,
+    ) -> QueryResult<Vec<DayFigures>> {
+        if memberships.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Ids are integers: formatting them is safe. SUM over BIGINT is NUMERIC on
+        // PostgreSQL: the CASTs give both backends one type.
+        let ids = memberships
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let link_filter = link.map_or(String::new(), |l| format!(" AND link_id = {l}"));
+        let rows: Vec<DayRow> = diesel::sql_query(format!(
+            "SELECT day, CAST(SUM(clicks) AS BIGINT) AS clicks, \
+             CAST(SUM(unique_clicks) AS BIGINT) AS unique_clicks, \
+             CAST(SUM(signups) AS BIGINT) AS signups, \
+             CAST(SUM(paying_customers) AS BIGINT) AS paying_customers, \
+             CAST(SUM(deals) AS BIGINT) AS deals \
+             FROM link_daily_stats WHERE membership_id IN ({ids}){link_filter} \
+             AND day >= $1 AND day <= $2 GROUP BY day ORDER BY day"
+        ))
+        .bind::<diesel::sql_types::Date, _>(from)
+        .bind::<diesel::sql_types::Date, _>(to)
+        .load(conn)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                (
+                    r.day,
+                    r.clicks,
+                    r.unique_clicks,
+                    r.signups,
+                    r.paying_customers,
+                    r.deals,
+                )
+            })
+            .collect())
     }
 
     /// The total clicks, unique clicks and bot requests of each of these links.

@@ -1,6 +1,6 @@
 //! What links brought, for the link list: customers and earnings per link, each one
 //! grouped query for a whole page of links (clicks come from `link_daily_stats`, see
-//! [`crate::click::DailyLinkClicks::totals`]).
+//! [`crate::click::DailyLinkStats::totals`]).
 //!
 //! Earnings count a commission for its link only while the customer is still the link's
 //! partner's: a reassigned customer loses its link (`Customer::reassign`), and the join

@@ -174,6 +174,37 @@ diesel::table! {
 }
 
 diesel::table! {
+    deals (id) {
+        id -> BigInt,
+        membership_id -> BigInt,
+        program_id -> BigInt,
+        link_id -> Nullable<BigInt>,
+        click_id -> Nullable<Text>,
+        name -> Text,
+        email -> Text,
+        company -> Nullable<Text>,
+        message -> Text,
+        status -> Text,
+        amount_minor -> Nullable<BigInt>,
+        currency -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> BigInt,
+        link_id -> BigInt,
+        membership_id -> BigInt,
+        email -> Text,
+        message -> Text,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     link_daily_stats (link_id, day) {
         link_id -> BigInt,
         day -> Date,
@@ -181,6 +212,9 @@ diesel::table! {
         clicks -> BigInt,
         unique_clicks -> BigInt,
         bot_clicks -> BigInt,
+        signups -> BigInt,
+        paying_customers -> BigInt,
+        deals -> BigInt,
     }
 }
 
@@ -388,6 +422,8 @@ diesel::joinable!(memberships -> programs (program_id));
 diesel::joinable!(memberships -> levels (level_id));
 diesel::joinable!(links -> memberships (membership_id));
 diesel::joinable!(clicks -> links (link_id));
+diesel::joinable!(deals -> memberships (membership_id));
+diesel::joinable!(invitations -> links (link_id));
 diesel::joinable!(link_daily_stats -> links (link_id));
 diesel::joinable!(track_requests -> memberships (membership_id));
 diesel::joinable!(customers -> memberships (membership_id));
@@ -408,6 +444,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     track_requests,
     links,
     clicks,
+    deals,
+    invitations,
     link_daily_stats,
     customers,
     payments,

@@ -234,6 +234,12 @@ pub enum Event {
     PaymentChargedBack(Reversal),
     CustomerStatusChanged(CustomerStatusChangedData),
     SubscriptionUpdated(SubscriptionUpdatedData),
+    /// A deal's outcome (T8); the amount is checked against the program's currency when
+    /// the event is applied.
+    DealStatusChanged {
+        deal_id: i64,
+        change: crate::deal::ChangeDealRequest,
+    },
 }
 
 fn id_field(v: &mut Validator, field: &str, value: &str) {
@@ -379,13 +385,35 @@ impl EventEnvelope {
                 }
                 Event::SubscriptionUpdated(d)
             }
+            "deal.status_changed" => {
+                let d: crate::deal::DealStatusChangedData = data(&self.data)?;
+                let deal_id = v.check(
+                    "data.deal_id",
+                    d.deal_id
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|id| *id > 0)
+                        .ok_or("The deal's id from the deal.created webhook, like \"42\"."),
+                );
+                if let Some(currency) = d.currency.as_deref() {
+                    v.check("data.currency", Currency::parse(currency));
+                }
+                Event::DealStatusChanged {
+                    deal_id: deal_id.unwrap_or_default(),
+                    change: crate::deal::ChangeDealRequest {
+                        status: d.status,
+                        amount: d.amount,
+                        currency: d.currency,
+                    },
+                }
+            }
             other => {
                 v.add(
                     "type",
                     format!(
                         "Unknown event type {other:?}; use customer.signed_up, payment.succeeded, \
-                         payment.refunded, payment.charged_back, customer.status_changed or \
-                         subscription.updated."
+                         payment.refunded, payment.charged_back, customer.status_changed, \
+                         subscription.updated or deal.status_changed."
                     ),
                 );
                 return Err(v.finish().err().unwrap_or_default());

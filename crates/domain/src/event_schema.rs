@@ -24,7 +24,7 @@ use crate::pattern;
 use crate::timestamp::MAX_TIME_LEN;
 
 /// Every event type: its `type`, the name of its envelope schema, and a description.
-const TYPES: [(&str, &str, &str); 6] = [
+const TYPES: [(&str, &str, &str); 7] = [
     (
         "customer.signed_up",
         "CustomerSignedUpEvent",
@@ -55,6 +55,11 @@ const TYPES: [(&str, &str, &str); 6] = [
         "SubscriptionUpdatedEvent",
         "The customer's plan changed (`data`: SubscriptionUpdatedData).",
     ),
+    (
+        "deal.status_changed",
+        "DealStatusChangedEvent",
+        "A deal from a referred lead was won or lost (`data`: DealStatusChangedData).",
+    ),
 ];
 
 /// The `data` schema of an event type.
@@ -64,6 +69,7 @@ fn data_schema(kind: &str) -> &'static str {
         "payment.succeeded" => "PaymentSucceededData",
         "payment.refunded" | "payment.charged_back" => "PaymentReversedData",
         "customer.status_changed" => "CustomerStatusChangedData",
+        "deal.status_changed" => "DealStatusChangedData",
         _ => "SubscriptionUpdatedData",
     }
 }
@@ -142,6 +148,7 @@ impl ToSchema for EventEnvelope {
         with::<PaymentReversedData>(schemas);
         with::<CustomerStatusChangedData>(schemas);
         with::<SubscriptionUpdatedData>(schemas);
+        with::<crate::deal::DealStatusChangedData>(schemas);
     }
 }
 

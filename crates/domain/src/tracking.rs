@@ -205,6 +205,133 @@ pub struct TrackingStatus {
     pub written: u64,
 }
 
+/// The length of a time series' periods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Interval {
+    #[default]
+    Day,
+    Month,
+}
+
+/// Most periods one time series has: a year of days, ten years of months.
+pub const MAX_DAYS: i64 = 366;
+pub const MAX_MONTHS: i64 = 120;
+
+/// One period of a partner's figures.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+pub struct TimeseriesPoint {
+    /// The period's first day, `YYYY-MM-DD`.
+    #[schema(example = "2026-11-01")]
+    pub period: String,
+    pub clicks: u64,
+    pub unique_clicks: u64,
+    /// Customers attributed, on their sign-up's day.
+    pub signups: u64,
+    /// Attributed customers, on the day their first payment arrived.
+    pub paying_customers: u64,
+    /// Leads that became deals, on the lead's day.
+    pub deals: u64,
+}
+
+/// `GET /api/v1/me/stats/timeseries`: every period from `from` to `to`, zero-filled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Timeseries {
+    pub interval: Interval,
+    #[schema(example = "2026-11-01")]
+    pub from: String,
+    #[schema(example = "2026-11-30")]
+    pub to: String,
+    pub points: Vec<TimeseriesPoint>,
+}
+
+/// A calendar date `YYYY-MM-DD`.
+pub fn parse_date(raw: &str) -> Result<time::Date, String> {
+    let bad = || "Use a date like 2026-11-01.".to_owned();
+    let mut parts = raw.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(bad());
+    };
+    if y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return Err(bad());
+    }
+    let year: i32 = y.parse().map_err(|_| bad())?;
+    let month: u8 = m.parse().map_err(|_| bad())?;
+    let day: u8 = d.parse().map_err(|_| bad())?;
+    let month = time::Month::try_from(month).map_err(|_| bad())?;
+    time::Date::from_calendar_date(year, month, day).map_err(|_| bad())
+}
+
+/// `YYYY-MM-DD`.
+pub fn format_date(date: time::Date) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
+}
+
+/// The first day of the period `date` falls in.
+pub fn period_start(interval: Interval, date: time::Date) -> time::Date {
+    match interval {
+        Interval::Day => date,
+        Interval::Month => date.replace_day(1).unwrap_or(date),
+    }
+}
+
+/// Every period from `from` to `to` with the daily figures added up into them; days
+/// outside the range are ignored. Each daily row is (day, clicks, unique clicks,
+/// sign-ups, paying customers, deals).
+pub fn series(
+    interval: Interval,
+    from: time::Date,
+    to: time::Date,
+    days: &[(time::Date, i64, i64, i64, i64, i64)],
+) -> Vec<TimeseriesPoint> {
+    let mut points: Vec<(time::Date, TimeseriesPoint)> = Vec::new();
+    let mut period = period_start(interval, from);
+    while period <= to {
+        points.push((
+            period,
+            TimeseriesPoint {
+                period: format_date(period),
+                ..TimeseriesPoint::default()
+            },
+        ));
+        let next = match interval {
+            Interval::Day => period.next_day(),
+            Interval::Month => period
+                .replace_day(28)
+                .ok()
+                .map(|d| d + Duration::days(4))
+                .and_then(|d| d.replace_day(1).ok()),
+        };
+        match next {
+            Some(next) => period = next,
+            None => break,
+        }
+    }
+    let count = |n: i64| u64::try_from(n).unwrap_or_default();
+    for &(day, clicks, unique, signups, paying, deals) in days {
+        if day < from || day > to {
+            continue;
+        }
+        let start = period_start(interval, day);
+        if let Ok(i) = points.binary_search_by_key(&start, |(p, _)| *p) {
+            let point = &mut points[i].1;
+            point.clicks += count(clicks);
+            point.unique_clicks += count(unique);
+            point.signups += count(signups);
+            point.paying_customers += count(paying);
+            point.deals += count(deals);
+        }
+    }
+    points.into_iter().map(|(_, p)| p).collect()
+}
+
 /// The name of the attribution cookie for a program: one per program, so a visitor
 /// who follows links of two programs is credited in each.
 pub fn cookie_name(program_id: i64) -> String {
@@ -374,6 +501,59 @@ mod tests {
         assert!(cookie.is_within(14, at + Duration::days(14)));
         assert!(!cookie.is_within(14, at + Duration::days(14) + Duration::seconds(1)));
         assert!(!cookie.is_within(14, at - Duration::seconds(1)));
+    }
+
+    #[test]
+    fn a_series_has_every_period_zero_filled_and_adds_days_into_months() {
+        let d = |s: &str| parse_date(s).unwrap();
+        let days = [
+            (d("2026-01-31"), 1, 1, 0, 0, 0),
+            (d("2026-02-01"), 2, 1, 1, 0, 0),
+            (d("2026-02-28"), 3, 2, 0, 1, 1),
+            (d("2026-04-02"), 9, 9, 9, 9, 9),
+        ];
+        let daily = series(Interval::Day, d("2026-01-30"), d("2026-02-02"), &days);
+        assert_eq!(
+            daily
+                .iter()
+                .map(|p| (p.period.as_str(), p.clicks))
+                .collect::<Vec<_>>(),
+            [
+                ("2026-01-30", 0),
+                ("2026-01-31", 1),
+                ("2026-02-01", 2),
+                ("2026-02-02", 0)
+            ]
+        );
+        let monthly = series(Interval::Month, d("2026-01-15"), d("2026-03-31"), &days);
+        assert_eq!(
+            monthly
+                .iter()
+                .map(|p| (p.period.as_str(), p.clicks, p.signups, p.deals))
+                .collect::<Vec<_>>(),
+            [
+                ("2026-01-01", 1, 0, 0),
+                ("2026-02-01", 5, 1, 1),
+                ("2026-03-01", 0, 0, 0)
+            ]
+        );
+        let december = series(Interval::Month, d("2025-12-10"), d("2026-01-01"), &[]);
+        assert_eq!(december.len(), 2);
+    }
+
+    #[test]
+    fn dates_are_calendar_dates() {
+        assert_eq!(format_date(parse_date("2026-02-28").unwrap()), "2026-02-28");
+        for bad in [
+            "2026-02-30",
+            "2026-2-01",
+            "26-02-01",
+            "2026-02-01T00:00",
+            "",
+            "2026-13-01",
+        ] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -21,6 +21,8 @@ pub const EVENT_TYPES: &[&str] = &[
     "commission.reversed",
     "client_bonus.granted",
     "partner.level_changed",
+    "deal.created",
+    "deal.status_changed",
 ];
 
 /// The type of the message sent by "send test message"; endpoints get it whatever they

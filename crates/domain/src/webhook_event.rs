@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use crate::customer::AttributedVia;
+use crate::deal::DealStatus;
 use crate::level::LineKind;
 use crate::level_settings::BonusTrigger;
 use crate::membership::LevelChangeReason;
@@ -37,6 +38,13 @@ pub enum WebhookEvent {
     /// A partner moved to another level.
     #[serde(rename = "partner.level_changed")]
     LevelChanged(LevelChanged),
+    /// A referred visitor left their details on the vendor's form: a pending deal of the
+    /// partner (T8). Report its outcome with the `deal.status_changed` event.
+    #[serde(rename = "deal.created")]
+    DealCreated(DealEvent),
+    /// A deal was won (with its amount) or lost, or reopened.
+    #[serde(rename = "deal.status_changed")]
+    DealStatusChanged(DealEvent),
     /// "Send test message" in the admin pages, to one endpoint.
     #[serde(rename = "webhook.test")]
     Test(WebhookTest),
@@ -52,6 +60,8 @@ impl WebhookEvent {
             Self::CommissionReversed(_) => "commission.reversed",
             Self::ClientBonusGranted(_) => "client_bonus.granted",
             Self::LevelChanged(_) => "partner.level_changed",
+            Self::DealCreated(_) => "deal.created",
+            Self::DealStatusChanged(_) => "deal.status_changed",
             Self::Test(_) => crate::webhook::TEST_EVENT_TYPE,
         }
     }
@@ -65,6 +75,7 @@ impl WebhookEvent {
             | Self::CommissionReversed(d) => serde_json::to_value(d),
             Self::ClientBonusGranted(d) => serde_json::to_value(d),
             Self::LevelChanged(d) => serde_json::to_value(d),
+            Self::DealCreated(d) | Self::DealStatusChanged(d) => serde_json::to_value(d),
             Self::Test(d) => serde_json::to_value(d),
         };
         // Plain structs of strings and numbers always serialize.
@@ -126,6 +137,21 @@ pub struct LevelChanged {
     pub reason: LevelChangeReason,
 }
 
+/// `deal.created` and `deal.status_changed`: the deal and the contact, in full.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DealEvent {
+    /// Partnerly's id of the deal: what `deal.status_changed` names.
+    pub deal_id: i64,
+    pub membership_id: i64,
+    pub program_id: i64,
+    pub status: DealStatus,
+    pub amount: Option<MoneyView>,
+    pub name: String,
+    pub email: String,
+    pub company: Option<String>,
+    pub message: String,
+}
+
 /// `webhook.test`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct WebhookTest {
@@ -160,6 +186,8 @@ mod tests {
             "commission.reversed",
             "client_bonus.granted",
             "partner.level_changed",
+            "deal.created",
+            "deal.status_changed",
         ];
         assert_eq!(crate::webhook::EVENT_TYPES, sent);
     }

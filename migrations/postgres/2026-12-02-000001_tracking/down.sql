@@ -1,3 +1,6 @@
+DROP INDEX customers_email;
+DROP TABLE invitations;
+DROP TABLE deals;
 DROP TABLE link_daily_stats;
 DROP TABLE clicks;
 DROP INDEX customers_link;

@@ -31,8 +31,10 @@ CREATE TABLE clicks (
 );
 CREATE INDEX clicks_visitor ON clicks (link_id, visitor, clicked_at);
 
--- Daily figures per link, added to by the click writer: the dashboard never counts
--- click rows. Bot requests are counted here apart and are not clicks.
+-- Daily figures per link, added to by the click writer (clicks) and the engine
+-- (sign-ups on the sign-up's day, paying customers on the day their first payment
+-- arrived, deals on the lead's day): the dashboard never counts raw rows. Bot requests
+-- are counted here apart and are not clicks.
 CREATE TABLE link_daily_stats (
     link_id INTEGER NOT NULL REFERENCES links (id),
     day DATE NOT NULL,
@@ -40,6 +42,44 @@ CREATE TABLE link_daily_stats (
     clicks BIGINT NOT NULL DEFAULT 0,
     unique_clicks BIGINT NOT NULL DEFAULT 0,
     bot_clicks BIGINT NOT NULL DEFAULT 0,
+    signups BIGINT NOT NULL DEFAULT 0,
+    paying_customers BIGINT NOT NULL DEFAULT 0,
+    deals BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (link_id, day)
 );
 CREATE INDEX link_daily_stats_membership ON link_daily_stats (membership_id, day);
+
+-- Leads from the vendor's "Contact us" form that a partner referred (T8): pending, then
+-- won with an amount or lost.
+CREATE TABLE deals (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    membership_id INTEGER NOT NULL REFERENCES memberships (id),
+    program_id INTEGER NOT NULL REFERENCES programs (id),
+    link_id INTEGER REFERENCES links (id),
+    -- The click the visit came from, when the form carried it.
+    click_id TEXT,
+    name TEXT NOT NULL,
+    email TEXT NOT NULL,
+    company TEXT,
+    message TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'won', 'lost')),
+    amount_minor BIGINT,
+    currency TEXT,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    closed_at TIMESTAMP
+);
+CREATE INDEX deals_membership ON deals (membership_id, created_at);
+
+-- Prospects a partner invited by email with one of their links (T4); whether one led to
+-- a sign-up is read from the customers of the link with that email.
+CREATE TABLE invitations (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    link_id INTEGER NOT NULL REFERENCES links (id),
+    membership_id INTEGER NOT NULL REFERENCES memberships (id),
+    email TEXT NOT NULL,
+    message TEXT NOT NULL,
+    sent_at TIMESTAMP NOT NULL
+);
+CREATE INDEX invitations_link ON invitations (link_id, sent_at);
+CREATE INDEX customers_email ON customers (email);

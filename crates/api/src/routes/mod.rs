@@ -3,14 +3,20 @@
 
 pub mod admin;
 pub mod auth;
+pub mod deals;
+pub mod demo;
 pub mod events;
 pub mod health;
 pub mod integration;
+pub mod invitations;
+pub mod leads;
+pub mod link_qr;
 pub mod links;
 pub mod me;
 pub mod paging;
 pub mod partner;
 pub mod redirect;
+pub mod timeseries;
 pub mod track_requests;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -31,14 +37,30 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(links::create_link)
         .service(links::get_link)
         .service(links::update_link)
+        .service(invitations::create_invitations)
+        .service(invitations::list_invitations)
+        .service(link_qr::link_qr_svg)
+        .service(link_qr::link_qr_png)
+        .service(link_qr::link_qr_jpg)
         .service(partner::get_balances)
         .service(partner::list_commissions)
         .service(partner::get_stats)
+        .service(timeseries::get_timeseries)
         .service(events::create_event)
         .service(events::create_event_batch)
         .service(integration::whoami)
         .service(admin::outbox::list_outbox)
         .service(admin::tracking::tracking_status)
+        .service(admin::deals::list_deals)
+        .service(admin::deals::update_deal)
+        .service(deals::list_my_deals)
+        .service(leads::create_lead)
+        // The lead form's CORS preflight: not an operation of the document.
+        .map(|cfg| {
+            cfg.service(actix_web::web::resource("/public/leads").route(
+                actix_web::web::method(actix_web::http::Method::OPTIONS).to(leads::preflight),
+            ))
+        })
         .service(admin::api_keys::create_api_key)
         .service(admin::api_keys::list_api_keys)
         .service(admin::api_keys::revoke_api_key)

@@ -117,6 +117,17 @@ impl Directory {
         }
     }
 
+    /// Whether `host` is one of the programs' allowed landing domains (the lead form's
+    /// CORS rule).
+    pub fn is_landing_host(&self, host: &str) -> bool {
+        let snapshot = self.snapshot.read().unwrap_or_else(|e| e.into_inner());
+        snapshot.programs.values().any(|p| {
+            p.allowed_domains
+                .iter()
+                .any(|d| d.eq_ignore_ascii_case(host))
+        })
+    }
+
     /// How many codes it knows.
     pub fn len(&self) -> usize {
         self.snapshot

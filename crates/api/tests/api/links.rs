@@ -219,3 +219,137 @@ async fn a_membership_has_at_most_a_hundred_links() {
     assert_eq!(over.status, StatusCode::CONFLICT, "{:?}", over.body);
     assert_eq!(over.error(), "link_limit");
 }
+
+#[actix_web::test]
+async fn a_partner_invites_by_email_and_sees_who_signed_up() {
+    let app = TestApp::spawn().await;
+    let key = app.billing_key();
+    let admin = app
+        .staff(partnerly_domain::account::Role::Admin, "boss@example.com")
+        .await;
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let grace = app.signup("Grace Hopper", "grace@example.com").await;
+    let links = app.get_as(&ada.access_token, "/api/v1/links").await;
+    let link = &links.body["items"][0];
+    let (id, code) = (
+        link["id"].as_i64().unwrap(),
+        link["code"].as_str().unwrap().to_owned(),
+    );
+    let path = format!("/api/v1/links/{id}/invitations");
+
+    let sent = app
+        .post_as(
+            &ada.access_token,
+            &path,
+            &json!({"emails": ["Bob@Client.example", "carol@client.example", "bob@client.example"],
+                    "message": "You will love this tool."}),
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{:?}", sent.body);
+    assert_eq!(
+        sent.body["items"].as_array().unwrap().len(),
+        2,
+        "addresses are deduplicated"
+    );
+    let emails = app.outbox_for(&admin, "bob@client.example").await;
+    assert_eq!(emails.len(), 1);
+    let body = emails[0]["body"].as_str().unwrap();
+    assert!(body.contains("You will love this tool."), "{body}");
+    assert!(
+        body.contains(&format!("http://portal.test/r/{code}")),
+        "{body}"
+    );
+    assert_eq!(emails[0]["subject"], "Ada Lovelace invites you");
+
+    let event = json!({"id": "e1", "type": "customer.signed_up", "occurred_at": "2026-11-01T10:00:00Z",
+                       "data": {"customer_id": "cus_bob", "email": "bob@client.example", "ref_code": code}});
+    app.applied(&key, &event).await;
+    let list = app.get_as(&ada.access_token, &path).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let by_email = |email: &str| {
+        list.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["email"] == email)
+            .map(|i| i["signed_up"].clone())
+    };
+    assert_eq!(by_email("bob@client.example"), Some(json!(true)));
+    assert_eq!(by_email("carol@client.example"), Some(json!(false)));
+
+    // Another partner's link is out of reach either way.
+    assert_eq!(
+        app.get_as(&grace.access_token, &path).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let theirs = app
+        .post_as(
+            &grace.access_token,
+            &path,
+            &json!({"emails": ["x@client.example"]}),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert!(app.outbox_for(&admin, "x@client.example").await.is_empty());
+
+    let bad = app
+        .post_as(
+            &ada.access_token,
+            &path,
+            &json!({"emails": ["ok@client.example", "nope"]}),
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("emails.1").is_some(), "{:?}", bad.body);
+    assert!(
+        app.outbox_for(&admin, "ok@client.example").await.is_empty(),
+        "nothing is sent"
+    );
+
+    app.patch_as(
+        &ada.access_token,
+        &format!("/api/v1/links/{id}"),
+        &json!({"disabled": true}),
+    )
+    .await;
+    let disabled = app
+        .post_as(
+            &ada.access_token,
+            &path,
+            &json!({"emails": ["d@client.example"]}),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::CONFLICT);
+    assert_eq!(disabled.error(), "link_disabled");
+}
+
+#[actix_web::test]
+async fn invitations_are_limited_per_partner_and_day() {
+    let app = TestApp::spawn().await;
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let links = app.get_as(&ada.access_token, "/api/v1/links").await;
+    let path = format!("/api/v1/links/{}/invitations", links.body["items"][0]["id"]);
+    for batch in 0..2 {
+        let emails: Vec<String> = (0..20).map(|i| format!("p{batch}-{i}@x.example")).collect();
+        let reply = app
+            .post_as(&ada.access_token, &path, &json!({"emails": emails}))
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{:?}", reply.body);
+    }
+    let emails: Vec<String> = (0..11).map(|i| format!("q{i}@x.example")).collect();
+    let over = app
+        .post_as(&ada.access_token, &path, &json!({"emails": emails}))
+        .await;
+    assert_eq!(
+        over.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{:?}",
+        over.body
+    );
+    let list = app.get_as(&ada.access_token, &path).await;
+    assert_eq!(
+        list.body["items"].as_array().unwrap().len(),
+        40,
+        "the refused request sent none"
+    );
+}

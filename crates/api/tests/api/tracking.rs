@@ -446,6 +446,117 @@ async fn a_link_disabled_on_one_instance_stops_attributing_on_another() {
     assert!(known);
 }
 
+#[actix_web::test]
+async fn the_time_series_counts_clicks_sign_ups_paying_customers_and_deals_per_day() {
+    let app = TestApp::spawn().await;
+    vendor_landing(&app, "https://vendor.example/").await;
+    let key = app.billing_key();
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let grace = app.signup("Grace Hopper", "grace@example.com").await;
+    let code = app.default_code(&ada).await;
+    let click = param(
+        &location(&visit(&app, &format!("/r/{code}"), BROWSER).await),
+        "click_id",
+    )
+    .unwrap();
+    visit(&app, &format!("/r/{code}"), BROWSER).await;
+    link_once_stored(&app, &ada, 2).await;
+    let now = time_now();
+    let signup = json!({"id": "e1", "type": "customer.signed_up", "occurred_at": now,
+                        "data": {"customer_id": "cus_1", "click_id": click}});
+    app.applied(&key, &signup).await;
+    for (id, payment) in [("e2", "pay_1"), ("e3", "pay_2")] {
+        let paid = json!({"id": id, "type": "payment.succeeded", "occurred_at": now,
+                          "data": {"payment_id": payment, "customer_id": "cus_1", "amount": "100.00",
+                                   "currency": "USD", "paid_at": now}});
+        app.applied(&key, &paid).await;
+    }
+    let lead = app
+        .client
+        .post(format!("{}/api/v1/public/leads", app.address))
+        .json(&json!({"name": "Jane", "email": "jane@x.example", "click_id": click}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lead.status(), StatusCode::ACCEPTED);
+
+    let today = &now[..10];
+    let series = app
+        .get_as(
+            &ada.access_token,
+            &format!("/api/v1/me/stats/timeseries?from={today}&to={today}"),
+        )
+        .await;
+    assert_eq!(series.status, StatusCode::OK, "{:?}", series.body);
+    assert_eq!(
+        series.body["points"],
+        json!([{"period": today, "clicks": 2, "unique_clicks": 1, "signups": 1,
+                "paying_customers": 1, "deals": 1}])
+    );
+    let month = app
+        .get_as(
+            &ada.access_token,
+            "/api/v1/me/stats/timeseries?interval=month",
+        )
+        .await;
+    assert_eq!(
+        month.body["points"].as_array().unwrap().len(),
+        12,
+        "{:?}",
+        month.body
+    );
+    assert_eq!(month.body["points"][11]["clicks"], 2);
+    let thirty = app
+        .get_as(&ada.access_token, "/api/v1/me/stats/timeseries")
+        .await;
+    assert_eq!(thirty.body["points"].as_array().unwrap().len(), 30);
+
+    let links = app.get_as(&ada.access_token, "/api/v1/links").await;
+    let link_id = links.body["items"][0]["id"].as_i64().unwrap();
+    let by_link = app
+        .get_as(
+            &ada.access_token,
+            &format!("/api/v1/me/stats/timeseries?from={today}&to={today}&link_id={link_id}"),
+        )
+        .await;
+    assert_eq!(by_link.body["points"][0]["clicks"], 2);
+    let other = app
+        .get_as(
+            &grace.access_token,
+            &format!("/api/v1/me/stats/timeseries?link_id={link_id}"),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let graces = app
+        .get_as(
+            &grace.access_token,
+            &format!("/api/v1/me/stats/timeseries?from={today}&to={today}"),
+        )
+        .await;
+    assert_eq!(
+        graces.body["points"][0]["clicks"], 0,
+        "another partner's figures stay theirs"
+    );
+    for bad in [
+        "from=2026-02-30",
+        "from=2026-12-01&to=2026-11-01",
+        "from=2024-01-01&to=2026-01-01",
+    ] {
+        let reply = app
+            .get_as(
+                &ada.access_token,
+                &format!("/api/v1/me/stats/timeseries?{bad}"),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {:?}",
+            reply.body
+        );
+    }
+}
+
 fn time_now() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)

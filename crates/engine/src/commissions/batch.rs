@@ -1,8 +1,9 @@
 //! The unit of work of one request, batch or job transaction ([`Batch`]).
 
 use std::collections::hash_map::Entry;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
+use partnerly_db::click::DailyLinkStats;
 use partnerly_db::commission::{Commission, NewCommission};
 use partnerly_db::conn::{IdTable, lock_customers, next_ids};
 use partnerly_db::customer::{Customer, CustomerChanges};
@@ -15,7 +16,7 @@ use partnerly_db::{DbConn, ledger};
 use partnerly_domain::event::{EventEnvelope, EventStatus, is_storable_key};
 use partnerly_domain::ledger::{Cause, Transfer};
 use partnerly_domain::webhook_event::WebhookEvent;
-use time::PrimitiveDateTime;
+use time::{Date, PrimitiveDateTime};
 
 use super::CommissionError;
 use crate::webhooks::Subscribers;
@@ -32,8 +33,9 @@ use crate::webhooks::Subscribers;
 /// - New payments and commission lines take their ids at once ([`next_ids`]) and are
 ///   written together, a few hundred rows per statement, before anything reads those
 ///   tables again ([`Batch::flush`]) and at the end.
-/// - Ledger transfers and the event records are kept and written by [`Batch::run`] at
-///   the end, in the caller's transaction; nothing reads them back before.
+/// - Ledger transfers, the event records and what the events add to their links' daily
+///   figures are kept and written by [`Batch::run`] at the end, in the caller's
+///   transaction; nothing reads them back before.
 ///
 /// A batch lives inside one transaction: [`Batch::run`] is the only way to get one.
 #[derive(Debug, Default)]
@@ -50,6 +52,8 @@ pub struct Batch {
     pub(super) received: Vec<ReceivedEvent>,
     pub(super) new_payments: Vec<Payment>,
     pub(super) new_commissions: Vec<Commission>,
+    /// What the events add to each link's day (sign-ups, paying customers).
+    pub(super) daily: BTreeMap<(i64, Date), DailyLinkStats>,
     /// Ids taken and not yet used, and the last id used, per table.
     pub(super) ids: HashMap<IdTable, (VecDeque<i64>, i64)>,
     /// How many payments the preloaded events report: ids are taken that many at a
@@ -105,7 +109,23 @@ impl Batch {
             })
             .collect();
         NewEvent::insert_all(conn, &rows)?;
+        let daily: Vec<DailyLinkStats> = self.daily.into_values().collect();
+        DailyLinkStats::add(conn, &daily)?;
         Ok(())
+    }
+
+    /// Adds to a link's figures of `day` (written at the end of the batch).
+    pub(super) fn count_on(
+        &mut self,
+        link_id: i64,
+        membership_id: i64,
+        day: Date,
+        add: impl FnOnce(&mut DailyLinkStats),
+    ) {
+        add(self
+            .daily
+            .entry((link_id, day))
+            .or_insert_with(|| DailyLinkStats::zero(link_id, membership_id, day)));
     }
 
     /// Locks the customers that `events` (each with its API key owner) name, then

@@ -123,6 +123,39 @@ pub fn apply(
         }
         Event::CustomerStatusChanged(data) => status_changed(conn, lk, data, now),
         Event::SubscriptionUpdated(data) => subscription_updated(conn, lk, data, now),
+        Event::DealStatusChanged { deal_id, change } => {
+            deal_status_changed(conn, *deal_id, change, now)
+        }
+    }
+}
+
+/// `deal.status_changed`: the vendor closes (or reopens) a deal from a referred lead.
+fn deal_status_changed(
+    conn: &mut DbConn,
+    deal_id: i64,
+    change: &partnerly_domain::deal::ChangeDealRequest,
+    now: PrimitiveDateTime,
+) -> Result<Applied, CommissionError> {
+    use crate::tracking::TrackingError;
+    match crate::tracking::change_deal(conn, deal_id, change, now) {
+        Ok((deal, changed)) => Ok(Applied::done()
+            .note("deal", deal.status.as_str())
+            .note("changed", changed)),
+        Err(TrackingError::NotFound) => Err(CommissionError::refused(
+            "unknown_deal",
+            format!("No deal {deal_id}; use the deal_id of the deal.created webhook."),
+        )),
+        Err(TrackingError::Invalid(fields)) => Err(CommissionError::Invalid(
+            fields
+                .into_iter()
+                .map(|(field, message)| (format!("data.{field}"), message))
+                .collect(),
+        )),
+        Err(TrackingError::Database(e)) => Err(CommissionError::Database(e)),
+        Err(other) => Err(CommissionError::Inconsistent {
+            what: other.to_string(),
+            cause: None,
+        }),
     }
 }
 

@@ -79,6 +79,15 @@ pub(super) fn commission_payment(
     customer: &Customer,
     now: PrimitiveDateTime,
 ) -> Result<usize, CommissionError> {
+    // The customer's first payment to arrive makes it a paying customer of its link,
+    // counted on that payment's day.
+    if customer.first_paid_at.is_none()
+        && let (Some(link_id), Some(membership_id)) = (customer.link_id, customer.membership_id)
+    {
+        lk.count_on(link_id, membership_id, payment.paid_at.date(), |d| {
+            d.paying_customers += 1;
+        });
+    }
     let first_paid_at = match customer.first_paid_at {
         Some(first) if first <= payment.paid_at => first,
         _ => {

@@ -162,6 +162,11 @@ pub(super) fn signed_up(
     if let Some(why) = why_not {
         applied = applied.note("not_attributed_because", why.code());
     }
+    if let Some((link, membership, _)) = &attribution {
+        lk.count_on(link.id, membership.id, signed_up_at.date(), |d| {
+            d.signups += 1
+        });
+    }
     if let Some((link, membership, via)) = &attribution {
         lk.enqueue(
             conn,

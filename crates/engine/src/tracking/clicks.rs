@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use partnerly_db::DbConn;
-use partnerly_db::click::{Click, DailyLinkClicks, NewClick};
+use partnerly_db::click::{Click, DailyLinkStats, NewClick};
 use partnerly_domain::tracking::REPEAT_WINDOW;
 use time::{Date, OffsetDateTime};
 
@@ -57,7 +57,7 @@ pub fn record_clicks(
         }
         None => HashMap::new(),
     };
-    let mut days: BTreeMap<(i64, Date), DailyLinkClicks> = BTreeMap::new();
+    let mut days: BTreeMap<(i64, Date), DailyLinkStats> = BTreeMap::new();
     let mut recorded = RecordedClicks::default();
     let mut rows = Vec::with_capacity(humans.len());
     for click in humans {
@@ -91,22 +91,16 @@ pub fn record_clicks(
         recorded.bots += 1;
     }
     Click::insert_all(conn, &rows)?;
-    DailyLinkClicks::add(conn, &days.into_values().collect::<Vec<_>>())?;
+    DailyLinkStats::add(conn, &days.into_values().collect::<Vec<_>>())?;
     Ok(recorded)
 }
 
 /// The figures of a click's link and day, created at zero.
 fn day_of<'a>(
-    days: &'a mut BTreeMap<(i64, Date), DailyLinkClicks>,
+    days: &'a mut BTreeMap<(i64, Date), DailyLinkStats>,
     c: &ClickToStore,
-) -> &'a mut DailyLinkClicks {
+) -> &'a mut DailyLinkStats {
     let day = c.clicked_at.date();
-    days.entry((c.link_id, day)).or_insert(DailyLinkClicks {
-        link_id: c.link_id,
-        day,
-        membership_id: c.membership_id,
-        clicks: 0,
-        unique_clicks: 0,
-        bot_clicks: 0,
-    })
+    days.entry((c.link_id, day))
+        .or_insert_with(|| DailyLinkStats::zero(c.link_id, c.membership_id, day))
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use partnerly_db::DbConn;
-use partnerly_db::click::DailyLinkClicks;
+use partnerly_db::click::DailyLinkStats;
 use partnerly_db::link::{Link, LinkUpdate, NewLink, Taken};
 use partnerly_db::link_figures::{customers_by_link, earnings_by_link};
 use partnerly_db::membership::Membership;
@@ -100,7 +100,7 @@ pub fn link_views(
     let ids: Vec<i64> = links.iter().map(|(l, _)| l.id).collect();
     let programs: BTreeMap<i64, Program> =
         Program::all(conn)?.into_iter().map(|p| (p.id, p)).collect();
-    let clicks = DailyLinkClicks::totals(conn, &ids)?;
+    let clicks = DailyLinkStats::totals(conn, &ids)?;
     let customers = customers_by_link(conn, &ids)?;
     let earnings = earnings_by_link(conn, &ids)?;
     let count = |n: i64| u64::try_from(n).unwrap_or_default();

@@ -7,12 +7,17 @@
 //! without I/O (landing target, cookie, bots) are in `partnerly_domain::tracking`.
 //!
 //! Files: [`links`] (create, change and list a partner's links with their figures),
-//! [`clicks`] (a batch of clicks: uniqueness, rows, daily figures).
+//! [`clicks`] (a batch of clicks: uniqueness, rows, daily figures), [`deals`] (leads from the
+//! vendor's form, and their outcome).
 
 mod clicks;
+mod deals;
+mod invitations;
 mod links;
 
 pub use clicks::{ClickToStore, RecordedClicks, record_clicks};
+pub use deals::{admin_deal_views, capture_lead, change_deal, deal_views};
+pub use invitations::{InvitationEmail, invite};
 pub use links::{create_link, link_views, update_link};
 
 use partnerly_domain::FieldErrors;
@@ -26,6 +31,9 @@ pub enum TrackingError {
     /// Some fields are not valid, or name something taken (422 `validation_failed`).
     #[error("Some fields are not valid.")]
     Invalid(FieldErrors),
+    /// The link is disabled: it cannot be shared (409 `link_disabled`).
+    #[error("This link is disabled; enable it or share another.")]
+    LinkDisabled,
     /// The membership has as many links as it may have (409 `link_limit`).
     #[error("A program membership has at most {0} links.")]
     TooManyLinks(i64),

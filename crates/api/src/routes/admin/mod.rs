@@ -12,6 +12,7 @@ pub mod adjustments;
 pub mod api_keys;
 pub mod audit;
 pub mod customers;
+pub mod deals;
 pub mod outbox;
 pub mod partners;
 pub mod programs;
