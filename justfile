@@ -110,7 +110,7 @@ e2e:
     cargo build -p partnerly-api
     cd e2e && npx playwright test
 
-# Benchmarks (release build): `just bench events`.
+# Benchmarks (release build): `just bench events`, `just bench redirect` (needs wrk and nginx).
 bench what="events":
     cargo bench -p partnerly-api --bench {{what}}
 

@@ -74,6 +74,9 @@ fn entity_tag(format: Format, size: u32, text: &str) -> EntityTag {
     }
 }
 
+/// The longest `If-None-Match` read (as documented).
+const MAX_IF_NONE_MATCH_LEN: usize = 1024;
+
 /// Whether the request's `If-None-Match` names `tag` (weak comparison, as RFC 9110 asks).
 fn not_modified(req: &HttpRequest, tag: &EntityTag) -> bool {
     match req.get_header::<IfNoneMatch>() {
@@ -93,6 +96,17 @@ async fn answer(
     req: &HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let size = query.size()?;
+    // As documented: a longer header is no ETag of ours.
+    if req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|v| v.len() > MAX_IF_NONE_MATCH_LEN)
+    {
+        return Err(ApiError::field(
+            "If-None-Match",
+            format!("At most {MAX_IF_NONE_MATCH_LEN} characters."),
+        ));
+    }
     let (link, _) = state
         .db(move |conn| Link::of_user_by_id(conn, user_id, id)?.ok_or(ApiError::NotFound))
         .await?;
@@ -144,7 +158,7 @@ async fn answer(
         (status = 304, description = "`If-None-Match` named the current ETag.", headers(("ETag" = String))),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such link among the partner's.", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `size` is not 128 to 2048.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `size` is not 128 to 2048, or `If-None-Match` is longer than 1024 characters.", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -178,7 +192,7 @@ pub async fn link_qr_svg(
         (status = 304, description = "`If-None-Match` named the current ETag.", headers(("ETag" = String))),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such link among the partner's.", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `size` is not 128 to 2048.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `size` is not 128 to 2048, or `If-None-Match` is longer than 1024 characters.", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -212,7 +226,7 @@ pub async fn link_qr_png(
         (status = 304, description = "`If-None-Match` named the current ETag.", headers(("ETag" = String))),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such link among the partner's.", body = ErrorBody),
-        (status = 422, description = "`validation_failed`: `size` is not 128 to 2048.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`: `size` is not 128 to 2048, or `If-None-Match` is longer than 1024 characters.", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
