@@ -2,7 +2,8 @@
 // the level and its rate, customers by status — and the figures are the API's.
 import { expect, test, type Page } from '@playwright/test';
 import {
-  AdminApi, Billing, PartnerApi, formatMoney, horizontalOverflow, signUp, snap, uniqueEmail,
+  AdminApi, Billing, PartnerApi, VISITOR_AGENT, formatDay, formatMoney, horizontalOverflow, landOnDemoPage,
+  signUp, snap, uniqueEmail,
 } from './support';
 
 /** A figure on the dashboard by its label ("Earned", "Active"). */
@@ -143,4 +144,65 @@ test('on a program with a level ladder, the progress bar shows the API\'s progre
   } finally {
     await admin.send('DELETE', `/api/v1/admin/levels/${level.id}`, undefined, 204);
   }
+});
+
+test('the activity chart draws clicks and sign-ups per day, switches to 90 and 365 days, and fits a phone', async ({ page, request, baseURL }) => {
+  await landOnDemoPage(request, baseURL!);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const email = uniqueEmail('cora');
+  await signUp(page, 'Cora Chart', email);
+  const api = await PartnerApi.signIn(request, email);
+  const { code } = await api.defaultLink();
+  // Two clicks by one visitor (a browser's user agent: not a bot), and a customer who signed up.
+  for (let i = 0; i < 2; i += 1) {
+    const click = await request.get(`/r/${code}`, { maxRedirects: 0, headers: { 'User-Agent': VISITOR_AGENT } });
+    expect(click.status()).toBe(302);
+  }
+  await new Billing(code).signUp('ann').send(request);
+  await expect.poll(async () => (await api.get('/api/v1/me/stats/timeseries')).points.at(-1).clicks).toBe(2);
+
+  await page.reload();
+  const chart = page.locator('svg.chart');
+  const today = new Date();
+  await expect(chart).toHaveAccessibleName(
+    `Clicks, sign-ups, paying customers and deals per day, ${formatDay(new Date(today.getTime() - 29 * 86_400_000))} to ${formatDay(today)}`);
+  // Labelled axes: the values from 0, the dates up to today; a line per measure.
+  await expect(chart.locator('text.chart-axis-title')).toHaveText('per day');
+  await expect(chart.locator('text.chart-value').first()).toHaveText('0');
+  await expect(chart.locator('text.chart-value').last()).toHaveText('2');
+  await expect(chart.locator('text.chart-date').last()).toHaveText(formatDay(today));
+  await expect(chart.locator('polyline')).toHaveCount(4);
+  const totals = page.getByRole('list', { name: 'Totals' });
+  await expect(totals.getByRole('listitem')).toHaveText(['Clicks 2', 'Sign-ups 1', 'Paying customers 0', 'Deals 0']);
+  // The link table below shows the same figures.
+  const links = page.getByRole('region', { name: 'Your links' });
+  await expect(links.getByRole('row').filter({ hasText: `/r/${code}` }).getByRole('cell').nth(1)).toHaveText('2');
+  await snap(page, 'dashboard-chart-1440');
+
+  await page.getByRole('button', { name: '90 days' }).click();
+  await expect(page.getByRole('button', { name: '90 days' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(chart).toHaveAccessibleName(new RegExp(`per day, ${formatDay(new Date(today.getTime() - 89 * 86_400_000))} to ${formatDay(today)}$`));
+  await expect(totals).toContainText('Clicks 2');
+
+  await page.getByRole('button', { name: '365 days' }).click();
+  await expect(chart.locator('text.chart-axis-title')).toHaveText('per month');
+  const month = today.toLocaleDateString('en-US', { month: 'short', year: 'numeric', timeZone: 'UTC' });
+  await expect(chart.locator('text.chart-date').last()).toHaveText(month);
+  await expect(totals).toContainText('Sign-ups 1');
+
+  // On a phone the chart is drawn at the phone's width, its text at its own size.
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.getByRole('button', { name: '30 days' }).click();
+  await expect(chart.locator('text.chart-axis-title')).toHaveText('per day');
+  await expect.poll(async () => Number(await chart.getAttribute('width'))).toBeLessThan(375);
+  const box = await chart.boundingBox();
+  expect(box!.width).toBe(Number(await chart.getAttribute('width')));
+  expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+  await page.getByRole('heading', { name: 'Activity' }).scrollIntoViewIfNeeded();
+  await snap(page, 'dashboard-chart-375');
+
+  // The table's button opens that link on the links page.
+  await links.getByRole('button', { name: 'Share and edit Default link' }).click();
+  await expect(page.getByRole('heading', { name: 'Links', level: 1 })).toBeVisible();
+  await expect(page.getByRole('region', { name: 'Default link' })).toBeVisible();
 });

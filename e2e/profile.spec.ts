@@ -69,7 +69,7 @@ test('the portal at 1440 px shows the navigation beside the page', async ({ page
   await signUp(page, 'Katherine Johnson', uniqueEmail('kj'));
   const nav = page.getByRole('navigation', { name: 'Main' });
   await expect(nav).toBeVisible();
-  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'Earnings', 'Profile']);
+  await expect(nav.getByRole('link')).toHaveText(['Dashboard', 'Links', 'Deals', 'Earnings', 'Profile']);
   await openProfile(page);
   await snap(page, 'profile-1440');
 });

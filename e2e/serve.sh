@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real server for the browser tests: a fresh SQLite database in a temporary
-# directory, an admin and a finance account (the outbox, the admin pages), an API key for the events API
-# (to create customers and payments), the built portal.
+# directory, an admin, a finance and a manager account (the outbox, the admin pages), an
+# API key for the events API (to create customers and payments), the built portal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${E2E_PORT:-18099}"
@@ -34,6 +34,8 @@ with sqlite3.connect(database) as conn:
     )
 PY
 ./target/debug/partnerly create-admin --email admin@e2e.test
-# Finance staff (same password), for the role differences of the admin pages.
+# Finance staff and a program manager (same password), for the role differences of the
+# admin pages.
 ./target/debug/partnerly create-admin --email finance@e2e.test --role finance
+./target/debug/partnerly create-admin --email manager@e2e.test --role manager
 ./target/debug/partnerly serve

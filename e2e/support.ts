@@ -7,6 +7,11 @@ export const PASSWORD = 'correct horse battery';
 export const ADMIN = { email: 'admin@e2e.test', password: 'e2e admin passphrase' };
 /** Finance staff: adjustments only, among the admin pages. */
 export const FINANCE = { email: 'finance@e2e.test', password: 'e2e admin passphrase' };
+/** A program manager: programs and deals, among the admin pages. */
+export const MANAGER = { email: 'manager@e2e.test', password: 'e2e admin passphrase' };
+/** A desktop browser's user agent: the redirect counts Playwright's own ("HeadlessChrome") as a bot. */
+export const VISITOR_AGENT =
+  'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36';
 /** The events API key serve.sh stores (scope `events:write`). */
 export const EVENTS_KEY = 'pk_live_e2e_events_key_0123456789abcdef';
 
@@ -229,4 +234,27 @@ export class AdminApi {
     expect(reply.status(), await reply.text()).toBe(status);
     return status === 204 ? null : reply.json();
   }
+}
+
+/**
+ * Points the default program at the server's own demo vendor page (`/demo/landing`, with
+ * its "Contact us" form), on a domain the redirect may send visitors to. The e2e server
+ * has no demo data, so its default program lands on the bare public URL otherwise.
+ */
+export async function landOnDemoPage(request: APIRequestContext, baseURL: string): Promise<void> {
+  const admin = await AdminApi.signIn(request);
+  const { items } = await admin.get('/api/v1/admin/programs');
+  const program = items.find((p: { name: string }) => p.name === 'Referral program');
+  expect(program, JSON.stringify(items)).toBeTruthy();
+  const landing = `${baseURL}/demo/landing`;
+  if (program.landing_url !== landing) {
+    await admin.send('PATCH', `/api/v1/admin/programs/${program.id}`, {
+      landing_url: landing, allowed_domains: [new URL(baseURL).hostname],
+    }, 200);
+  }
+}
+
+/** A day as the chart writes it under its axis, in UTC: "Nov 3". */
+export function formatDay(day: Date): string {
+  return day.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
 }

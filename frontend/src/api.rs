@@ -17,13 +17,16 @@ use partnerly_domain::auth::{
     AuthResponse, ChangePasswordRequest, LoginRequest, PasswordResetConfirm, PasswordResetRequest,
     SignupRequest,
 };
-use partnerly_domain::link::LinkList;
+use partnerly_domain::deal::DealList;
+use partnerly_domain::link::{CreateLinkRequest, LinkList, LinkView, UpdateLinkRequest};
 use partnerly_domain::partner::{CommissionPage, CommissionStatus, MembershipList, Stats};
 use partnerly_domain::profile::UpdateProfileRequest;
+use partnerly_domain::tracking::{Interval, Timeseries, format_date};
 use partnerly_domain::{ErrorBody, FieldErrors};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
+use wasm_bindgen::JsCast;
 
 use crate::session::Session;
 
@@ -220,6 +223,26 @@ pub async fn stats(session: Session) -> Result<Stats, ApiFailure> {
     json(authed(session, Method::GET, "/api/v1/me/stats", None).await?).await
 }
 
+/// `GET /api/v1/me/stats/timeseries`: the partner's clicks, sign-ups, paying customers
+/// and deals per day or month from `from` to `to` (both included), every period present.
+pub async fn timeseries(
+    session: Session,
+    from: Date,
+    to: Date,
+    interval: Interval,
+) -> Result<Timeseries, ApiFailure> {
+    let interval = match interval {
+        Interval::Day => "day",
+        Interval::Month => "month",
+    };
+    let path = format!(
+        "/api/v1/me/stats/timeseries?from={}&to={}&interval={interval}",
+        format_date(from),
+        format_date(to)
+    );
+    json(authed(session, Method::GET, &path, None).await?).await
+}
+
 /// `GET /api/v1/me/programs`: the partner's programs with their level and rules.
 pub async fn programs(session: Session) -> Result<MembershipList, ApiFailure> {
     json(authed(session, Method::GET, "/api/v1/me/programs", None).await?).await
@@ -228,6 +251,84 @@ pub async fn programs(session: Session) -> Result<MembershipList, ApiFailure> {
 /// `GET /api/v1/links`: the partner's referral links with their full URLs.
 pub async fn links(session: Session) -> Result<LinkList, ApiFailure> {
     json(authed(session, Method::GET, "/api/v1/links", None).await?).await
+}
+
+/// `POST /api/v1/links`: a new link (201); 422 names the field of a taken or reserved
+/// code, 409 `link_limit` when the program has its 100 links.
+pub async fn create_link(
+    session: Session,
+    request: &CreateLinkRequest,
+) -> Result<LinkView, ApiFailure> {
+    let body = encode(request)?;
+    json(authed(session, Method::POST, "/api/v1/links", Some(&body)).await?).await
+}
+
+/// `PATCH /api/v1/links/{id}`: a new label or promo code, or the link disabled or
+/// enabled again.
+pub async fn update_link(
+    session: Session,
+    id: i64,
+    request: &UpdateLinkRequest,
+) -> Result<LinkView, ApiFailure> {
+    let body = encode(request)?;
+    let path = format!("/api/v1/links/{id}");
+    json(authed(session, Method::PATCH, &path, Some(&body)).await?).await
+}
+
+/// The image formats of a link's QR code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QrFormat {
+    Svg,
+    Png,
+    Jpeg,
+}
+
+impl QrFormat {
+    /// Every format, in the order the downloads are offered.
+    pub const ALL: [QrFormat; 3] = [QrFormat::Png, QrFormat::Jpeg, QrFormat::Svg];
+
+    /// The file extension, also the last part of the API's path (`qr.jpg`).
+    pub fn extension(self) -> &'static str {
+        match self {
+            QrFormat::Svg => "svg",
+            QrFormat::Png => "png",
+            QrFormat::Jpeg => "jpg",
+        }
+    }
+
+    /// The format's name in words.
+    pub fn name(self) -> &'static str {
+        match self {
+            QrFormat::Svg => "SVG",
+            QrFormat::Png => "PNG",
+            QrFormat::Jpeg => "JPG",
+        }
+    }
+}
+
+/// `GET /api/v1/links/{id}/qr.{svg,png,jpg}?size=…`: the QR code as a `Blob` (with the
+/// answer's content type), for an object URL. Behind the bearer token like every call,
+/// which is why an `<img src>` cannot load it itself.
+pub async fn link_qr(
+    session: Session,
+    id: i64,
+    format: QrFormat,
+    size: u32,
+) -> Result<web_sys::Blob, ApiFailure> {
+    let path = format!("/api/v1/links/{id}/qr.{}?size={size}", format.extension());
+    let response = web_sys::Response::from(authed(session, Method::GET, &path, None).await?);
+    let unreadable = |_| ApiFailure::Network("unreadable QR code".to_owned());
+    let promise = response.blob().map_err(unreadable)?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(unreadable)?
+        .dyn_into::<web_sys::Blob>()
+        .map_err(unreadable)
+}
+
+/// `GET /api/v1/me/deals`: the leads the partner's links brought, newest first.
+pub async fn deals(session: Session) -> Result<DealList, ApiFailure> {
+    json(authed(session, Method::GET, "/api/v1/me/deals", None).await?).await
 }
 
 /// Which commissions to list: the query of `GET /api/v1/me/commissions`.

@@ -8,12 +8,14 @@ use crate::components::layout::{AuthCard, Layout, Loading};
 use crate::pages::admin::adjustments::AdjustmentsPage;
 use crate::pages::admin::api_keys::ApiKeysPage;
 use crate::pages::admin::audit::AuditPage;
+use crate::pages::admin::deals::AdminDealsPage;
 use crate::pages::admin::programs::{ProgramPage, ProgramsPage};
 use crate::pages::admin::webhooks::{WebhookPage, WebhooksPage};
 use crate::pages::admin::{AdminHome, AdminNotFound, Area, StaffOnly};
 use crate::pages::{
-    dashboard::Dashboard, earnings::Earnings, forgot_password::ForgotPassword, profile::Profile,
-    reset_password::ResetPassword, sign_in::SignIn, sign_up::SignUp,
+    dashboard::Dashboard, deals::DealsPage, earnings::Earnings, forgot_password::ForgotPassword,
+    links::LinksPage, profile::Profile, reset_password::ResetPassword, sign_in::SignIn,
+    sign_up::SignUp,
 };
 use crate::session::{Session, Status, use_session};
 
@@ -48,6 +50,8 @@ pub fn App() -> impl IntoView {
                     view=|| view! { <SignedInOnly><Layout><Outlet /></Layout></SignedInOnly> }
                 >
                     <Route path=path!("/dashboard") view=Dashboard />
+                    <Route path=path!("/links") view=LinksPage />
+                    <Route path=path!("/deals") view=DealsPage />
                     <Route path=path!("/earnings") view=Earnings />
                     <Route path=path!("/profile") view=Profile />
                     // Staff pages; partners get a "not allowed" page, never a blank one.
@@ -80,6 +84,10 @@ pub fn App() -> impl IntoView {
                         view=|| {
                             view! { <StaffOnly area=Area::Adjustments><AdjustmentsPage /></StaffOnly> }
                         }
+                    />
+                    <Route
+                        path=path!("/admin/deals")
+                        view=|| view! { <StaffOnly area=Area::Deals><AdminDealsPage /></StaffOnly> }
                     />
                     <Route
                         path=path!("/admin/audit")

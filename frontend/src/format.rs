@@ -72,10 +72,31 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
+/// The short name of a month: "Nov".
+pub fn month_name(month: Month) -> &'static str {
+    MONTHS[usize::from(u8::from(month)) - 1]
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `Date.now()`: the browser's clock, in milliseconds since 1970. (`time`'s own clock
+    /// does not exist on `wasm32-unknown-unknown`.)
+    #[wasm_bindgen(js_namespace = Date, js_name = now)]
+    fn date_now() -> f64;
+}
+
+/// Today in UTC, by the browser's clock (the API's days are UTC days too).
+pub fn today() -> Date {
+    #[allow(clippy::cast_possible_truncation)]
+    let seconds = (date_now() / 1000.0) as i64;
+    OffsetDateTime::from_unix_timestamp(seconds)
+        .map_or(Date::MIN, |now| now.to_offset(UtcOffset::UTC).date())
+}
+
 /// A day as people read it, in UTC like every time the API sends: "Nov 21, 2026".
 pub fn format_date(at: OffsetDateTime) -> String {
     let day = at.to_offset(UtcOffset::UTC);
-    let month = MONTHS[usize::from(u8::from(day.month())) - 1];
+    let month = month_name(day.month());
     format!("{month} {}, {:04}", day.day(), day.year())
 }
 

@@ -4,7 +4,7 @@
 //! [`DailyLinkStats::add`] with what they add to each link's day, in one transaction.
 //! Whether a click is unique is decided before, from [`Click::latest_of_visitors`].
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use diesel::prelude::*;
 use diesel::upsert::excluded;
@@ -65,31 +65,25 @@ impl Click {
     }
 
     /// The latest click at or after `since` of each of these (link, visitor) pairs that
-    /// has one.
+    /// has one. One lookup per distinct pair, each a single seek of the
+    /// `clicks_visitor` index (link, visitor, time) for its largest time: the cost does
+    /// not grow with the clicks a visitor already has.
     pub fn latest_of_visitors(
         conn: &mut DbConn,
         pairs: &[(i64, &str)],
         since: PrimitiveDateTime,
     ) -> QueryResult<HashMap<(i64, String), PrimitiveDateTime>> {
-        let mut by_link: BTreeMap<i64, Vec<&str>> = BTreeMap::new();
-        for (link, visitor) in pairs {
-            by_link.entry(*link).or_default().push(visitor);
-        }
+        let distinct: BTreeSet<(i64, &str)> = pairs.iter().copied().collect();
         let mut latest = HashMap::new();
-        for (link, visitors) in by_link {
-            for chunk in visitors.chunks(IN_LIST_CHUNK) {
-                let found: Vec<(String, Option<PrimitiveDateTime>)> = clicks::table
-                    .filter(clicks::link_id.eq(link))
-                    .filter(clicks::visitor.eq_any(chunk))
-                    .filter(clicks::clicked_at.ge(since))
-                    .group_by(clicks::visitor)
-                    .select((clicks::visitor, diesel::dsl::max(clicks::clicked_at)))
-                    .load(conn)?;
-                latest.extend(
-                    found
-                        .into_iter()
-                        .filter_map(|(v, at)| at.map(|at| ((link, v), at))),
-                );
+        for (link, visitor) in distinct {
+            let at: Option<PrimitiveDateTime> = clicks::table
+                .filter(clicks::link_id.eq(link))
+                .filter(clicks::visitor.eq(visitor))
+                .filter(clicks::clicked_at.ge(since))
+                .select(diesel::dsl::max(clicks::clicked_at))
+                .get_result(conn)?;
+            if let Some(at) = at {
+                latest.insert((link, visitor.to_owned()), at);
             }
         }
         Ok(latest)

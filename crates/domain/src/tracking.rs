@@ -146,7 +146,15 @@ pub fn landing_target(
     passed_query: &str,
     referral: Option<(&str, &str)>,
 ) -> Option<url::Url> {
-    let mut url = url::Url::parse(landing_url).ok()?;
+    let landing = checked_landing(landing_url, allowed_domains)?;
+    Some(target_from(&landing, passed_query, referral))
+}
+
+/// The landing URL, parsed, when it may be a target: absolute http(s), no user name or
+/// password, its host one of `allowed_domains`. The redirect checks it once, when it
+/// loads the program, and builds every target from it with [`target_from`].
+pub fn checked_landing(landing_url: &str, allowed_domains: &[String]) -> Option<url::Url> {
+    let url = url::Url::parse(landing_url).ok()?;
     if !matches!(url.scheme(), "http" | "https")
         || !url.username().is_empty()
         || url.password().is_some()
@@ -160,6 +168,17 @@ pub fn landing_target(
     {
         return None;
     }
+    Some(url)
+}
+
+/// A target built from a [`checked_landing`] URL: its own parameters, then the
+/// visitor's, then `ref` and `click_id` when the visit is attributed.
+pub fn target_from(
+    landing: &url::Url,
+    passed_query: &str,
+    referral: Option<(&str, &str)>,
+) -> url::Url {
+    let mut url = landing.clone();
     let own: Vec<(String, String)> = url
         .query_pairs()
         .filter(|(k, _)| k != REF_PARAM && k != CLICK_PARAM)
@@ -171,7 +190,7 @@ pub fn landing_target(
         .collect();
     if own.is_empty() && brought.is_empty() && referral.is_none() {
         url.set_query(None);
-        return Some(url);
+        return url;
     }
     {
         let mut query = url.query_pairs_mut();
@@ -184,7 +203,7 @@ pub fn landing_target(
             query.append_pair(CLICK_PARAM, click_id);
         }
     }
-    Some(url)
+    url
 }
 
 /// `GET /api/v1/admin/tracking`: this server instance's redirect machinery since it

@@ -9,6 +9,7 @@ use leptos_router::params::ParamsMap;
 use partnerly_domain::adjustment::{AdjustmentPage, AdjustmentView, CreateAdjustmentRequest};
 use partnerly_domain::api_key::{ApiKeyList, CreateApiKeyRequest, CreatedApiKey};
 use partnerly_domain::audit::AuditPage;
+use partnerly_domain::deal::{AdminDealView, ChangeDealRequest, DealPage};
 use partnerly_domain::level_settings::{CreateLevelRequest, LevelView, UpdateLevelRequest};
 use partnerly_domain::membership::PartnerPage;
 use partnerly_domain::program::{
@@ -150,6 +151,27 @@ pub async fn delete_level(session: Session, id: i64) -> Result<(), ApiFailure> {
 pub async fn partners(session: Session, query: &ListQuery) -> Result<PartnerPage, ApiFailure> {
     let path = format!("/api/v1/admin/partners{}", query.to_query_string());
     get(session, &path).await
+}
+
+// ---------------------------------------------------------------------------------------
+// Deals (managers and admins)
+// ---------------------------------------------------------------------------------------
+
+/// `GET /api/v1/admin/deals?status=…`: every partner's deals, newest first.
+pub async fn deals(session: Session, query: &ListQuery) -> Result<DealPage, ApiFailure> {
+    let path = format!("/api/v1/admin/deals{}", query.to_query_string());
+    get(session, &path).await
+}
+
+/// `PATCH /api/v1/admin/deals/{id}`: closes a deal as won (with its amount) or lost, or
+/// reopens it.
+pub async fn change_deal(
+    session: Session,
+    id: i64,
+    request: &ChangeDealRequest,
+) -> Result<AdminDealView, ApiFailure> {
+    let path = format!("/api/v1/admin/deals/{id}");
+    send_json(session, Method::PATCH, &path, request).await
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,8 +2,11 @@
 //! the alert above a form for everything else, the success note, the submit button and
 //! the two together at the foot of a form.
 
+use std::borrow::Cow;
+
 use leptos::prelude::*;
 use partnerly_domain::FieldErrors;
+use partnerly_domain::deal::DealStatus;
 use partnerly_domain::iso::CURRENCIES;
 use partnerly_domain::level::{DurationKind, ThresholdKind, Track};
 use partnerly_domain::level_settings::BonusTrigger;
@@ -146,7 +149,8 @@ stored_choices!(
     ThresholdKind,
     BonusTrigger,
     PayoutSchedule,
-    AttributionModel
+    AttributionModel,
+    DealStatus
 );
 
 /// The failure of an action's last run, if it failed.
@@ -372,6 +376,22 @@ pub fn TextField(
     }
 }
 
+/// The choices of a [`SelectField`] as `(value, text)`: fixed codes (a domain enum's,
+/// currencies) or values from the API (the ids of a partner's programs).
+pub struct SelectOptions(Vec<(Cow<'static, str>, String)>);
+
+impl From<Vec<(&'static str, String)>> for SelectOptions {
+    fn from(options: Vec<(&'static str, String)>) -> Self {
+        Self(options.into_iter().map(|(c, t)| (c.into(), t)).collect())
+    }
+}
+
+impl From<Vec<(String, String)>> for SelectOptions {
+    fn from(options: Vec<(String, String)>) -> Self {
+        Self(options.into_iter().map(|(c, t)| (c.into(), t)).collect())
+    }
+}
+
 /// A labelled `<select>` bound to a signal: a text of its own, or a [`Choice`] of a form's
 /// struct (`choice!(form.track)`); the empty option means "not set".
 #[component]
@@ -383,8 +403,10 @@ pub fn SelectField(
     /// The chosen option's value (`""` for none).
     #[prop(into)]
     value: Bound<String>,
-    /// The choices as `(value, text)`: a [`Choice`]'s code, or a code like `EUR`.
-    options: Vec<(&'static str, String)>,
+    /// The choices as `(value, text)`: a [`Choice`]'s code, a code like `EUR`, or an id
+    /// from the API.
+    #[prop(into)]
+    options: SelectOptions,
     /// The text of the empty option.
     #[prop(default = "Not set")]
     empty_label: &'static str,
@@ -397,12 +419,14 @@ pub fn SelectField(
 ) -> impl IntoView {
     let chosen = value.read;
     let options = options
+        .0
         .into_iter()
         .map(|(code, text)| {
+            let value = code.clone();
             // `prop:selected` rather than the select's value: the options do not exist yet
             // when the select's own properties are first set.
             view! {
-                <option value=code prop:selected=move || chosen.with(|v| v == code)>
+                <option value=value prop:selected=move || chosen.with(|v| *v == *code)>
                     {text}
                 </option>
             }

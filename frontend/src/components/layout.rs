@@ -1,16 +1,32 @@
 //! Page frames: the signed-in layout with navigation, the card that holds the sign-in and
 //! sign-up forms, the loading indicator and what a page shows when its data failed.
 
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::Arc;
+
 use leptos::error::Errors;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
+use super::fetch::{Erased, Fetch, downcast};
 use crate::api::{self, ApiFailure};
 use crate::session::use_session;
 
 /// Sets the browser tab's title to "`page` · Partnerly".
 pub fn set_title(page: &str) {
     document().set_title(&format!("{page} · Partnerly"));
+}
+
+/// Brings the element with `id` into view once the current changes are drawn (Leptos
+/// draws them in microtasks, before the next frame): a panel opened from a button
+/// further down the page.
+pub fn scroll_into_view_soon(id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(element) = document().get_element_by_id(id) {
+            element.scroll_into_view();
+        }
+    });
 }
 
 /// The product's name, linking to the start page.
@@ -59,6 +75,8 @@ pub fn Layout(
                         } else {
                             view! {
                                 <A href="/dashboard">"Dashboard"</A>
+                                <A href="/links">"Links"</A>
+                                <A href="/deals">"Deals"</A>
                                 <A href="/earnings">"Earnings"</A>
                             }
                                 .into_any()
@@ -172,15 +190,27 @@ pub fn Loaded<T, F, V>(
     /// What is loading, in words: "the programs".
     what: &'static str,
     /// The data.
-    data: LocalResource<Result<T, ApiFailure>>,
+    data: Fetch<T>,
     /// Draws the loaded data.
     render: F,
 ) -> impl IntoView
 where
     T: Clone + 'static,
-    F: Fn(T) -> V + Clone + Send + Sync + 'static,
+    F: Fn(T) -> V + Send + Sync + 'static,
     V: IntoView + 'static,
 {
+    let render: Render =
+        Arc::new(move |value| downcast(value).map(|value| render(value).into_any()));
+    view! { <LoadedFrame what data=data.resource render /> }
+}
+
+/// Draws a loaded value of a [`Fetch`], or why it is not there.
+type Render = Arc<dyn Fn(&Rc<dyn Any>) -> Result<AnyView, ApiFailure> + Send + Sync>;
+
+/// [`Loaded`] for every type at once: its transition, error boundary and retry exist
+/// once in the portal rather than once per page.
+#[component]
+fn LoadedFrame(what: &'static str, data: LocalResource<Erased>, render: Render) -> impl IntoView {
     view! {
         <Transition fallback=Loading>
             <ErrorBoundary fallback=move |errors| {
@@ -190,7 +220,7 @@ where
                     let render = render.clone();
                     move || {
                         let render = render.clone();
-                        Suspend::new(async move { data.await.map(render) })
+                        Suspend::new(async move { data.await.and_then(|value| render(&value)) })
                     }
                 }
             </ErrorBoundary>

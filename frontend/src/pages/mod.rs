@@ -2,8 +2,10 @@
 
 pub mod admin;
 pub mod dashboard;
+pub mod deals;
 pub mod earnings;
 pub mod forgot_password;
+pub mod links;
 pub mod profile;
 pub mod reset_password;
 pub mod sign_in;

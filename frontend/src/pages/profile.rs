@@ -9,11 +9,12 @@ use partnerly_domain::iso::COUNTRIES;
 use partnerly_domain::profile::UpdateProfileRequest;
 
 use crate::api::{self, ApiFailure};
+use crate::components::fetch::Fetch;
 use crate::components::form::{
     FormAlert, SelectField, SubmitActions, TextField, currency_options, failure_of, field_error,
     succeeded,
 };
-use crate::components::layout::{LoadFailed, Loading, set_title};
+use crate::components::layout::{Loaded, set_title};
 use crate::session::use_session;
 
 /// Loads the account (`GET /api/v1/me`) and shows both forms.
@@ -21,7 +22,7 @@ use crate::session::use_session;
 pub fn Profile() -> impl IntoView {
     set_title("Profile");
     let session = use_session();
-    let account = LocalResource::new(move || api::me(session));
+    let account = Fetch::new(move || api::me(session));
 
     view! {
         <div class="page">
@@ -29,24 +30,16 @@ pub fn Profile() -> impl IntoView {
                 <h1>"Profile"</h1>
                 <p class="intro">"How we reach you and how you get paid."</p>
             </header>
-            <Transition fallback=Loading>
-                <ErrorBoundary fallback=move |errors| {
+            <Loaded
+                what="your profile"
+                data=account
+                render=|account: Account| {
                     view! {
-                        <LoadFailed what="your profile" errors retry=move || account.refetch() />
+                        <ProfileForm account />
+                        <ChangePasswordForm />
                     }
-                }>
-                    {move || Suspend::new(async move {
-                        account
-                            .await
-                            .map(|account| {
-                                view! {
-                                    <ProfileForm account />
-                                    <ChangePasswordForm />
-                                }
-                            })
-                    })}
-                </ErrorBoundary>
-            </Transition>
+                }
+            />
         </div>
     }
 }

@@ -14,7 +14,7 @@ use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{Method, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use partnerly_domain::tracking::{
-    AttributionCookie, AttributionModel, cookie_name, is_bot, landing_target, passed_on_query,
+    AttributionCookie, AttributionModel, cookie_name, is_bot, passed_on_query, target_from,
 };
 use partnerly_engine::tracking::ClickToStore;
 use time::OffsetDateTime;
@@ -46,8 +46,8 @@ fn found(location: &str) -> actix_web::HttpResponseBuilder {
 
 /// The landing page without attribution, or a page saying there is none.
 fn land_unattributed(landing: Option<&Landing>, passed: &str) -> HttpResponse {
-    match landing.and_then(|l| landing_target(&l.landing_url, &l.allowed_domains, passed, None)) {
-        Some(target) => found(target.as_str()).finish(),
+    match landing.and_then(|l| l.url.as_ref()) {
+        Some(url) => found(target_from(url, passed, None).as_str()).finish(),
         None => not_configured(),
     }
 }
@@ -72,7 +72,7 @@ async fn redirect(
     let (link, landing) = match tracking.directory.lookup(&code) {
         Lookup::Link(link, landing) => (link, landing),
         Lookup::Disabled(landing) => return land_unattributed(Some(&landing), &passed),
-        Lookup::Unknown(fallback) => return land_unattributed(fallback.as_ref(), &passed),
+        Lookup::Unknown(fallback) => return land_unattributed(fallback.as_deref(), &passed),
     };
     let now = OffsetDateTime::now_utc();
     let click_id = tokens::click_id();
@@ -93,14 +93,14 @@ async fn redirect(
             (cookie.clone(), Some(cookie))
         }
     };
-    let Some(target) = landing_target(
-        &landing.landing_url,
-        &landing.allowed_domains,
-        &passed,
-        Some((&referral.code, &referral.click_id)),
-    ) else {
+    let Some(landing_url) = &landing.url else {
         return not_configured();
     };
+    let target = target_from(
+        landing_url,
+        &passed,
+        Some((&referral.code, &referral.click_id)),
+    );
     if req.method() != Method::HEAD {
         let user_agent = req
             .headers()

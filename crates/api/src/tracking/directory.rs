@@ -10,14 +10,14 @@
 //! within one refresh.
 
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use partnerly_db::DbConn;
 use partnerly_db::link::{DirectoryLink, Link};
 use partnerly_db::program::Program;
 use partnerly_domain::link::code_key;
 use partnerly_domain::text::LandingUrl;
-use partnerly_domain::tracking::AttributionModel;
+use partnerly_domain::tracking::{AttributionModel, checked_landing};
 use time::PrimitiveDateTime;
 
 /// How far back each poll looks before the previous one.
@@ -37,7 +37,9 @@ pub struct KnownLink {
 /// A program's landing settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Landing {
-    pub landing_url: String,
+    /// The landing URL, checked against the allowed domains when loaded
+    /// (`partnerly_domain::tracking::checked_landing`); `None`: it may not be a target.
+    pub url: Option<url::Url>,
     /// Host names the redirect may send visitors to; never empty.
     pub allowed_domains: Vec<String>,
     pub window_days: i32,
@@ -58,7 +60,7 @@ impl Landing {
             allowed_domains.push(url.host().to_owned());
         }
         Self {
-            landing_url: program.landing_url.clone(),
+            url: checked_landing(&program.landing_url, &allowed_domains),
             allowed_domains,
             window_days: program.attribution_window_days,
             model: program.attribution_model,
@@ -69,10 +71,10 @@ impl Landing {
 #[derive(Debug, Default)]
 struct Snapshot {
     /// By [`code_key`].
-    links: HashMap<String, KnownLink>,
-    programs: HashMap<i64, Landing>,
+    links: HashMap<String, Arc<KnownLink>>,
+    programs: HashMap<i64, Arc<Landing>>,
     /// Where unknown codes land.
-    fallback: Option<Landing>,
+    fallback: Option<Arc<Landing>>,
     /// When the last poll began.
     polled_at: Option<PrimitiveDateTime>,
 }
@@ -81,11 +83,11 @@ struct Snapshot {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
     /// An enabled link and its program's landing settings.
-    Link(KnownLink, Landing),
+    Link(Arc<KnownLink>, Arc<Landing>),
     /// A disabled link: its program's landing page, without attribution.
-    Disabled(Landing),
+    Disabled(Arc<Landing>),
     /// No such code: the deployment's default landing page, if there is one.
-    Unknown(Option<Landing>),
+    Unknown(Option<Arc<Landing>>),
 }
 
 /// The in-memory directory; cheap to read from many threads at once.
@@ -153,16 +155,24 @@ impl Directory {
             .map(|at| at - OVERLAP);
         let changed = Link::directory_since(conn, since)?;
         let programs = Program::all(conn)?;
-        let programs_by_id: HashMap<i64, Landing> =
-            programs.iter().map(|p| (p.id, Landing::of(p))).collect();
+        let programs_by_id: HashMap<i64, Arc<Landing>> = programs
+            .iter()
+            .map(|p| (p.id, Arc::new(Landing::of(p))))
+            .collect();
         let fallback = match &self.default_landing_url {
-            Some(url) => LandingUrl::parse(url).ok().map(|parsed| Landing {
-                landing_url: url.clone(),
-                allowed_domains: vec![parsed.host().to_owned()],
-                window_days: 0,
-                model: AttributionModel::default(),
+            Some(url) => LandingUrl::parse(url).ok().map(|parsed| {
+                let allowed_domains = vec![parsed.host().to_owned()];
+                Arc::new(Landing {
+                    url: checked_landing(url, &allowed_domains),
+                    allowed_domains,
+                    window_days: 0,
+                    model: AttributionModel::default(),
+                })
             }),
-            None => programs.iter().min_by_key(|p| p.id).map(Landing::of),
+            None => programs
+                .iter()
+                .min_by_key(|p| p.id)
+                .map(|p| Arc::new(Landing::of(p))),
         };
         let count = changed.len();
         let mut snapshot = self.snapshot.write().unwrap_or_else(|e| e.into_inner());
@@ -177,13 +187,13 @@ impl Directory {
         {
             snapshot.links.insert(
                 code_key(&code),
-                KnownLink {
+                Arc::new(KnownLink {
                     id,
                     code,
                     membership_id,
                     program_id,
                     enabled,
-                },
+                }),
             );
         }
         snapshot.programs = programs_by_id;

@@ -24,9 +24,9 @@ use queue::ClickQueue;
 pub struct Tracking {
     pub directory: Arc<Directory>,
     pub queue: Arc<ClickQueue>,
-    /// Keys the visitor hash, so that stored hashes cannot be matched to addresses
-    /// without the server's secret.
-    visitor_key: Arc<[u8; 32]>,
+    /// The visitor hash, keyed (so that stored hashes cannot be matched to addresses
+    /// without the server's secret) and ready to clone for each click.
+    visitor_mac: Hmac<Sha256>,
 }
 
 impl Tracking {
@@ -51,11 +51,13 @@ impl Tracking {
         let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(secret)
             .map_err(|e| anyhow::anyhow!("visitor key: {e}"))?;
         mac.update(b"partnerly click visitor key v1");
-        let visitor_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let visitor_key = mac.finalize().into_bytes();
+        let visitor_mac = <Hmac<Sha256> as Mac>::new_from_slice(&visitor_key)
+            .map_err(|e| anyhow::anyhow!("visitor key: {e}"))?;
         Ok(Self {
             directory,
             queue,
-            visitor_key: Arc::new(visitor_key),
+            visitor_mac,
         })
     }
 
@@ -75,15 +77,18 @@ impl Tracking {
     /// The keyed hash that stands for a visitor: their address and user agent. Never
     /// the address itself (it is not stored anywhere).
     pub fn visitor(&self, ip: &str, user_agent: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(self.visitor_key.as_slice())
-            .expect("HMAC takes keys of any length");
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut mac = self.visitor_mac.clone();
         mac.update(ip.as_bytes());
         mac.update(b"\n");
         mac.update(user_agent.as_bytes());
-        mac.finalize().into_bytes()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let digest = mac.finalize().into_bytes();
+        let mut hex = String::with_capacity(32);
+        for b in &digest[..16] {
+            hex.push(char::from(HEX[usize::from(b >> 4)]));
+            hex.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        hex
     }
 }
 

@@ -12,6 +12,7 @@ use super::AdminHeader;
 use crate::api::{ApiFailure, admin};
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::SecretOnce;
+use crate::components::fetch::Fetch;
 use crate::components::form::{
     CheckboxGroup, FormAlert, SubmitButton, TextField, failure_of, field_error,
 };
@@ -33,7 +34,7 @@ fn scope_words(scope: &str) -> String {
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
     let session = use_session();
-    let keys = LocalResource::new(move || admin::api_keys(session));
+    let keys = Fetch::new(move || admin::api_keys(session));
     // The secret of the key just created: shown until dismissed, never again.
     let secret = RwSignal::new(None::<String>);
     let revoke = Action::new_local(move |id: &i64| {

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::AdminHeader;
 use crate::api::ApiFailure;
 use crate::api::admin::{self, ListQuery};
+use crate::components::fetch::Fetch;
 use crate::components::form::{FormAlert, TextField, field_error};
 use crate::components::layout::Loaded;
 use crate::components::pager::Pager;
@@ -70,7 +71,7 @@ pub fn AuditPage() -> impl IntoView {
     let session = use_session();
     let filters = RwSignal::new(Filters::default());
     let page = RwSignal::new(1_u32);
-    let log = LocalResource::new(move || {
+    let log = Fetch::new(move || {
         let query = filters.with(|f| f.to_query(page.get()));
         async move {
             let query = query.map_err(ApiFailure::from_fields)?;
@@ -78,10 +79,7 @@ pub fn AuditPage() -> impl IntoView {
         }
     });
     // The last load's field errors go beside the filters.
-    let failure = Signal::derive(move || {
-        log.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().err().cloned()))
-            .filter(|f| !f.field_errors().is_empty())
-    });
+    let failure = Signal::derive(move || log.failure().filter(|f| !f.field_errors().is_empty()));
     let on_turn = Callback::new(move |to: u32| page.set(to));
 
     view! {

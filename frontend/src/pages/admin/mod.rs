@@ -1,5 +1,5 @@
-//! The staff pages under `/admin`: programs and levels, API keys, webhook endpoints,
-//! adjustments and the audit log, plus the guard that keeps partners (and staff whose
+//! The staff pages under `/admin`: programs and levels, deals, API keys, webhook
+//! endpoints, adjustments and the audit log, plus the guard that keeps partners (and staff whose
 //! role the API would refuse) out with a readable "not allowed" page.
 //!
 //! Which role may use which area mirrors the API's extractors (`ManagerUser`,
@@ -9,6 +9,7 @@
 pub mod adjustments;
 pub mod api_keys;
 pub mod audit;
+pub mod deals;
 pub mod programs;
 pub mod webhooks;
 
@@ -20,6 +21,7 @@ use leptos_router::hooks::use_params_map;
 use partnerly_domain::account::Role;
 
 use crate::api::ApiFailure;
+use crate::components::fetch::Fetch;
 use crate::components::layout::set_title;
 use crate::session::use_session;
 
@@ -28,14 +30,14 @@ use crate::session::use_session;
 pub fn load_by_route_id<T, Fut>(
     load: impl Fn(i64) -> Fut + 'static,
     missing: &'static str,
-) -> LocalResource<Result<T, ApiFailure>>
+) -> Fetch<T>
 where
-    T: 'static,
+    T: Clone + 'static,
     Fut: Future<Output = Result<T, ApiFailure>> + 'static,
 {
     let params = use_params_map();
     let id = Memo::new(move |_| params.with(|p| p.get("id").and_then(|id| id.parse::<i64>().ok())));
-    LocalResource::new(move || {
+    Fetch::new(move || {
         let loading = id.get().map(&load);
         async move {
             match loading {
@@ -53,6 +55,8 @@ pub enum Area {
     Programs,
     /// Credits and debits of partners' balances: finance staff and admins.
     Adjustments,
+    /// The leads partners' links brought, closed as won or lost: managers and admins.
+    Deals,
     /// API keys: admins.
     ApiKeys,
     /// Webhook endpoints and their delivery log: admins.
@@ -63,8 +67,9 @@ pub enum Area {
 
 impl Area {
     /// Every area, in the order the navigation lists them.
-    pub const ALL: [Area; 5] = [
+    pub const ALL: [Area; 6] = [
         Area::Programs,
+        Area::Deals,
         Area::Adjustments,
         Area::ApiKeys,
         Area::Webhooks,
@@ -74,7 +79,7 @@ impl Area {
     /// Whether `role` may use the area (what the API allows).
     pub fn allows(self, role: Role) -> bool {
         match self {
-            Area::Programs => matches!(role, Role::Manager | Role::Admin),
+            Area::Programs | Area::Deals => matches!(role, Role::Manager | Role::Admin),
             Area::Adjustments => matches!(role, Role::Finance | Role::Admin),
             Area::ApiKeys | Area::Webhooks | Area::Audit => role == Role::Admin,
         }
@@ -85,6 +90,7 @@ impl Area {
         match self {
             Area::Programs => "Programs",
             Area::Adjustments => "Adjustments",
+            Area::Deals => "Deals",
             Area::ApiKeys => "API keys",
             Area::Webhooks => "Webhooks",
             Area::Audit => "Audit log",
@@ -96,6 +102,7 @@ impl Area {
         match self {
             Area::Programs => "/admin/programs",
             Area::Adjustments => "/admin/adjustments",
+            Area::Deals => "/admin/deals",
             Area::ApiKeys => "/admin/api-keys",
             Area::Webhooks => "/admin/webhooks",
             Area::Audit => "/admin/audit",
@@ -107,6 +114,7 @@ impl Area {
         match self {
             Area::Programs => "Programs, their levels and commission rules.",
             Area::Adjustments => "Credit or debit a partner's available balance, with a reason.",
+            Area::Deals => "Leads from partners' links: mark them won, with the amount, or lost.",
             Area::ApiKeys => "Keys for the vendor's billing and integrations; revoke them.",
             Area::Webhooks => "Endpoints Partnerly calls back, their secrets and delivery log.",
             Area::Audit => "Every change staff made, with the state before and after.",
@@ -116,7 +124,7 @@ impl Area {
     /// Who may use the area, for the "not allowed" page.
     fn who(self) -> &'static str {
         match self {
-            Area::Programs => "program managers and admins",
+            Area::Programs | Area::Deals => "program managers and admins",
             Area::Adjustments => "finance staff and admins",
             Area::ApiKeys | Area::Webhooks | Area::Audit => "admins",
         }
@@ -295,6 +303,8 @@ mod tests {
             assert!(!area.allows(Role::Partner), "{area:?}");
         }
         assert!(Area::Programs.allows(Role::Manager));
+        assert!(Area::Deals.allows(Role::Manager));
+        assert!(!Area::Deals.allows(Role::Finance));
         assert!(!Area::Programs.allows(Role::Finance));
         assert!(Area::Adjustments.allows(Role::Finance));
         assert!(!Area::Adjustments.allows(Role::Manager));

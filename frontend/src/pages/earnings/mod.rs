@@ -16,6 +16,7 @@ use leptos_router::hooks::use_query_map;
 use self::filters::{FilterBar, Filters};
 use self::list::CommissionList;
 use crate::api::{self, ApiFailure};
+use crate::components::fetch::Fetch;
 use crate::components::layout::{LoadFailed, Loading, set_title};
 use crate::session::use_session;
 
@@ -30,7 +31,7 @@ pub fn Earnings() -> impl IntoView {
     let session = use_session();
     let query = use_query_map();
     let filters = Memo::new(move |_| query.with(Filters::from_query));
-    let commissions = LocalResource::new(move || {
+    let commissions = Fetch::new(move || {
         let filters = filters.get();
         async move {
             let query = filters.to_query().map_err(ApiFailure::from_fields)?;
@@ -38,9 +39,7 @@ pub fn Earnings() -> impl IntoView {
         }
     });
     // The failure of the last load, for the messages beside the filters.
-    let failure = Signal::derive(move || {
-        commissions.with(|loaded| loaded.as_ref().and_then(|r| r.as_ref().err().cloned()))
-    });
+    let failure = Signal::derive(move || commissions.failure());
     let pending = RwSignal::new(false);
 
     view! {
@@ -64,7 +63,7 @@ pub fn Earnings() -> impl IntoView {
                         }
                     }>
                         {move || Suspend::new(async move {
-                            match commissions.await {
+                            match commissions.value().await {
                                 Ok(page) => Ok(view! { <CommissionList page filters /> }.into_any()),
                                 // Shown beside the filters; nothing to list until fixed.
                                 Err(failure) if !failure.field_errors().is_empty() => {

@@ -15,6 +15,7 @@ use partnerly_domain::adjustment::{AdjustmentPage, AdjustmentView};
 use self::form::AdjustmentForm;
 use super::AdminHeader;
 use crate::api::admin::{self, ListQuery};
+use crate::components::fetch::Fetch;
 use crate::components::layout::Loaded;
 use crate::components::pager::Pager;
 use crate::components::table::{Column, DataTable};
@@ -28,7 +29,7 @@ const PER_PAGE: u32 = 20;
 pub fn AdjustmentsPage() -> impl IntoView {
     let session = use_session();
     let page = RwSignal::new(1_u32);
-    let adjustments = LocalResource::new(move || {
+    let adjustments = Fetch::new(move || {
         let query = ListQuery::page(page.get(), PER_PAGE);
         async move { admin::adjustments(session, &query).await }
     });

@@ -22,6 +22,7 @@ use self::list::ProgramTable;
 use self::program_form::ProgramForm;
 use super::{AdminHeader, load_by_route_id};
 use crate::api::admin;
+use crate::components::fetch::Fetch;
 use crate::components::layout::Loaded;
 use crate::session::use_session;
 
@@ -29,7 +30,7 @@ use crate::session::use_session;
 #[component]
 pub fn ProgramsPage() -> impl IntoView {
     let session = use_session();
-    let programs = LocalResource::new(move || admin::programs(session));
+    let programs = Fetch::new(move || admin::programs(session));
     let creating = RwSignal::new(false);
     let navigate = use_navigate();
     let on_saved = Callback::new(move |program: ProgramView| {

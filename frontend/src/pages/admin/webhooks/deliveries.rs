@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use partnerly_domain::webhook::{WebhookDelivery, WebhookDeliveryPage, WebhookDeliveryStatus};
 
 use crate::api::{ApiFailure, admin};
+use crate::components::fetch::Fetch;
 use crate::components::form::{FormAlert, failure_of};
 use crate::components::layout::Loaded;
 use crate::components::pager::Pager;
@@ -24,7 +25,7 @@ const POLL_EVERY: Duration = Duration::from_millis(1500);
 #[component]
 pub(super) fn DeliveryLog(
     /// The page of the log.
-    deliveries: LocalResource<Result<WebhookDeliveryPage, ApiFailure>>,
+    deliveries: Fetch<WebhookDeliveryPage>,
     /// The page shown, 1-based.
     page: RwSignal<u32>,
 ) -> impl IntoView {
@@ -40,15 +41,12 @@ pub(super) fn DeliveryLog(
     let failure = failure_of(redeliver);
     // Poll while the sender has work left, so a test message's fate shows by itself.
     Effect::new(move |_| {
-        let pending = deliveries.with(|loaded| {
-            loaded
-                .as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .is_some_and(|p| {
-                    p.items
-                        .iter()
-                        .any(|d| d.status == WebhookDeliveryStatus::Pending)
-                })
+        let pending = deliveries.with_loaded(|loaded| {
+            loaded.is_some_and(|p| {
+                p.items
+                    .iter()
+                    .any(|d| d.status == WebhookDeliveryStatus::Pending)
+            })
         });
         if pending
             && let Ok(handle) = set_timeout_with_handle(move || deliveries.refetch(), POLL_EVERY)

@@ -13,6 +13,7 @@ use crate::api::ApiFailure;
 use crate::api::admin::{self, ListQuery};
 use crate::components::confirm::ConfirmButton;
 use crate::components::copy::SecretOnce;
+use crate::components::fetch::Fetch;
 use crate::components::form::{FormAlert, failure_of};
 use crate::pages::admin::AdminHeader;
 use crate::session::use_session;
@@ -36,7 +37,7 @@ pub(super) fn WebhookDetail(
     let id = endpoint.id;
     let current = RwSignal::new(endpoint.clone());
     let page = RwSignal::new(1_u32);
-    let deliveries = LocalResource::new(move || {
+    let deliveries = Fetch::new(move || {
         let query = ListQuery::page(page.get(), PER_PAGE);
         async move { admin::webhook_deliveries(session, id, &query).await }
     });

@@ -19,6 +19,7 @@ use self::form::WebhookForm;
 use super::{AdminHeader, load_by_route_id};
 use crate::api::admin;
 use crate::components::copy::SecretOnce;
+use crate::components::fetch::Fetch;
 use crate::components::layout::Loaded;
 use crate::components::table::{Column, DataTable};
 use crate::format::format_date;
@@ -37,7 +38,7 @@ fn events_words(events: &[String]) -> String {
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
     let session = use_session();
-    let endpoints = LocalResource::new(move || admin::webhooks(session));
+    let endpoints = Fetch::new(move || admin::webhooks(session));
     // The endpoint just created, with its secret in full: shown until dismissed.
     let created = RwSignal::new(None::<WebhookEndpoint>);
     let on_saved = Callback::new(move |endpoint: WebhookEndpoint| {

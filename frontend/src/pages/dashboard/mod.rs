@@ -1,7 +1,14 @@
-//! `/dashboard`: what a partner looks at first (S1, L5, C5): the default referral link
-//! with a Copy button, their money per currency (earned, pending, available, withdrawn),
-//! and per program the level with its rate and progress to the next level, customers by
-//! status, successful sales and revenue.
+//! `/dashboard`: what a partner looks at first (S1, L5, C5, T3): the default referral
+//! link with a Copy button, the activity chart (clicks, sign-ups, paying customers and
+//! deals over 30, 90 or 365 days), their money per currency (earned, pending, available,
+//! withdrawn), their busiest links, and per program the level with its rate and progress
+//! to the next level, customers by status, successful sales and revenue.
+//!
+//! This module has the page and its cards; `chart.rs` the chart, `top_links.rs` the
+//! links.
+
+mod chart;
+mod top_links;
 
 use std::collections::BTreeSet;
 
@@ -17,8 +24,11 @@ use partnerly_domain::partner::{
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use self::chart::ActivityChart;
+use self::top_links::TopLinks;
 use crate::api::{self, ApiFailure};
 use crate::components::copy::CopyField;
+use crate::components::fetch::Fetch;
 use crate::components::layout::{LoadFailed, Loading, set_title};
 use crate::format::{duration_words, format_money};
 use crate::session::use_session;
@@ -28,9 +38,9 @@ use crate::session::use_session;
 pub fn Dashboard() -> impl IntoView {
     set_title("Dashboard");
     let session = use_session();
-    let stats = LocalResource::new(move || api::stats(session));
-    let links = LocalResource::new(move || api::links(session));
-    let programs = LocalResource::new(move || api::programs(session));
+    let stats = Fetch::new(move || api::stats(session));
+    let links = Fetch::new(move || api::links(session));
+    let programs = Fetch::new(move || api::programs(session));
     let retry = move || {
         stats.refetch();
         links.refetch();
@@ -48,9 +58,9 @@ pub fn Dashboard() -> impl IntoView {
                     view! { <LoadFailed what="your dashboard" errors retry /> }
                 }>
                     {move || Suspend::new(async move {
-                        let stats = stats.await?;
-                        let links = links.await?;
-                        let programs = programs.await?;
+                        let stats = stats.value().await?;
+                        let links = links.value().await?;
+                        let programs = programs.value().await?;
                         Ok::<_, ApiFailure>(view! { <Overview stats links programs /> })
                     })}
                 </ErrorBoundary>
@@ -122,6 +132,7 @@ fn Overview(
 
     view! {
         <ReferralLink link />
+        <ActivityChart />
         <section class="dashboard-section" aria-labelledby="money-heading">
             <div class="section-header">
                 <h2 id="money-heading">"Your money"</h2>
@@ -134,6 +145,7 @@ fn Overview(
                 .map(|balance| view! { <BalanceCards balance titled=several_currencies /> })
                 .collect_view()}
         </section>
+        {(!links.items.is_empty()).then(|| view! { <TopLinks links=links.items /> })}
         {memberships}
     }
 }
