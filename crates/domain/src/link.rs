@@ -104,6 +104,11 @@ impl LinkCode {
     }
 }
 
+/// A link's full URL, as partners share it: `{public_url}/r/{code}`.
+pub fn link_url(public_url: &str, code: &str) -> String {
+    format!("{public_url}/r/{code}")
+}
+
 /// The key codes are unique by and looked up by: the code without regard to case.
 pub fn code_key(code: &str) -> String {
     code.to_ascii_lowercase()

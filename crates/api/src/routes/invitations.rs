@@ -66,7 +66,7 @@ pub async fn create_invitations(
                 limit.hit(conn, &user.id.to_string(), unix)?;
             }
             let compose = |link: &Link| {
-                let url = format!("{public_url}/r/{}", link.code);
+                let url = partnerly_domain::link::link_url(&public_url, &link.code);
                 let (subject, body) = mail::invitation(&partner, &request.message, &url);
                 InvitationEmail { subject, body }
             };

@@ -110,8 +110,8 @@ async fn answer(
     let (link, _) = state
         .db(move |conn| Link::of_user_by_id(conn, user_id, id)?.ok_or(ApiError::NotFound))
         .await?;
-    // As the link's `LinkView::url` (`partnerly_engine::tracking::link_views`).
-    let url = format!("{}/r/{}", state.config.public_url, link.code);
+    // The same URL as the link's `LinkView::url`.
+    let url = partnerly_domain::link::link_url(&state.config.public_url, &link.code);
     let tag = entity_tag(format, size, &url);
     let cached = |mut answer: actix_web::HttpResponseBuilder| {
         answer

@@ -11,7 +11,7 @@ use partnerly_db::link_figures::{customers_by_link, earnings_by_link};
 use partnerly_db::membership::Membership;
 use partnerly_db::program::Program;
 use partnerly_domain::link::{
-    LinkChanges, LinkFigures, LinkView, MAX_LINKS_PER_MEMBERSHIP, NewLinkSpec,
+    LinkChanges, LinkFigures, LinkView, MAX_LINKS_PER_MEMBERSHIP, NewLinkSpec, link_url,
 };
 use partnerly_domain::money::{Currency, Money};
 use time::PrimitiveDateTime;
@@ -130,7 +130,7 @@ pub fn link_views(
                 id: link.id,
                 membership_id: membership.id,
                 program_name: program.name.clone(),
-                url: format!("{public_url}/r/{}", link.code),
+                url: link_url(public_url, &link.code),
                 code: link.code,
                 label: link.label,
                 promo_code: link.promo_code,
