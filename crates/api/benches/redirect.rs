@@ -12,7 +12,7 @@
 //!    The queue is made big enough for the whole run, and the writer's own pace (what was
 //!    still queued when the load stopped, over the time it took to store it) is printed.
 //! 3. Gives the partner 1,000,000 clicks over a year (clicks and their daily figures) and
-//!    100,000 customers, then times `GET /api/v1/me/stats` and a year of
+//!    100,000 customers (10,000 paying, 30,000 payments), then times `GET /api/v1/me/stats` and a year of
 //!    `GET /api/v1/me/stats/timeseries` (`BENCH_STATS_REQUESTS`, default 200, one at a
 //!    time) and prints p50/p95.
 //!
@@ -354,7 +354,7 @@ fn main() {
 }
 
 /// A year of history for the partner's link: 1,000,000 clicks (rows and their daily
-/// figures) and 100,000 customers, 10,000 of them paying.
+/// figures) and 100,000 customers, 10,000 of them paying (30,000 payments).
 fn seed_history(conn: &mut partnerly_db::DbConn, link_id: i64, membership_id: i64) {
     let program: i64 = partnerly_db::schema::memberships::table
         .find(membership_id)
@@ -383,6 +383,16 @@ fn seed_history(conn: &mut partnerly_db::DbConn, link_id: i64, membership_id: i6
              datetime('now', '-' || (i % 365) || ' days'), \
              CASE WHEN i % 10 = 0 THEN datetime('now', '-' || (i % 365) || ' days') END, \
              datetime('now') FROM n"
+        ),
+        // Three monthly payments of every paying customer, one partly refunded.
+        format!(
+            "WITH k(j) AS (VALUES (0), (1), (2)) \
+             INSERT INTO payments (external_id, customer_external_id, customer_id, amount_minor, \
+             currency, period_months, paid_at, refunded_minor, created_at) \
+             SELECT c.external_id || '-pay-' || k.j, c.external_id, c.id, 4900, \
+             (SELECT currency FROM programs WHERE id = {program}), 1, c.first_paid_at, \
+             CASE WHEN k.j = 2 THEN 900 ELSE 0 END, datetime('now') \
+             FROM customers c, k WHERE c.membership_id = {membership_id} AND c.first_paid_at IS NOT NULL"
         ),
     ];
     for sql in statements {

@@ -31,6 +31,7 @@ pub mod audit;
 pub mod commissions;
 pub mod customers;
 pub mod memberships;
+pub mod stats;
 pub mod track_requests;
 pub mod tracking;
 pub mod views;

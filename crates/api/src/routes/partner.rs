@@ -4,17 +4,13 @@
 
 use actix_web::{get, web};
 use partnerly_db::commission::{Commission, CommissionFilter, ListedCommission};
-use partnerly_db::customer::Customer;
-use partnerly_db::level::Level;
 use partnerly_db::membership::Membership;
-use partnerly_db::payment::Payment;
 use partnerly_domain::ErrorBody;
-use partnerly_domain::level::Threshold;
 use partnerly_domain::money::{Currency, Money, Rate};
 use partnerly_domain::partner::{
-    Balances, CommissionPage, CommissionStatus, CommissionView, CustomerCounts, MembershipList,
-    MembershipStats, NextLevel, Stats, mask_email,
+    Balances, CommissionPage, CommissionStatus, CommissionView, MembershipList, Stats, mask_email,
 };
+use partnerly_engine::stats;
 use serde::Deserialize;
 use time::OffsetDateTime;
 use utoipa::IntoParams;
@@ -61,15 +57,7 @@ fn membership_ids(
     user_id: i64,
     program_id: Option<i64>,
 ) -> Result<Vec<i64>, ApiError> {
-    let ids: Vec<i64> = Membership::of_user(conn, user_id)?
-        .into_iter()
-        .filter(|(m, _, _)| program_id.is_none_or(|p| m.program_id == p))
-        .map(|(m, _, _)| m.id)
-        .collect();
-    if program_id.is_some() && ids.is_empty() {
-        return Err(ApiError::NotFound);
-    }
-    Ok(ids)
+    Ok(stats::membership_ids(conn, user_id, program_id)?)
 }
 
 /// Balances per currency (C5): pending, available, reserved, review, withdrawn, earned.
@@ -229,28 +217,6 @@ pub async fn list_commissions(
     }))
 }
 
-fn remaining_words(
-    threshold: Threshold,
-    progress: partnerly_domain::level::Progress,
-    currency: Currency,
-) -> String {
-    match threshold {
-        Threshold::PayingCustomers { count } => {
-            let left = count.saturating_sub(progress.paying_customers);
-            format!(
-                "{left} more paying customer{}",
-                if left == 1 { "" } else { "s" }
-            )
-        }
-        Threshold::SalesVolume { minor } => {
-            format!(
-                "{} more in sales",
-                Money::from_minor((minor - progress.sales_volume).max(0), currency)
-            )
-        }
-    }
-}
-
 /// Dashboard figures (S1, L5): level, current rate and progress to the next level,
 /// customers by status, sales, revenue, and balances.
 #[utoipa::path(
@@ -267,65 +233,7 @@ pub async fn get_stats(
 ) -> Result<web::Json<Stats>, ApiError> {
     let program_id = query.program_id;
     let stats = state
-        .db(move |conn| {
-            let ids = membership_ids(conn, user.id, program_id)?;
-            let mut memberships = Vec::new();
-            for (m, program, level) in Membership::of_user(conn, user.id)? {
-                if !ids.contains(&m.id) {
-                    continue;
-                }
-                let currency = views::program_currency(&program)?;
-                let progress = m.progress(conn, &program.currency)?;
-                let mut next_level = None;
-                for l in Level::of_program(conn, program.id)? {
-                    if l.track != m.track || l.position <= level.position {
-                        continue;
-                    }
-                    if let Some(threshold) = l.threshold()? {
-                        next_level = Some(NextLevel {
-                            name: l.name.clone(),
-                            threshold,
-                            progress: threshold.fraction(progress).round_dp(4),
-                            remaining: remaining_words(threshold, progress, currency),
-                            percent: l.rule(currency)?.percent,
-                        });
-                        break;
-                    }
-                }
-                let counts = Customer::counts(conn, &[m.id])?;
-                let sales = Payment::sales(conn, &[m.id])?;
-                let rule = level.rule(currency)?;
-                let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
-                memberships.push(MembershipStats {
-                    membership_id: m.id,
-                    program_name: program.name.clone(),
-                    level: level.name.clone(),
-                    current_rate: m.rate_override().or(rule.percent),
-                    flat_first_payment: rule.flat_first_payment.map(Money::to_view),
-                    next_level,
-                    customers: CustomerCounts {
-                        active: to_u64(counts.active),
-                        frozen: to_u64(counts.frozen),
-                        deleted: to_u64(counts.deleted),
-                        paying: to_u64(counts.paying),
-                    },
-                    successful_sales: sales.iter().map(|(_, s)| to_u64(s.count)).sum(),
-                    revenue: sales
-                        .iter()
-                        .filter_map(|(code, s)| {
-                            Currency::parse(code)
-                                .ok()
-                                .map(|c| Money::from_minor(s.net_minor, c).to_view())
-                        })
-                        .collect(),
-                });
-            }
-            let balances = views::balances(conn, &ids)?;
-            Ok(Stats {
-                memberships,
-                balances,
-            })
-        })
+        .db(move |conn| Ok(stats::partner_stats(conn, user.id, program_id)?))
         .await?;
     Ok(web::Json(stats))
 }

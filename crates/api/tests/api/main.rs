@@ -24,6 +24,7 @@ mod openapi;
 mod operations;
 mod refunds;
 mod robustness;
+mod stats;
 mod tracking;
 mod webhook_delivery;
 mod webhook_support;

@@ -1,0 +1,128 @@
+//! The partner's dashboard figures (S1, L5): level, current rate and progress to the next
+//! level, customers by status, sales, revenue and balances, per membership.
+//!
+//! Every figure is counted or summed by the database from covering indexes
+//! (`customers_membership_figures`, `payments_customer_figures`): the dashboard never
+//! loads customer or payment rows, so a partner with 100,000 customers is answered in a
+//! few milliseconds. Level progress is derived from the same counts rather than asked for
+//! a second time.
+
+use partnerly_db::DbConn;
+use partnerly_db::customer::Customer;
+use partnerly_db::level::Level;
+use partnerly_db::membership::Membership;
+use partnerly_db::payment::Payment;
+use partnerly_domain::level::{Progress, Threshold};
+use partnerly_domain::money::{Currency, Money};
+use partnerly_domain::partner::{CustomerCounts, MembershipStats, NextLevel, Stats};
+
+use crate::views::{self, ViewError};
+
+/// The partner's memberships: all, or the one in `program_id` (not one of theirs:
+/// [`ViewError::NotFound`]).
+pub fn membership_ids(
+    conn: &mut DbConn,
+    user_id: i64,
+    program_id: Option<i64>,
+) -> Result<Vec<i64>, ViewError> {
+    let ids: Vec<i64> = Membership::of_user(conn, user_id)?
+        .into_iter()
+        .filter(|(m, _, _)| program_id.is_none_or(|p| m.program_id == p))
+        .map(|(m, _, _)| m.id)
+        .collect();
+    if program_id.is_some() && ids.is_empty() {
+        return Err(ViewError::NotFound);
+    }
+    Ok(ids)
+}
+
+/// The dashboard figures of the partner's memberships (all, or one program's).
+pub fn partner_stats(
+    conn: &mut DbConn,
+    user_id: i64,
+    program_id: Option<i64>,
+) -> Result<Stats, ViewError> {
+    let ids = membership_ids(conn, user_id, program_id)?;
+    let mut memberships = Vec::new();
+    for (m, program, level) in Membership::of_user(conn, user_id)? {
+        if !ids.contains(&m.id) {
+            continue;
+        }
+        let currency = views::program_currency(&program)?;
+        let counts = Customer::counts(conn, &[m.id])?;
+        let sales = Payment::sales(conn, m.id)?;
+        let progress = Progress {
+            paying_customers: u32::try_from(counts.paying).unwrap_or(u32::MAX),
+            sales_volume: sales
+                .iter()
+                .filter(|(code, _)| *code == program.currency)
+                .map(|(_, s)| s.net_minor)
+                .sum(),
+        };
+        let mut next_level = None;
+        for l in Level::of_program(conn, program.id)? {
+            if l.track != m.track || l.position <= level.position {
+                continue;
+            }
+            if let Some(threshold) = l.threshold()? {
+                next_level = Some(NextLevel {
+                    name: l.name.clone(),
+                    threshold,
+                    progress: threshold.fraction(progress).round_dp(4),
+                    remaining: remaining_words(threshold, progress, currency),
+                    percent: l.rule(currency)?.percent,
+                });
+                break;
+            }
+        }
+        let rule = level.rule(currency)?;
+        let to_u64 = |n: i64| u64::try_from(n).unwrap_or_default();
+        memberships.push(MembershipStats {
+            membership_id: m.id,
+            program_name: program.name.clone(),
+            level: level.name.clone(),
+            current_rate: m.rate_override().or(rule.percent),
+            flat_first_payment: rule.flat_first_payment.map(Money::to_view),
+            next_level,
+            customers: CustomerCounts {
+                active: to_u64(counts.active),
+                frozen: to_u64(counts.frozen),
+                deleted: to_u64(counts.deleted),
+                paying: to_u64(counts.paying),
+            },
+            successful_sales: sales.iter().map(|(_, s)| to_u64(s.count)).sum(),
+            revenue: sales
+                .iter()
+                .filter_map(|(code, s)| {
+                    Currency::parse(code)
+                        .ok()
+                        .map(|c| Money::from_minor(s.net_minor, c).to_view())
+                })
+                .collect(),
+        });
+    }
+    let balances = views::balances(conn, &ids)?;
+    Ok(Stats {
+        memberships,
+        balances,
+    })
+}
+
+/// What is left to reach a threshold, in words ("3 more paying customers").
+fn remaining_words(threshold: Threshold, progress: Progress, currency: Currency) -> String {
+    match threshold {
+        Threshold::PayingCustomers { count } => {
+            let left = count.saturating_sub(progress.paying_customers);
+            format!(
+                "{left} more paying customer{}",
+                if left == 1 { "" } else { "s" }
+            )
+        }
+        Threshold::SalesVolume { minor } => {
+            format!(
+                "{} more in sales",
+                Money::from_minor((minor - progress.sales_volume).max(0), currency)
+            )
+        }
+    }
+}
