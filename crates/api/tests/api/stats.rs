@@ -7,15 +7,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Session, TestApp, paid, refunded, signed_up};
 
-/// A program level above the default one, with `threshold`.
-async fn add_level(app: &TestApp, threshold: Value) {
-    let manager = app.staff(Role::Manager, "manager@example.com").await;
-    let program_id = app.default_program_id(&manager).await;
+/// Adds a level to the default program: `(name, position, track)` with `threshold`.
+async fn add_level(
+    app: &TestApp,
+    manager: &Session,
+    (name, position, track): (&str, u32, &str),
+    threshold: Value,
+) {
+    let program_id = app.default_program_id(manager).await;
     let reply = app
         .post_as(
             &manager.access_token,
             &format!("/api/v1/admin/programs/{program_id}/levels"),
-            &json!({"name": "Bronze", "position": 2, "track": "referral", "percent": "30",
+            &json!({"name": name, "position": position, "track": track, "percent": "30",
                     "duration": {"kind": "lifetime"}, "threshold": threshold}),
         )
         .await;
@@ -31,7 +35,14 @@ async fn membership_stats(app: &TestApp, partner: &Session) -> Value {
 #[actix_web::test]
 async fn progress_to_a_paying_customers_level_counts_each_paying_customer_once() {
     let app = TestApp::spawn().await;
-    add_level(&app, json!({"kind": "paying_customers", "count": 3})).await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    add_level(
+        &app,
+        &manager,
+        ("Bronze", 2, "referral"),
+        json!({"kind": "paying_customers", "count": 3}),
+    )
+    .await;
     let partner = app.signup("Ada Lovelace", "ada@example.com").await;
     let key = app.billing_key();
     let code = app.default_code(&partner).await;
@@ -79,7 +90,14 @@ async fn progress_to_a_paying_customers_level_counts_each_paying_customer_once()
 #[actix_web::test]
 async fn progress_to_a_sales_volume_level_and_revenue_are_net_of_refunds() {
     let app = TestApp::spawn().await;
-    add_level(&app, json!({"kind": "sales_volume", "amount": "1000"})).await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    add_level(
+        &app,
+        &manager,
+        ("Bronze", 2, "referral"),
+        json!({"kind": "sales_volume", "amount": "1000"}),
+    )
+    .await;
     let partner = app.signup("Ada Lovelace", "ada@example.com").await;
     let other = app.signup("Grace Hopper", "grace@example.com").await;
     let key = app.billing_key();
@@ -132,4 +150,54 @@ async fn progress_to_a_sales_volume_level_and_revenue_are_net_of_refunds() {
         theirs["next_level"]["remaining"],
         "100.00 USD more in sales"
     );
+}
+
+#[actix_web::test]
+async fn the_next_level_is_the_first_one_above_on_the_partners_own_track() {
+    let app = TestApp::spawn().await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    let paying = |count: u32| json!({"kind": "paying_customers", "count": count});
+    add_level(&app, &manager, ("Bronze", 2, "referral"), paying(1)).await;
+    add_level(&app, &manager, ("Consultant", 3, "integrator"), paying(1)).await;
+    add_level(&app, &manager, ("Silver", 4, "referral"), paying(3)).await;
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let key = app.billing_key();
+    let code = app.default_code(&partner).await;
+    app.applied(&key, &signed_up("s1", "cus_1", Some(&code)))
+        .await;
+    app.applied(
+        &key,
+        &paid("p1", "pay_1", "cus_1", "10.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+
+    // Promoted to Bronze: neither Bronze itself, the levels below it nor the other
+    // track's Consultant is next.
+    let m = membership_stats(&app, &partner).await;
+    assert_eq!(m["level"], "Bronze");
+    assert_eq!(m["next_level"]["name"], "Silver");
+    assert_eq!(m["next_level"]["remaining"], "2 more paying customers");
+}
+
+#[actix_web::test]
+async fn the_stats_of_one_program_are_the_partners_own_or_404() {
+    let app = TestApp::spawn().await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    let program_id = app.default_program_id(&manager).await;
+    let partner = app.signup("Ada Lovelace", "ada@example.com").await;
+    let own = app
+        .get_as(
+            &partner.access_token,
+            &format!("/api/v1/me/stats?program_id={program_id}"),
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{:?}", own.body);
+    assert_eq!(own.body["memberships"].as_array().map(Vec::len), Some(1));
+    let other = app
+        .get_as(
+            &partner.access_token,
+            &format!("/api/v1/me/stats?program_id={}", program_id + 1000),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND, "{:?}", other.body);
 }

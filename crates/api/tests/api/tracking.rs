@@ -289,6 +289,55 @@ async fn a_click_id_attributes_inside_the_window_and_not_after_it() {
 }
 
 #[actix_web::test]
+async fn an_expired_click_yields_to_another_links_ref_and_a_disabled_links_click_is_unknown() {
+    let app = TestApp::spawn().await;
+    vendor_landing(&app, "https://vendor.example/").await;
+    let key = app.billing_key();
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let grace = app.signup("Grace Hopper", "grace@example.com").await;
+    let ada_code = app.default_code(&ada).await;
+    let grace_code = app.default_code(&grace).await;
+    let click_of = |response: &reqwest::Response| param(&location(response), "click_id").unwrap();
+
+    // Ada's click expired; the ref code is Grace's link: a referral of its own.
+    let old = click_of(&visit(&app, &format!("/r/{ada_code}"), BROWSER).await);
+    link_once_stored(&app, &ada, 1).await;
+    app.execute(&format!(
+        "UPDATE clicks SET clicked_at = '2026-01-01 00:00:00' WHERE public_id = '{old}'"
+    ));
+    let late = json!({"id": "e1", "type": "customer.signed_up", "occurred_at": "2026-01-16T00:00:01Z",
+                      "data": {"customer_id": "cus_1", "click_id": old, "ref_code": grace_code}});
+    let applied = app.applied(&key, &late).await;
+    assert_eq!(applied["effects"]["attributed"], true, "{applied}");
+    assert_eq!(
+        app.stored_customer("cus_1").attributed_via,
+        Some(partnerly_domain::customer::AttributedVia::RefCode)
+    );
+
+    // A fresh click on a link disabled since: the click leads nowhere.
+    let fresh = click_of(&visit(&app, &format!("/r/{ada_code}"), &format!("{BROWSER} 2")).await);
+    link_once_stored(&app, &ada, 2).await;
+    let links = app.get_as(&ada.access_token, "/api/v1/links").await;
+    let id = links.body["items"][0]["id"].as_i64().unwrap();
+    let disabled = app
+        .patch_as(
+            &ada.access_token,
+            &format!("/api/v1/links/{id}"),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
+    let event = json!({"id": "e2", "type": "customer.signed_up", "occurred_at": time_now(),
+                       "data": {"customer_id": "cus_2", "click_id": fresh}});
+    let applied = app.applied(&key, &event).await;
+    assert_eq!(applied["effects"]["attributed"], false, "{applied}");
+    assert_eq!(
+        applied["effects"]["not_attributed_because"],
+        "unknown_click"
+    );
+}
+
+#[actix_web::test]
 async fn first_click_programs_keep_the_first_referral_of_a_visitor() {
     let app = TestApp::spawn().await;
     let (program_id, admin) = vendor_landing_by(&app, "https://vendor.example/").await;
