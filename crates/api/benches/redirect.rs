@@ -12,9 +12,9 @@
 //!    The queue is made big enough for the whole run, and the writer's own pace (what was
 //!    still queued when the load stopped, over the time it took to store it) is printed.
 //! 3. Gives the partner 1,000,000 clicks over a year (clicks and their daily figures) and
-//!    100,000 customers (10,000 paying, 30,000 payments), then times `GET /api/v1/me/stats` and a year of
-//!    `GET /api/v1/me/stats/timeseries` (`BENCH_STATS_REQUESTS`, default 200, one at a
-//!    time) and prints p50/p95.
+//!    100,000 customers (10,000 paying, 30,000 payments), then times
+//!    `GET /api/v1/me/stats` and a year of `GET /api/v1/me/stats/timeseries`
+//!    (`BENCH_STATS_REQUESTS`, default 200, one at a time) and prints p50/p95.
 //!
 //! Needs `wrk` and `nginx` on the PATH (Debian: `apt-get install wrk nginx-light`).
 

@@ -10,8 +10,10 @@ use time::PrimitiveDateTime;
 
 use crate::DbConn;
 use crate::conn::on_backend;
+use crate::customer::{Customer, CustomerCounts};
 use crate::level::Level;
 use crate::link::Link;
+use crate::payment::{Payment, Sales};
 use crate::program::Program;
 use crate::schema::{level_history, levels, memberships, programs};
 
@@ -203,32 +205,12 @@ impl Membership {
     }
 
     /// The progress figures that promote a membership: paying customers, and sales in the
-    /// program's currency net of refunds. Counted and summed in SQL, so the cost does not
-    /// grow with the partner's history.
+    /// program's currency net of refunds, from the same grouped counts the dashboard shows
+    /// ([`Customer::counts`], [`Payment::sales`]).
     pub fn progress(&self, conn: &mut DbConn, program_currency: &str) -> QueryResult<Progress> {
-        #[derive(QueryableByName)]
-        struct Totals {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            paying: i64,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            sales: i64,
-        }
-        // SUM over BIGINT is NUMERIC on PostgreSQL: the CASTs give both backends one type.
-        let totals: Totals = diesel::sql_query(
-            "SELECT \
-               CAST((SELECT COUNT(*) FROM customers \
-                     WHERE membership_id = $1 AND first_paid_at IS NOT NULL) AS BIGINT) AS paying, \
-               CAST(COALESCE((SELECT SUM(p.amount_minor - p.refunded_minor) FROM payments p \
-                     JOIN customers c ON c.id = p.customer_id \
-                     WHERE c.membership_id = $1 AND p.currency = $2), 0) AS BIGINT) AS sales",
-        )
-        .bind::<diesel::sql_types::BigInt, _>(self.id)
-        .bind::<diesel::sql_types::Text, _>(program_currency)
-        .get_result(conn)?;
-        Ok(Progress {
-            paying_customers: u32::try_from(totals.paying).unwrap_or(u32::MAX),
-            sales_volume: totals.sales,
-        })
+        let counts = Customer::counts(conn, &[self.id])?;
+        let sales = Payment::sales(conn, self.id)?;
+        Ok(progress_of(&counts, &sales, program_currency))
     }
 
     /// The membership with its program and current level.
@@ -293,5 +275,22 @@ impl Membership {
             .set(changes)
             .returning(memberships::all_columns)
             .get_result(conn)
+    }
+}
+
+/// Progress towards a level from a membership's customer counts and its sales per currency:
+/// the paying customers, and the sales in the program's currency.
+pub fn progress_of(
+    counts: &CustomerCounts,
+    sales: &[(String, Sales)],
+    program_currency: &str,
+) -> Progress {
+    Progress {
+        paying_customers: u32::try_from(counts.paying).unwrap_or(u32::MAX),
+        sales_volume: sales
+            .iter()
+            .filter(|(code, _)| code == program_currency)
+            .map(|(_, s)| s.net_minor)
+            .sum(),
     }
 }

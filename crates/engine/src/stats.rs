@@ -11,30 +11,43 @@
 use partnerly_db::DbConn;
 use partnerly_db::customer::Customer;
 use partnerly_db::level::Level;
-use partnerly_db::membership::Membership;
+use partnerly_db::membership::{Membership, progress_of};
 use partnerly_db::payment::Payment;
+use partnerly_db::program::Program;
 use partnerly_domain::level::{Progress, Threshold};
 use partnerly_domain::money::{Currency, Money};
 use partnerly_domain::partner::{CustomerCounts, MembershipStats, NextLevel, Stats};
 
 use crate::views::{self, ViewError};
 
-/// The partner's memberships: all, or the one in `program_id` (not one of theirs:
-/// [`ViewError::NotFound`]).
+/// The partner's memberships with their programs and levels: all, or the one in
+/// `program_id` (not one of theirs: [`ViewError::NotFound`]).
+fn memberships_of(
+    conn: &mut DbConn,
+    user_id: i64,
+    program_id: Option<i64>,
+) -> Result<Vec<(Membership, Program, Level)>, ViewError> {
+    let memberships: Vec<_> = Membership::of_user(conn, user_id)?
+        .into_iter()
+        .filter(|(m, _, _)| program_id.is_none_or(|p| m.program_id == p))
+        .collect();
+    if program_id.is_some() && memberships.is_empty() {
+        return Err(ViewError::NotFound);
+    }
+    Ok(memberships)
+}
+
+/// The ids of the partner's memberships: all, or the one in `program_id` (not one of
+/// theirs: [`ViewError::NotFound`]).
 pub fn membership_ids(
     conn: &mut DbConn,
     user_id: i64,
     program_id: Option<i64>,
 ) -> Result<Vec<i64>, ViewError> {
-    let ids: Vec<i64> = Membership::of_user(conn, user_id)?
-        .into_iter()
-        .filter(|(m, _, _)| program_id.is_none_or(|p| m.program_id == p))
+    Ok(memberships_of(conn, user_id, program_id)?
+        .iter()
         .map(|(m, _, _)| m.id)
-        .collect();
-    if program_id.is_some() && ids.is_empty() {
-        return Err(ViewError::NotFound);
-    }
-    Ok(ids)
+        .collect())
 }
 
 /// The dashboard figures of the partner's memberships (all, or one program's).
@@ -43,23 +56,14 @@ pub fn partner_stats(
     user_id: i64,
     program_id: Option<i64>,
 ) -> Result<Stats, ViewError> {
-    let ids = membership_ids(conn, user_id, program_id)?;
+    let of_partner = memberships_of(conn, user_id, program_id)?;
+    let ids: Vec<i64> = of_partner.iter().map(|(m, _, _)| m.id).collect();
     let mut memberships = Vec::new();
-    for (m, program, level) in Membership::of_user(conn, user_id)? {
-        if !ids.contains(&m.id) {
-            continue;
-        }
+    for (m, program, level) in of_partner {
         let currency = views::program_currency(&program)?;
         let counts = Customer::counts(conn, &[m.id])?;
         let sales = Payment::sales(conn, m.id)?;
-        let progress = Progress {
-            paying_customers: u32::try_from(counts.paying).unwrap_or(u32::MAX),
-            sales_volume: sales
-                .iter()
-                .filter(|(code, _)| *code == program.currency)
-                .map(|(_, s)| s.net_minor)
-                .sum(),
-        };
+        let progress = progress_of(&counts, &sales, &program.currency);
         let mut next_level = None;
         for l in Level::of_program(conn, program.id)? {
             if l.track != m.track || l.position <= level.position {

@@ -59,6 +59,23 @@ fn param(url: &Url, name: &str) -> Option<String> {
         .map(|(_, v)| v.into_owned())
 }
 
+/// Disables the partner's default link through the API; the link as the API answers it.
+async fn disable_default_link(app: &TestApp, partner: &Session) -> Value {
+    let links = app.get_as(&partner.access_token, "/api/v1/links").await;
+    let id = links.body["items"][0]["id"]
+        .as_i64()
+        .expect("the default link");
+    let disabled = app
+        .patch_as(
+            &partner.access_token,
+            &format!("/api/v1/links/{id}"),
+            &json!({"disabled": true}),
+        )
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
+    disabled.body
+}
+
 /// The partner's default link as the API shows it, once the writer stored `clicks`.
 async fn link_once_stored(app: &TestApp, partner: &Session, clicks: u64) -> Value {
     for _ in 0..100 {
@@ -151,17 +168,8 @@ async fn unknown_and_disabled_codes_land_without_attribution() {
     assert_eq!(param(&target, "utm_source").as_deref(), Some("x"));
     assert!(unknown.headers().get(SET_COOKIE).is_none());
 
-    let links = app.get_as(&partner.access_token, "/api/v1/links").await;
-    let id = links.body["items"][0]["id"].as_i64().unwrap();
-    let disabled = app
-        .patch_as(
-            &partner.access_token,
-            &format!("/api/v1/links/{id}"),
-            &json!({"disabled": true}),
-        )
-        .await;
-    assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
-    assert_eq!(disabled.body["disabled"], true);
+    let disabled = disable_default_link(&app, &partner).await;
+    assert_eq!(disabled["disabled"], true);
     let response = visit(&app, &format!("/r/{code}"), BROWSER).await;
     assert_eq!(response.status(), StatusCode::FOUND);
     let target = location(&response);
@@ -317,16 +325,7 @@ async fn an_expired_click_yields_to_another_links_ref_and_a_disabled_links_click
     // A fresh click on a link disabled since: the click leads nowhere.
     let fresh = click_of(&visit(&app, &format!("/r/{ada_code}"), &format!("{BROWSER} 2")).await);
     link_once_stored(&app, &ada, 2).await;
-    let links = app.get_as(&ada.access_token, "/api/v1/links").await;
-    let id = links.body["items"][0]["id"].as_i64().unwrap();
-    let disabled = app
-        .patch_as(
-            &ada.access_token,
-            &format!("/api/v1/links/{id}"),
-            &json!({"disabled": true}),
-        )
-        .await;
-    assert_eq!(disabled.status, StatusCode::OK, "{:?}", disabled.body);
+    disable_default_link(&app, &ada).await;
     let event = json!({"id": "e2", "type": "customer.signed_up", "occurred_at": time_now(),
                        "data": {"customer_id": "cus_2", "click_id": fresh}});
     let applied = app.applied(&key, &event).await;
@@ -448,16 +447,7 @@ async fn a_link_disabled_on_one_instance_stops_attributing_on_another() {
         &visit(&second, &format!("/r/{code}"), BROWSER).await
     ));
 
-    let links = first.get_as(&partner.access_token, "/api/v1/links").await;
-    let id = links.body["items"][0]["id"].as_i64().unwrap();
-    let reply = first
-        .patch_as(
-            &partner.access_token,
-            &format!("/api/v1/links/{id}"),
-            &json!({"disabled": true}),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::OK);
+    disable_default_link(&first, &partner).await;
     let mut stopped = false;
     for _ in 0..100 {
         if !attributed(&visit(&second, &format!("/r/{code}"), BROWSER).await) {
