@@ -354,7 +354,8 @@ fn main() {
 }
 
 /// A year of history for the partner's link: 1,000,000 clicks (rows and their daily
-/// figures) and 100,000 customers, 10,000 of them paying (30,000 payments).
+/// figures) and 100,000 customers, 10,000 of them paying (30,000 payments and their
+/// commissions), with the dashboard's rollups rebuilt from them.
 fn seed_history(conn: &mut partnerly_db::DbConn, link_id: i64, membership_id: i64) {
     let program: i64 = partnerly_db::schema::memberships::table
         .find(membership_id)
@@ -394,8 +395,19 @@ fn seed_history(conn: &mut partnerly_db::DbConn, link_id: i64, membership_id: i6
              CASE WHEN k.j = 2 THEN 900 ELSE 0 END, datetime('now') \
              FROM customers c, k WHERE c.membership_id = {membership_id} AND c.first_paid_at IS NOT NULL"
         ),
+        // 20% of every payment, through the link, reversed in part with its refund.
+        format!(
+            "INSERT INTO commissions (payment_id, membership_id, level_id, rule_version, kind, \
+             rate, amount_minor, currency, reversed_minor, status, available_at, created_at, \
+             link_id) SELECT p.id, {membership_id}, m.level_id, 1, 'percent', '20', \
+             p.amount_minor / 5, p.currency, p.refunded_minor / 5, 'available', p.paid_at, \
+             p.paid_at, {link_id} FROM payments p JOIN customers c ON c.id = p.customer_id \
+             JOIN memberships m ON m.id = c.membership_id WHERE m.id = {membership_id}"
+        ),
     ];
     for sql in statements {
         diesel::sql_query(sql).execute(conn).expect("seed history");
     }
+    // Loaded around the engine: the dashboard's rollups are written from the rows.
+    partnerly_db::figures::rebuild(conn).expect("rollups");
 }

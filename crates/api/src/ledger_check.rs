@@ -17,8 +17,9 @@ pub struct Report {
 
 /// Checks invariants 1 (valid transfers), 2 (each currency sums to zero), 3 (pending,
 /// reserved and review never negative) and 6 (every commission transfer belongs to a
-/// commission, hence to a payment and a level), and that each commission's booked total
-/// equals its amount minus what was reversed.
+/// commission, hence to a payment and a level), that each commission's booked total
+/// equals its amount minus what was reversed, and that the dashboard's rollups equal
+/// what they count ([`partnerly_db::figures::differences`]).
 pub fn run(conn: &mut DbConn) -> diesel::QueryResult<Report> {
     let transfers = ledger::all(conn)?;
     let mut report = Report {
@@ -94,5 +95,9 @@ pub fn run(conn: &mut DbConn) -> diesel::QueryResult<Report> {
             ));
         }
     }
+    // The dashboard's rollups count the same rows (docs/ledger.md, "Rollups").
+    report
+        .problems
+        .extend(partnerly_db::figures::differences(conn)?);
     Ok(report)
 }

@@ -354,7 +354,7 @@ fn seed_activity(conn: &mut DbConn) -> anyhow::Result<()> {
         .iter()
         .map(|(m, _, _)| m.id)
         .collect();
-    let counts = partnerly_db::customer::Customer::counts(conn, &ids)?;
+    let counts = partnerly_db::figures::customer_counts(conn, &ids)?;
     if counts.active + counts.frozen + counts.deleted > 0 {
         return Ok(());
     }

@@ -126,6 +126,18 @@ struct DayRow {
     deals: i64,
 }
 
+/// What a link brought over all its days: clicks, unique clicks and bot requests, and
+/// the customers who signed up through it and of those, who paid (counted when it
+/// happened: a customer reassigned later still counts for the link that brought it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Queryable)]
+pub struct LinkTotals {
+    pub clicks: i64,
+    pub unique_clicks: i64,
+    pub bot_clicks: i64,
+    pub signups: i64,
+    pub paying_customers: i64,
+}
+
 /// One day (or month) of a partner's figures: (period start, clicks, unique clicks,
 /// sign-ups, paying customers, deals).
 pub type DayFigures = (Date, i64, i64, i64, i64, i64);
@@ -216,21 +228,25 @@ impl DailyLinkStats {
             .collect())
     }
 
-    /// The total clicks, unique clicks and bot requests of each of these links.
-    pub fn totals(conn: &mut DbConn, links: &[i64]) -> QueryResult<BTreeMap<i64, (i64, i64, i64)>> {
+    /// The totals of each of these links over all their days.
+    pub fn totals(conn: &mut DbConn, links: &[i64]) -> QueryResult<BTreeMap<i64, LinkTotals>> {
         let mut totals = BTreeMap::new();
         for chunk in links.chunks(IN_LIST_CHUNK) {
-            let rows: Vec<(i64, i64, i64, i64)> = link_daily_stats::table
+            let rows: Vec<(i64, LinkTotals)> = link_daily_stats::table
                 .filter(link_daily_stats::link_id.eq_any(chunk))
                 .group_by(link_daily_stats::link_id)
                 .select((
                     link_daily_stats::link_id,
-                    crate::sum_bigint("link_daily_stats.clicks"),
-                    crate::sum_bigint("link_daily_stats.unique_clicks"),
-                    crate::sum_bigint("link_daily_stats.bot_clicks"),
+                    (
+                        crate::sum_bigint("link_daily_stats.clicks"),
+                        crate::sum_bigint("link_daily_stats.unique_clicks"),
+                        crate::sum_bigint("link_daily_stats.bot_clicks"),
+                        crate::sum_bigint("link_daily_stats.signups"),
+                        crate::sum_bigint("link_daily_stats.paying_customers"),
+                    ),
                 ))
                 .load(conn)?;
-            totals.extend(rows.into_iter().map(|(l, c, u, b)| (l, (c, u, b))));
+            totals.extend(rows);
         }
         Ok(totals)
     }

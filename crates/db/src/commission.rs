@@ -28,6 +28,8 @@ pub struct Commission {
     pub available_at: PrimitiveDateTime,
     pub released_at: Option<PrimitiveDateTime>,
     pub created_at: PrimitiveDateTime,
+    /// The link the commission was earned through: its customer's when it was booked.
+    pub link_id: Option<i64>,
 }
 
 /// A commission line to record.
@@ -45,6 +47,7 @@ pub struct NewCommission<'a> {
     pub status: CommissionStatus,
     pub available_at: PrimitiveDateTime,
     pub created_at: PrimitiveDateTime,
+    pub link_id: Option<i64>,
 }
 
 /// Filters of a partner's commission list.
@@ -85,6 +88,7 @@ impl NewCommission<'_> {
             available_at: self.available_at,
             released_at: None,
             created_at: self.created_at,
+            link_id: self.link_id,
         }
     }
 }

@@ -70,6 +70,16 @@ pub struct CustomerCounts {
     pub paying: i64,
 }
 
+impl CustomerCounts {
+    /// Adds `other`'s counts to these.
+    pub fn add(&mut self, other: &CustomerCounts) {
+        self.active += other.active;
+        self.frozen += other.frozen;
+        self.deleted += other.deleted;
+        self.paying += other.paying;
+    }
+}
+
 impl NewCustomer<'_> {
     /// Stores the customer.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Customer> {
@@ -121,32 +131,6 @@ impl Customer {
             .set(changes)
             .returning(customers::all_columns)
             .get_result(conn)
-    }
-
-    /// Customer counts per status, and how many paid, for some memberships.
-    ///
-    /// Counted by the database, one row per status, from the covering index
-    /// `customers_membership_figures`: the dashboard never loads the customers themselves.
-    pub fn counts(conn: &mut DbConn, memberships: &[i64]) -> QueryResult<CustomerCounts> {
-        let rows: Vec<(CustomerStatus, i64, i64)> = customers::table
-            .filter(customers::membership_id.eq_any(memberships))
-            .group_by(customers::status)
-            .select((
-                customers::status,
-                diesel::dsl::count_star(),
-                diesel::dsl::count(customers::first_paid_at),
-            ))
-            .load(conn)?;
-        let mut counts = CustomerCounts::default();
-        for (status, customers, paying) in rows {
-            match status {
-                CustomerStatus::Frozen => counts.frozen += customers,
-                CustomerStatus::Deleted => counts.deleted += customers,
-                CustomerStatus::Active => counts.active += customers,
-            }
-            counts.paying += paying;
-        }
-        Ok(counts)
     }
 }
 

@@ -10,10 +10,11 @@ use time::PrimitiveDateTime;
 
 use crate::DbConn;
 use crate::conn::on_backend;
-use crate::customer::{Customer, CustomerCounts};
+use crate::customer::CustomerCounts;
+use crate::figures::{self, FigureChanges};
 use crate::level::Level;
 use crate::link::Link;
-use crate::payment::{Payment, Sales};
+use crate::payment::Sales;
 use crate::program::Program;
 use crate::schema::{level_history, levels, memberships, programs};
 
@@ -205,11 +206,26 @@ impl Membership {
     }
 
     /// The progress figures that promote a membership: paying customers, and sales in the
-    /// program's currency net of refunds, from the same grouped counts the dashboard shows
-    /// ([`Customer::counts`], [`Payment::sales`]).
-    pub fn progress(&self, conn: &mut DbConn, program_currency: &str) -> QueryResult<Progress> {
-        let counts = Customer::counts(conn, &[self.id])?;
-        let sales = Payment::sales(conn, self.id)?;
+    /// program's currency net of refunds, from the rollups the dashboard shows
+    /// ([`figures`]) and the changes of the caller's unit of work not yet written.
+    pub fn progress(
+        &self,
+        conn: &mut DbConn,
+        program_currency: &str,
+        pending: &FigureChanges,
+    ) -> QueryResult<Progress> {
+        let mut counts = figures::customer_counts(conn, &[self.id])?;
+        counts.add(&pending.counts_of(self.id));
+        let mut sales = figures::sales(conn, self.id)?;
+        for (currency, more) in pending.sales_of(self.id) {
+            match sales.iter_mut().find(|(c, _)| *c == currency) {
+                Some((_, s)) => {
+                    s.count += more.count;
+                    s.net_minor += more.net_minor;
+                }
+                None => sales.push((currency, more)),
+            }
+        }
         Ok(progress_of(&counts, &sales, program_currency))
     }
 

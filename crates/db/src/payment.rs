@@ -177,41 +177,6 @@ impl Payment {
             .execute(conn)
             .and_then(crate::one_row)
     }
-
-    /// Sales of the customers attributed to a membership, per currency: counted and summed
-    /// by the database (the covering index `payments_customer_figures` answers it without
-    /// reading the payments' rows).
-    pub fn sales(conn: &mut DbConn, membership_id: i64) -> QueryResult<Vec<(String, Sales)>> {
-        #[derive(QueryableByName)]
-        struct Row {
-            #[diesel(sql_type = diesel::sql_types::Text)]
-            currency: String,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            count: i64,
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            net_minor: i64,
-        }
-        // SUM over BIGINT is NUMERIC on PostgreSQL: the CASTs give both backends one type.
-        let rows: Vec<Row> = diesel::sql_query(
-            "SELECT p.currency AS currency, CAST(COUNT(*) AS BIGINT) AS count, \
-               CAST(SUM(p.amount_minor - p.refunded_minor) AS BIGINT) AS net_minor \
-             FROM customers c JOIN payments p ON p.customer_id = c.id \
-             WHERE c.membership_id = $1 \
-             GROUP BY p.currency ORDER BY p.currency",
-        )
-        .bind::<diesel::sql_types::BigInt, _>(membership_id)
-        .load(conn)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| {
-                let sales = Sales {
-                    count: r.count,
-                    net_minor: r.net_minor,
-                };
-                (r.currency, sales)
-            })
-            .collect())
-    }
 }
 
 /// A refund or chargeback the billing system identified by its own id.

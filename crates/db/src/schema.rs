@@ -205,6 +205,34 @@ diesel::table! {
 }
 
 diesel::table! {
+    membership_customer_figures (membership_id, status) {
+        membership_id -> BigInt,
+        status -> Text,
+        customers -> BigInt,
+        paying -> BigInt,
+    }
+}
+
+diesel::table! {
+    membership_sales_figures (membership_id, currency) {
+        membership_id -> BigInt,
+        currency -> Text,
+        payments -> BigInt,
+        net_minor -> BigInt,
+    }
+}
+
+diesel::table! {
+    daily_earnings (membership_id, day, link_id, currency) {
+        membership_id -> BigInt,
+        day -> Date,
+        link_id -> BigInt,
+        currency -> Text,
+        earned_minor -> BigInt,
+    }
+}
+
+diesel::table! {
     link_daily_stats (link_id, day) {
         link_id -> BigInt,
         day -> Date,
@@ -270,6 +298,7 @@ diesel::table! {
         available_at -> Timestamp,
         released_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
+        link_id -> Nullable<BigInt>,
     }
 }
 
@@ -447,6 +476,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     deals,
     invitations,
     link_daily_stats,
+    membership_customer_figures,
+    membership_sales_figures,
+    daily_earnings,
     customers,
     payments,
     payment_reversals,

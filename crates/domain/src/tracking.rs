@@ -13,9 +13,13 @@
 //!   the first click's code and click id on the landing URL (and the vendor's script
 //!   keeps the first values it saw); under last click, every click replaces them.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 use utoipa::ToSchema;
+
+use crate::money::{Currency, Money, MoneyView};
 
 /// The landing URL's parameter with the referral code.
 pub const REF_PARAM: &str = "ref";
@@ -251,6 +255,9 @@ pub struct TimeseriesPoint {
     pub paying_customers: u64,
     /// Leads that became deals, on the lead's day.
     pub deals: u64,
+    /// Commissions earned on the period's sales less what refunds of those sales took
+    /// back, per currency (none: nothing earned).
+    pub earnings: Vec<MoneyView>,
 }
 
 /// `GET /api/v1/me/stats/timeseries`: every period from `from` to `to`, zero-filled.
@@ -309,6 +316,7 @@ pub fn series(
     from: time::Date,
     to: time::Date,
     days: &[(time::Date, i64, i64, i64, i64, i64)],
+    earnings: &[(time::Date, String, i64)],
 ) -> Vec<TimeseriesPoint> {
     let mut points: Vec<(time::Date, TimeseriesPoint)> = Vec::new();
     let mut period = period_start(interval, from);
@@ -348,7 +356,31 @@ pub fn series(
             point.deals += count(deals);
         }
     }
-    points.into_iter().map(|(_, p)| p).collect()
+    let mut earned: Vec<BTreeMap<Currency, i64>> = vec![BTreeMap::new(); points.len()];
+    for (day, code, minor) in earnings {
+        if *day < from || *day > to {
+            continue;
+        }
+        let start = period_start(interval, *day);
+        if let (Ok(i), Ok(currency)) = (
+            points.binary_search_by_key(&start, |(p, _)| *p),
+            Currency::parse(code),
+        ) {
+            *earned[i].entry(currency).or_default() += minor;
+        }
+    }
+    points
+        .into_iter()
+        .zip(earned)
+        .map(|((_, mut point), earned)| {
+            point.earnings = earned
+                .into_iter()
+                .filter(|(_, minor)| *minor != 0)
+                .map(|(currency, minor)| Money::from_minor(minor, currency).to_view())
+                .collect();
+            point
+        })
+        .collect()
 }
 
 /// The name of the attribution cookie for a program: one per program, so a visitor
@@ -531,7 +563,7 @@ mod tests {
             (d("2026-02-28"), 3, 2, 0, 1, 1),
             (d("2026-04-02"), 9, 9, 9, 9, 9),
         ];
-        let daily = series(Interval::Day, d("2026-01-30"), d("2026-02-02"), &days);
+        let daily = series(Interval::Day, d("2026-01-30"), d("2026-02-02"), &days, &[]);
         assert_eq!(
             daily
                 .iter()
@@ -544,7 +576,13 @@ mod tests {
                 ("2026-02-02", 0)
             ]
         );
-        let monthly = series(Interval::Month, d("2026-01-15"), d("2026-03-31"), &days);
+        let monthly = series(
+            Interval::Month,
+            d("2026-01-15"),
+            d("2026-03-31"),
+            &days,
+            &[],
+        );
         assert_eq!(
             monthly
                 .iter()
@@ -556,8 +594,52 @@ mod tests {
                 ("2026-03-01", 0, 0, 0)
             ]
         );
-        let december = series(Interval::Month, d("2025-12-10"), d("2026-01-01"), &[]);
+        let december = series(Interval::Month, d("2025-12-10"), d("2026-01-01"), &[], &[]);
         assert_eq!(december.len(), 2);
+    }
+
+    #[test]
+    fn earnings_add_up_per_period_and_currency_and_leave_out_what_nets_to_zero() {
+        let d = |s: &str| parse_date(s).unwrap();
+        let earned = |day: &str, code: &str, minor: i64| (d(day), code.to_owned(), minor);
+        let earnings = [
+            earned("2026-01-31", "USD", 1_000),
+            earned("2026-02-01", "EUR", 250),
+            earned("2026-02-01", "USD", 500),
+            earned("2026-02-02", "USD", 700),
+            earned("2026-02-02", "USD", -700),
+            earned("2026-02-20", "USD", -200),
+            earned("2026-03-01", "QQQ", 1),
+            earned("2026-05-01", "USD", 9),
+        ];
+        let views = |p: &TimeseriesPoint| {
+            p.earnings
+                .iter()
+                .map(|m| format!("{} {}", m.amount, m.currency.code()))
+                .collect::<Vec<_>>()
+        };
+        let daily = series(
+            Interval::Day,
+            d("2026-01-31"),
+            d("2026-02-02"),
+            &[],
+            &earnings,
+        );
+        assert_eq!(
+            daily.iter().map(views).collect::<Vec<_>>(),
+            [vec!["10.00 USD"], vec!["2.50 EUR", "5.00 USD"], vec![]]
+        );
+        let monthly = series(
+            Interval::Month,
+            d("2026-01-01"),
+            d("2026-03-31"),
+            &[],
+            &earnings,
+        );
+        assert_eq!(
+            monthly.iter().map(views).collect::<Vec<_>>(),
+            [vec!["10.00 USD"], vec!["2.50 EUR", "3.00 USD"], vec![]]
+        );
     }
 
     #[test]

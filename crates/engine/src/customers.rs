@@ -105,19 +105,20 @@ pub fn reassign(
             promoted: false,
         });
     }
-    let before = views::customer_view(conn, &mut owners, customer)?;
-    let updated = Customer::reassign(conn, id, change.membership_id, now)?;
+    let before = views::customer_view(conn, &mut owners, customer.clone())?;
+    // One unit of work: the new partner's progress (L3) counts the customer's figures
+    // the move adds, before they are written.
+    let (updated, promoted) = Batch::run(conn, |conn, batch| {
+        let updated = batch.reassign_customer(conn, &customer, change.membership_id, now)?;
+        let promoted = match target.as_ref().filter(|m| m.is_active()) {
+            Some(membership) => commissions::promote(conn, batch, membership, now)?.is_some(),
+            None => false,
+        };
+        Ok::<_, CommissionError>((updated, promoted))
+    })?;
     let view = views::customer_view(conn, &mut owners, updated)?;
     Audit::changed("customer.reassign", "customer", id, &before, &view)?
         .because(change.reason.as_str())
         .record(conn, actor_id, now)?;
-    // The customer may bring the new partner to a threshold (L3).
-    let promoted = match target.as_ref().filter(|m| m.is_active()) {
-        Some(membership) => Batch::run(conn, |conn, batch| {
-            commissions::promote(conn, batch, membership, now)
-        })?
-        .is_some(),
-        None => false,
-    };
     Ok(Reassigned { view, promoted })
 }

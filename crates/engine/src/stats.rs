@@ -1,22 +1,24 @@
 //! The partner's dashboard figures (S1, L5): level, current rate and progress to the next
-//! level, customers by status, sales, revenue and balances, per membership.
+//! level, customers by status, sales, revenue and balances, per membership; and the
+//! figures per day or month the dashboard's chart draws.
 //!
-//! Every figure is counted or summed by the database from covering indexes
-//! (`customers_membership_figures`, `payments_customer_figures`): the dashboard never
-//! loads customer or payment rows. Level progress is derived from the same counts rather
-//! than asked for a second time. An index scan still reads one entry per customer (about
-//! 75 ms for a partner with 100,000 customers on SQLite, README "Performance"); rollups
-//! kept by the event handlers, like the click figures', are the way below 20 ms.
+//! Every figure comes from the rollups the engine keeps as events arrive
+//! ([`partnerly_db::figures`]: a row per status and per currency of each membership),
+//! never from counting customers or payments, so a partner with 100,000 customers costs
+//! what one with ten does (README "Performance"). Level progress is derived from the same
+//! figures rather than asked for a second time.
 
-use partnerly_db::DbConn;
-use partnerly_db::customer::Customer;
+use partnerly_db::click::DailyLinkStats;
 use partnerly_db::level::Level;
+use partnerly_db::link::Link;
 use partnerly_db::membership::{Membership, progress_of};
-use partnerly_db::payment::Payment;
 use partnerly_db::program::Program;
+use partnerly_db::{DbConn, figures};
 use partnerly_domain::level::{Progress, Threshold};
 use partnerly_domain::money::{Currency, Money};
 use partnerly_domain::partner::{CustomerCounts, MembershipStats, NextLevel, Stats};
+use partnerly_domain::tracking::{Interval, TimeseriesPoint, series};
+use time::Date;
 
 use crate::views::{self, ViewError};
 
@@ -61,8 +63,8 @@ pub fn partner_stats(
     let mut memberships = Vec::new();
     for (m, program, level) in of_partner {
         let currency = views::program_currency(&program)?;
-        let counts = Customer::counts(conn, &[m.id])?;
-        let sales = Payment::sales(conn, m.id)?;
+        let counts = figures::customer_counts(conn, &[m.id])?;
+        let sales = figures::sales(conn, m.id)?;
         let progress = progress_of(&counts, &sales, &program.currency);
         let mut next_level = None;
         for l in Level::of_program(conn, program.id)? {
@@ -111,6 +113,30 @@ pub fn partner_stats(
         memberships,
         balances,
     })
+}
+
+/// The partner's figures per period from `from` to `to`, every period present: all
+/// their memberships, the one in `program_id`, or one of their links (not theirs:
+/// [`ViewError::NotFound`]). Read from the daily rollups: clicks, sign-ups, paying
+/// customers and deals per link and day, earnings per link, day and currency.
+pub fn partner_timeseries(
+    conn: &mut DbConn,
+    user_id: i64,
+    program_id: Option<i64>,
+    link_id: Option<i64>,
+    interval: Interval,
+    from: Date,
+    to: Date,
+) -> Result<Vec<TimeseriesPoint>, ViewError> {
+    let memberships = membership_ids(conn, user_id, program_id)?;
+    if let Some(link) = link_id
+        && Link::of_user_by_id(conn, user_id, link)?.is_none()
+    {
+        return Err(ViewError::NotFound);
+    }
+    let days = DailyLinkStats::by_day(conn, &memberships, link_id, from, to)?;
+    let earnings = figures::earnings_by_day(conn, &memberships, link_id, from, to)?;
+    Ok(series(interval, from, to, &days, &earnings))
 }
 
 /// What is left to reach a threshold, in words ("3 more paying customers").

@@ -1,16 +1,15 @@
 //! `GET /api/v1/me/stats/timeseries`: a partner's clicks, unique clicks, sign-ups, paying
-//! customers and deals per day or month, for all their programs, one program or one
-//! link: read from the daily rollups (`link_daily_stats`), never from raw rows.
+//! customers, deals and earnings per day or month, for all their programs, one program
+//! or one link: read from the daily rollups (`link_daily_stats`, `daily_earnings`),
+//! never from raw rows.
 
 use actix_web::{get, web};
-use partnerly_db::click::DailyLinkStats;
-use partnerly_db::link::Link;
-use partnerly_db::membership::Membership;
 use partnerly_domain::ErrorBody;
 use partnerly_domain::error::Validator;
 use partnerly_domain::tracking::{
-    Interval, MAX_DAYS, MAX_MONTHS, Timeseries, format_date, parse_date, period_start, series,
+    Interval, MAX_DAYS, MAX_MONTHS, Timeseries, format_date, parse_date, period_start,
 };
+use partnerly_engine::stats;
 use serde::Deserialize;
 use time::{Duration, OffsetDateTime};
 use utoipa::IntoParams;
@@ -96,27 +95,10 @@ pub async fn get_timeseries(
         return Err(ApiError::internal("validated dates went missing"));
     };
     let (link_id, program_id) = (query.link_id, query.program_id);
-    let days = state
+    let points = state
         .db(move |conn| {
-            let memberships: Vec<i64> = Membership::of_user(conn, user.id)?
-                .into_iter()
-                .filter(|(m, _, _)| program_id.is_none_or(|p| m.program_id == p))
-                .map(|(m, _, _)| m.id)
-                .collect();
-            if program_id.is_some() && memberships.is_empty() {
-                return Err(ApiError::NotFound);
-            }
-            if let Some(link) = link_id
-                && Link::of_user_by_id(conn, user.id, link)?.is_none()
-            {
-                return Err(ApiError::NotFound);
-            }
-            Ok(DailyLinkStats::by_day(
-                conn,
-                &memberships,
-                link_id,
-                from,
-                to,
+            Ok(stats::partner_timeseries(
+                conn, user.id, program_id, link_id, interval, from, to,
             )?)
         })
         .await?;
@@ -124,6 +106,6 @@ pub async fn get_timeseries(
         interval,
         from: format_date(from),
         to: format_date(to),
-        points: series(interval, from, to, &days),
+        points,
     }))
 }

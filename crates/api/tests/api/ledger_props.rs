@@ -1,7 +1,9 @@
 //! Property tests of the ledger over random event streams, against the database
 //! (SQLite, through the same `ingest` the events API uses): shuffled, duplicated, with
-//! partial refunds and hold releases at random times, the books must balance, match a
-//! simple reference model, and not change when the stream is replayed.
+//! partial refunds, status changes and hold releases at random times, the books must
+//! balance, match a simple reference model, and not change when the stream is replayed;
+//! the dashboard's rollups must equal what they count, before and after customers are
+//! reassigned; and `partnerly ledger-check` must find nothing.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +13,8 @@ use partnerly_db::membership::Membership;
 use partnerly_db::program::Program;
 use partnerly_db::to_db;
 use partnerly_db::user::NewUser;
-use partnerly_db::{DbConn, DbUrl, ledger, run_migrations, write_transaction};
+use partnerly_db::{DbConn, DbUrl, figures, ledger, run_migrations, write_transaction};
+use partnerly_domain::customer::Reassignment;
 use partnerly_domain::event::{EventEnvelope, EventStatus};
 use partnerly_domain::ledger::{Account, AccountKind};
 use partnerly_domain::level::{add_months, reversed_total};
@@ -48,7 +51,14 @@ struct Scenario {
     /// Refunds carry the billing system's refund id, and each is sent a second time
     /// under a new event id (a re-sync), which must reverse nothing more.
     refund_ids: bool,
+    /// Status changes (customer, index into [`STATUSES`]) mixed into the stream.
+    statuses: Vec<(usize, usize)>,
+    /// After the stream, customers a manager gives to another partner, to nobody or
+    /// back (customer, index into the targets), each followed by a new payment.
+    reassignments: Vec<(usize, usize)>,
 }
+
+const STATUSES: [&str; 3] = ["active", "frozen", "deleted"];
 
 fn scenario() -> impl Strategy<Value = Scenario> {
     (1_usize..4).prop_flat_map(|customers| {
@@ -74,6 +84,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             proptest::collection::vec(0_usize..100, 0..4),
             1_usize..8,
             (any::<bool>(), any::<bool>(), any::<bool>()),
+            proptest::collection::vec((0..customers, 0..STATUSES.len()), 0..4),
+            proptest::collection::vec((0..customers, 0_usize..3), 0..4),
         )
             .prop_map(
                 |(
@@ -84,6 +96,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     duplicates,
                     batch_size,
                     (ties, flat, refund_ids),
+                    statuses,
+                    reassignments,
                 )| {
                     Scenario {
                         attributed,
@@ -95,6 +109,8 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                         ties,
                         flat,
                         refund_ids,
+                        statuses,
+                        reassignments,
                     }
                 },
             )
@@ -160,6 +176,11 @@ fn events(s: &Scenario, code: &str) -> (Vec<EventEnvelope>, Vec<Vec<i64>>) {
         }
         refunds_sent.push(sent);
     }
+    for (i, (customer, status)) in s.statuses.iter().enumerate() {
+        out.push(json!({"id": format!("status-{i}"), "type": "customer.status_changed",
+                        "occurred_at": rfc3339(time_of(1)),
+                        "data": {"customer_id": format!("cus-{customer}"), "status": STATUSES[*status]}}));
+    }
     let envelopes = out
         .into_iter()
         .map(|v| serde_json::from_value(v).expect("envelope"))
@@ -218,6 +239,10 @@ struct Db {
     conn: DbConn,
     membership: i64,
     code: String,
+    /// A second partner's membership, which reassigned customers may go to.
+    other: i64,
+    /// The first partner's user id, acting as the manager who reassigns.
+    actor: i64,
 }
 
 fn setup(flat: bool) -> Db {
@@ -232,28 +257,34 @@ fn setup(flat: bool) -> Db {
             .execute(&mut conn)
             .expect("flat amount");
     }
-    let (membership, code) = write_transaction(&mut conn, |c| {
-        let user = NewUser::partner("p@example.com", "x", "P", "Q", now)
-            .insert(c, || 123_456)
-            .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
-        let program = Program::open_for_signup(c)?.remove(0);
-        let m = Membership::enrol(
-            c,
-            user.id,
-            &program,
-            now,
-            partnerly_api::auth::tokens::referral_code,
-        )?
-        .expect("enrolled");
-        let link = Link::of_user(c, user.id)?.remove(0).0;
-        Ok::<_, diesel::result::Error>((m.id, link.code))
-    })
-    .expect("partner");
+    let mut partner = |email: &str, number: u32| {
+        write_transaction(&mut conn, |c| {
+            let user = NewUser::partner(email, "x", "P", "Q", now)
+                .insert(c, || number)
+                .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+            let program = Program::open_for_signup(c)?.remove(0);
+            let m = Membership::enrol(
+                c,
+                user.id,
+                &program,
+                now,
+                partnerly_api::auth::tokens::referral_code,
+            )?
+            .expect("enrolled");
+            let link = Link::of_user(c, user.id)?.remove(0).0;
+            Ok::<_, diesel::result::Error>((user.id, m.id, link.code))
+        })
+        .expect("partner")
+    };
+    let (actor, membership, code) = partner("p@example.com", 123_456);
+    let (_, other, _) = partner("o@example.com", 654_321);
     Db {
         _dir: dir,
         conn,
         membership,
         code,
+        other,
+        actor,
     }
 }
 
@@ -306,6 +337,27 @@ fn shuffled<T: Clone>(items: &[T], seed: u64) -> Vec<T> {
         out.swap(i, j);
     }
     out
+}
+
+/// Everything the daily earnings rollup holds for a membership, in USD minor units.
+fn earned_in_rollup(conn: &mut DbConn, membership: i64) -> i64 {
+    let (from, to) = (time_of(-400).date(), time_of(2_000).date());
+    figures::earnings_by_day(conn, &[membership], None, from, to)
+        .expect("earnings")
+        .iter()
+        .map(|(_, currency, minor)| {
+            assert_eq!(currency, "USD");
+            minor
+        })
+        .sum()
+}
+
+/// The stored id of the scenario's customer `i`.
+fn customer_id(conn: &mut DbConn, i: usize) -> i64 {
+    partnerly_db::customer::Customer::by_external_id(conn, &format!("cus-{i}"))
+        .expect("customer")
+        .expect("signed up")
+        .id
 }
 
 fn balance(conn: &mut DbConn, membership: i64, kind: AccountKind) -> i64 {
@@ -375,5 +427,35 @@ proptest! {
         partnerly_engine::commissions::release_due(&mut db.conn, to_db(time_of(2_000))).expect("release");
         prop_assert_eq!(balance(&mut db.conn, m, AccountKind::Pending), 0);
         prop_assert_eq!(balance(&mut db.conn, m, AccountKind::Available), earned);
+
+        // The dashboard's rollups equal what they count, and what the partner earned.
+        prop_assert_eq!(figures::differences(&mut db.conn).expect("recount"), Vec::<String>::new());
+        prop_assert_eq!(earned_in_rollup(&mut db.conn, m), earned);
+
+        // Customers given to another partner, to nobody or back take their figures with
+        // them; the commissions they earned stay; their next payments earn for the new
+        // partner.
+        let targets = [Some(db.other), None, Some(m)];
+        for (i, (customer, target)) in s.reassignments.iter().enumerate() {
+            let id = customer_id(&mut db.conn, *customer);
+            let change = Reassignment { membership_id: targets[*target], reason: "test".into() };
+            write_transaction(&mut db.conn, |c| {
+                partnerly_engine::customers::reassign(c, db.actor, id, &change, partnerly_db::now())
+            }).expect("reassign");
+            let at = rfc3339(time_of(700 + i64::try_from(i).unwrap_or(0)));
+            let payment: EventEnvelope = serde_json::from_value(json!({
+                "id": format!("after-{i}"), "type": "payment.succeeded", "occurred_at": at,
+                "data": {"payment_id": format!("after-{i}"), "customer_id": format!("cus-{customer}"),
+                         "amount": "100.00", "currency": "USD", "paid_at": at}})).expect("envelope");
+            deliver(&mut db.conn, &[payment], 1);
+        }
+        prop_assert_eq!(figures::differences(&mut db.conn).expect("recount"), Vec::<String>::new());
+        for membership in [m, db.other] {
+            let earned = balance(&mut db.conn, membership, AccountKind::Pending)
+                + balance(&mut db.conn, membership, AccountKind::Available);
+            prop_assert_eq!(earned_in_rollup(&mut db.conn, membership), earned);
+        }
+        let report = partnerly_api::ledger_check::run(&mut db.conn).expect("ledger-check");
+        prop_assert_eq!(report.problems, Vec::<String>::new());
     }
 }

@@ -201,3 +201,214 @@ async fn the_stats_of_one_program_are_the_partners_own_or_404() {
         .await;
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{:?}", other.body);
 }
+
+fn status_changed(id: &str, customer: &str, status: &str) -> Value {
+    json!({"id": id, "type": "customer.status_changed", "occurred_at": "2026-11-05T10:00:00Z",
+           "data": {"customer_id": customer, "status": status}})
+}
+
+#[actix_web::test]
+async fn customer_figures_follow_status_changes_and_reassignment() {
+    let app = TestApp::spawn().await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let bob = app.signup("Bob Builder", "bob@example.com").await;
+    let bob_membership = app.membership_id(&bob).await;
+    let key = app.billing_key();
+    let code = app.default_code(&ada).await;
+    for i in 1..=3 {
+        app.applied(
+            &key,
+            &signed_up(&format!("s{i}"), &format!("cus_{i}"), Some(&code)),
+        )
+        .await;
+    }
+    app.applied(
+        &key,
+        &paid("p1", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    app.applied(&key, &refunded("r1", "pay_1", "40.00")).await;
+    app.applied(&key, &status_changed("st1", "cus_1", "frozen"))
+        .await;
+    app.applied(&key, &status_changed("st2", "cus_2", "deleted"))
+        .await;
+    let m = membership_stats(&app, &ada).await;
+    assert_eq!(
+        m["customers"],
+        json!({"active": 1, "frozen": 1, "deleted": 1, "paying": 1})
+    );
+    assert_eq!(
+        m["revenue"],
+        json!([{"amount": "60.00", "currency": "USD"}])
+    );
+
+    // The frozen paying customer goes to Bob with its sales; Ada keeps the rest.
+    let found = app
+        .get_as(&manager.access_token, "/api/v1/admin/customers?q=cus_1")
+        .await;
+    let path = format!(
+        "/api/v1/admin/customers/{}/reassign",
+        found.body["items"][0]["id"]
+    );
+    let moved = app
+        .post_as(
+            &manager.access_token,
+            &path,
+            &json!({"membership_id": bob_membership, "reason": "Bob closed it"}),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    let ada_now = membership_stats(&app, &ada).await;
+    assert_eq!(
+        ada_now["customers"],
+        json!({"active": 1, "frozen": 0, "deleted": 1, "paying": 0})
+    );
+    assert_eq!(ada_now["successful_sales"], 0);
+    assert_eq!(ada_now["revenue"], json!([]));
+    let bobs = membership_stats(&app, &bob).await;
+    assert_eq!(
+        bobs["customers"],
+        json!({"active": 0, "frozen": 1, "deleted": 0, "paying": 1})
+    );
+    assert_eq!(bobs["successful_sales"], 1);
+    assert_eq!(
+        bobs["revenue"],
+        json!([{"amount": "60.00", "currency": "USD"}])
+    );
+
+    // To nobody: the customer counts for no partner.
+    app.post_as(
+        &manager.access_token,
+        &path,
+        &json!({"membership_id": null, "reason": "Self-referral"}),
+    )
+    .await;
+    let gone = membership_stats(&app, &bob).await;
+    assert_eq!(
+        gone["customers"],
+        json!({"active": 0, "frozen": 0, "deleted": 0, "paying": 0})
+    );
+    assert_eq!(gone["revenue"], json!([]));
+}
+
+#[actix_web::test]
+async fn earnings_per_day_are_net_of_refunds_on_the_sales_day_and_stay_with_their_link() {
+    let app = TestApp::spawn().await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let bob = app.signup("Bob Builder", "bob@example.com").await;
+    let bob_membership = app.membership_id(&bob).await;
+    let key = app.billing_key();
+    let code = app.default_code(&ada).await;
+    app.applied(&key, &signed_up("s1", "cus_1", Some(&code)))
+        .await;
+    app.applied(
+        &key,
+        &paid("p1", "pay_1", "cus_1", "100.00", "2026-11-01T10:00:00Z"),
+    )
+    .await;
+    app.applied(
+        &key,
+        &paid("p2", "pay_2", "cus_1", "50.00", "2026-11-03T10:00:00Z"),
+    )
+    .await;
+    // Refunded weeks later: taken off the day of the sale it refunds.
+    app.applied(&key, &refunded("r1", "pay_1", "25.00")).await;
+    let found = app
+        .get_as(&manager.access_token, "/api/v1/admin/customers?q=cus_1")
+        .await;
+    let path = format!(
+        "/api/v1/admin/customers/{}/reassign",
+        found.body["items"][0]["id"]
+    );
+    app.post_as(
+        &manager.access_token,
+        &path,
+        &json!({"membership_id": bob_membership, "reason": "Bob closed it"}),
+    )
+    .await;
+    app.applied(
+        &key,
+        &paid("p3", "pay_3", "cus_1", "10.00", "2026-11-03T12:00:00Z"),
+    )
+    .await;
+
+    let earnings = |body: &Value| -> Vec<(String, Value)> {
+        body["points"]
+            .as_array()
+            .expect("points")
+            .iter()
+            .map(|p| {
+                (
+                    p["period"].as_str().expect("period").to_owned(),
+                    p["earnings"].clone(),
+                )
+            })
+            .collect()
+    };
+    let usd = |amount: &str| json!([{"amount": amount, "currency": "USD"}]);
+    let range = "from=2026-11-01&to=2026-11-03";
+    let ada_days = app
+        .get_as(
+            &ada.access_token,
+            &format!("/api/v1/me/stats/timeseries?{range}"),
+        )
+        .await;
+    assert_eq!(ada_days.status, StatusCode::OK, "{:?}", ada_days.body);
+    assert_eq!(
+        earnings(&ada_days.body),
+        [
+            ("2026-11-01".to_owned(), usd("15.00")),
+            ("2026-11-02".to_owned(), json!([])),
+            ("2026-11-03".to_owned(), usd("10.00")),
+        ],
+        "20% of 100.00 less 20% of the 25.00 refunded, and 20% of 50.00"
+    );
+    let links = app.get_as(&ada.access_token, "/api/v1/links").await;
+    let link_id = links.body["items"][0]["id"].as_i64().expect("link id");
+    let by_link = app
+        .get_as(
+            &ada.access_token,
+            &format!("/api/v1/me/stats/timeseries?{range}&link_id={link_id}"),
+        )
+        .await;
+    assert_eq!(
+        earnings(&by_link.body),
+        earnings(&ada_days.body),
+        "what Ada earned through her link stays with it after the customer moved"
+    );
+    assert_eq!(
+        links.body["items"][0]["earnings"],
+        usd("25.00"),
+        "the link list sums the same rollup"
+    );
+    let monthly = app
+        .get_as(
+            &ada.access_token,
+            "/api/v1/me/stats/timeseries?interval=month&from=2026-11-01&to=2026-11-30",
+        )
+        .await;
+    assert_eq!(
+        earnings(&monthly.body),
+        [("2026-11-01".to_owned(), usd("25.00"))]
+    );
+    let bob_days = app
+        .get_as(
+            &bob.access_token,
+            &format!("/api/v1/me/stats/timeseries?{range}"),
+        )
+        .await;
+    assert_eq!(
+        earnings(&bob_days.body)[2],
+        ("2026-11-03".to_owned(), usd("2.00")),
+        "Bob earns from the move on, without a link"
+    );
+    let theirs = app
+        .get_as(
+            &bob.access_token,
+            &format!("/api/v1/me/stats/timeseries?{range}&link_id={link_id}"),
+        )
+        .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+}

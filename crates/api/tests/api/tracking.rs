@@ -530,7 +530,8 @@ async fn the_time_series_counts_clicks_sign_ups_paying_customers_and_deals_per_d
     assert_eq!(
         series.body["points"],
         json!([{"period": today, "clicks": 2, "unique_clicks": 1, "signups": 1,
-                "paying_customers": 1, "deals": 1}])
+                "paying_customers": 1, "deals": 1,
+                "earnings": [{"amount": "40.00", "currency": "USD"}]}])
     );
     let month = app
         .get_as(

@@ -6,8 +6,9 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use partnerly_db::click::DailyLinkStats;
 use partnerly_db::commission::{Commission, NewCommission};
 use partnerly_db::conn::{IdTable, lock_customers, next_ids};
-use partnerly_db::customer::{Customer, CustomerChanges};
+use partnerly_db::customer::Customer;
 use partnerly_db::event::NewEvent;
+use partnerly_db::figures::FigureChanges;
 use partnerly_db::level::Level;
 use partnerly_db::membership::Membership;
 use partnerly_db::payment::{NewPayment, Payment};
@@ -33,9 +34,11 @@ use crate::webhooks::Subscribers;
 /// - New payments and commission lines take their ids at once ([`next_ids`]) and are
 ///   written together, a few hundred rows per statement, before anything reads those
 ///   tables again ([`Batch::flush`]) and at the end.
-/// - Ledger transfers, the event records and what the events add to their links' daily
-///   figures are kept and written by [`Batch::run`] at the end, in the caller's
-///   transaction; nothing reads them back before.
+/// - Ledger transfers, the event records, what the events add to their links' daily
+///   figures and their changes to the dashboard's rollups are kept and written by
+///   [`Batch::run`] at the end, in the caller's transaction; nothing reads them back
+///   before, except level promotion, which adds the rollup changes kept so far to the
+///   stored ones.
 ///
 /// A batch lives inside one transaction: [`Batch::run`] is the only way to get one.
 #[derive(Debug, Default)]
@@ -54,6 +57,8 @@ pub struct Batch {
     pub(super) new_commissions: Vec<Commission>,
     /// What the events add to each link's day (sign-ups, paying customers).
     pub(super) daily: BTreeMap<(i64, Date), DailyLinkStats>,
+    /// What the batch's writes change in the dashboard's rollups (`figures.rs`).
+    pub(super) figures: FigureChanges,
     /// Ids taken and not yet used, and the last id used, per table.
     pub(super) ids: HashMap<IdTable, (VecDeque<i64>, i64)>,
     /// How many payments the preloaded events report: ids are taken that many at a
@@ -111,6 +116,7 @@ impl Batch {
         NewEvent::insert_all(conn, &rows)?;
         let daily: Vec<DailyLinkStats> = self.daily.into_values().collect();
         DailyLinkStats::add(conn, &daily)?;
+        self.figures.write(conn)?;
         Ok(())
     }
 
@@ -267,8 +273,9 @@ impl Batch {
         Ok(id)
     }
 
-    /// A new payment, written at the next flush.
-    pub(super) fn add_payment(
+    /// A new payment, written at the next flush (see [`Batch::add_payment`], which
+    /// counts it).
+    pub(super) fn new_payment(
         &mut self,
         conn: &mut DbConn,
         new: &NewPayment,
@@ -280,8 +287,9 @@ impl Batch {
         Ok(payment)
     }
 
-    /// A new commission line, written at the next flush (after its payment).
-    pub(super) fn add_commission(
+    /// A new commission line, written at the next flush (after its payment; see
+    /// [`Batch::add_commission`], which counts it).
+    pub(super) fn new_commission(
         &mut self,
         conn: &mut DbConn,
         new: &NewCommission,
@@ -412,17 +420,6 @@ impl Batch {
             .extend(customers.into_iter().map(str::to_owned));
         self.locked_payments
             .extend(payments.into_iter().map(str::to_owned));
-        Ok(())
-    }
-
-    pub(super) fn update_customer(
-        &mut self,
-        conn: &mut DbConn,
-        customer: &Customer,
-        changes: &CustomerChanges,
-    ) -> Result<(), CommissionError> {
-        Customer::update(conn, customer.id, changes)?;
-        self.customers.remove(&customer.external_id);
         Ok(())
     }
 

@@ -42,7 +42,7 @@ pub fn promote(
     };
     let program = lk.program(conn, membership.program_id)?.clone();
     lk.flush(conn)?;
-    let progress = membership.progress(conn, &program.currency)?;
+    let progress = membership.progress(conn, &program.currency, &lk.figures)?;
     let rungs = levels
         .iter()
         .map(Level::rung)

@@ -23,6 +23,7 @@
 //! [`levels`] (promotion), [`holds`] (release).
 
 mod batch;
+mod figures;
 mod holds;
 mod ingest;
 mod levels;

@@ -55,6 +55,7 @@ pub(super) fn payment_succeeded(
             paid_at: to_db(data.paid_at),
             created_at: now,
         },
+        customer.as_ref().and_then(|c| c.membership_id),
     )?;
     let Some(customer) = customer else {
         return Ok(Applied {
@@ -159,7 +160,9 @@ pub(super) fn commission_payment(
                 status: CommissionStatus::Pending,
                 available_at,
                 created_at: now,
+                link_id: customer.link_id,
             },
+            payment.paid_at.date(),
         )?;
         let c = line.amount.currency();
         lk.post(

@@ -81,12 +81,16 @@ pub(super) fn reverse_payment(
     if let Some(refund_id) = &reversal.refund_id {
         PaymentReversal::insert(conn, payment.id, refund_id, cause, amount.minor(), now)?;
     }
-    Payment::set_refunded(conn, payment.id, refunded_total)?;
-    lk.payments.remove(payment_id);
     let customer = match payment.customer_id {
         Some(id) => Customer::find(conn, id)?,
         None => None,
     };
+    lk.set_refunded(
+        conn,
+        &payment,
+        refunded_total,
+        customer.as_ref().and_then(|c| c.membership_id),
+    )?;
     let mut reversed_lines = 0;
     for commission in Commission::of_payment(conn, payment.id)? {
         if reverse_commission(
@@ -217,7 +221,7 @@ pub(super) fn reverse_commission(
         commission.id,
         now,
     );
-    Commission::set_reversed(conn, commission, target)?;
+    lk.set_reversed(conn, commission, payment, target)?;
     if let Some(customer) = customer {
         let mut event = commission_event(commission, payment, customer)?;
         event.reversed = Money::from_minor(target, c).to_view();

@@ -143,21 +143,21 @@ pub(super) fn signed_up(
     };
     let signed_up_at = to_db(occurred_at);
     let email = data.email.as_deref().map(|e| e.trim().to_lowercase());
-    let customer = NewCustomer {
-        external_id: &data.customer_id,
-        email: email.as_deref(),
-        name: data.name.as_deref(),
-        membership_id: attribution.as_ref().map(|(_, m, _)| m.id),
-        link_id: attribution.as_ref().map(|(l, _, _)| l.id),
-        attributed_via: attribution.as_ref().map(|(_, _, via)| *via),
-        attributed_at: attribution.as_ref().map(|_| signed_up_at),
-        status: CustomerStatus::Active,
-        signed_up_at,
-        updated_at: now,
-    }
-    .insert(conn)?;
-    lk.customers
-        .insert(customer.external_id.clone(), Some(customer.clone()));
+    let customer = lk.insert_customer(
+        conn,
+        &NewCustomer {
+            external_id: &data.customer_id,
+            email: email.as_deref(),
+            name: data.name.as_deref(),
+            membership_id: attribution.as_ref().map(|(_, m, _)| m.id),
+            link_id: attribution.as_ref().map(|(l, _, _)| l.id),
+            attributed_via: attribution.as_ref().map(|(_, _, via)| *via),
+            attributed_at: attribution.as_ref().map(|_| signed_up_at),
+            status: CustomerStatus::Active,
+            signed_up_at,
+            updated_at: now,
+        },
+    )?;
     let mut applied = Applied::done().note("attributed", attribution.is_some());
     if let Some(why) = why_not {
         applied = applied.note("not_attributed_because", why.code());
@@ -197,8 +197,7 @@ pub(super) fn signed_up(
     let waiting = Payment::waiting_for(conn, &customer.external_id)?;
     let mut commissions = 0;
     for payment in &waiting {
-        Payment::attach(conn, payment.id, customer.id)?;
-        lk.payments.remove(&payment.external_id);
+        lk.attach_payment(conn, payment, &customer)?;
         let customer = Customer::find(conn, customer.id)?
             .ok_or_else(|| CommissionError::missing("customer"))?;
         commissions += commission_payment(conn, lk, payment, &customer, now)?;

@@ -4,12 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use partnerly_db::DbConn;
 use partnerly_db::click::DailyLinkStats;
 use partnerly_db::link::{Link, LinkUpdate, NewLink, Taken};
-use partnerly_db::link_figures::{customers_by_link, earnings_by_link};
 use partnerly_db::membership::Membership;
 use partnerly_db::program::Program;
+use partnerly_db::{DbConn, figures};
 use partnerly_domain::link::{
     LinkChanges, LinkFigures, LinkView, MAX_LINKS_PER_MEMBERSHIP, NewLinkSpec, link_url,
 };
@@ -100,9 +99,8 @@ pub fn link_views(
     let ids: Vec<i64> = links.iter().map(|(l, _)| l.id).collect();
     let programs: BTreeMap<i64, Program> =
         Program::all(conn)?.into_iter().map(|p| (p.id, p)).collect();
-    let clicks = DailyLinkStats::totals(conn, &ids)?;
-    let customers = customers_by_link(conn, &ids)?;
-    let earnings = earnings_by_link(conn, &ids)?;
+    let totals = DailyLinkStats::totals(conn, &ids)?;
+    let earnings = figures::earnings_by_link(conn, &ids)?;
     let count = |n: i64| u64::try_from(n).unwrap_or_default();
     links
         .into_iter()
@@ -110,9 +108,7 @@ pub fn link_views(
             let program = programs.get(&membership.program_id).ok_or_else(|| {
                 TrackingError::Inconsistent(format!("membership {} has no program", membership.id))
             })?;
-            let (clicks, unique_clicks, bot_clicks) =
-                clicks.get(&link.id).copied().unwrap_or_default();
-            let (signups, paying) = customers.get(&link.id).copied().unwrap_or_default();
+            let t = totals.get(&link.id).copied().unwrap_or_default();
             let earned = earnings
                 .get(&link.id)
                 .map(Vec::as_slice)
@@ -137,14 +133,14 @@ pub fn link_views(
                 is_default: link.is_default,
                 disabled: link.disabled_at.is_some(),
                 figures: LinkFigures {
-                    clicks: count(clicks),
-                    unique_clicks: count(unique_clicks),
-                    bot_clicks: count(bot_clicks),
-                    signups: count(signups),
-                    paying_customers: count(paying),
+                    clicks: count(t.clicks),
+                    unique_clicks: count(t.unique_clicks),
+                    bot_clicks: count(t.bot_clicks),
+                    signups: count(t.signups),
+                    paying_customers: count(t.paying_customers),
                     conversion_percent: LinkFigures::conversion(
-                        count(signups),
-                        count(unique_clicks),
+                        count(t.signups),
+                        count(t.unique_clicks),
                     ),
                 },
                 earnings: earned,
