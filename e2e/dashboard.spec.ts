@@ -146,7 +146,7 @@ test('on a program with a level ladder, the progress bar shows the API\'s progre
   }
 });
 
-test('the activity chart draws clicks and sign-ups per day, switches to 90 and 365 days, and fits a phone', async ({ page, request, baseURL }) => {
+test('the activity chart draws clicks, sign-ups and earnings per day, switches to 90 and 365 days, and fits a phone', async ({ page, request, baseURL }) => {
   await landOnDemoPage(request, baseURL!);
   await page.setViewportSize({ width: 1440, height: 900 });
   const email = uniqueEmail('cora');
@@ -158,8 +158,14 @@ test('the activity chart draws clicks and sign-ups per day, switches to 90 and 3
     const click = await request.get(`/r/${code}`, { maxRedirects: 0, headers: { 'User-Agent': VISITOR_AGENT } });
     expect(click.status()).toBe(302);
   }
-  await new Billing(code).signUp('ann').send(request);
+  // A customer who signed up and paid today.
+  const billing = new Billing(code);
+  billing.signUp('ann').pay('ann', '100.00');
+  await billing.send(request);
   await expect.poll(async () => (await api.get('/api/v1/me/stats/timeseries')).points.at(-1).clicks).toBe(2);
+  const earned = (await api.get('/api/v1/me/stats/timeseries')).points.at(-1).earnings;
+  expect(earned).toHaveLength(1);
+  expect(earned[0].currency).toBe('USD');
 
   await page.reload();
   const chart = page.locator('svg.chart');
@@ -173,7 +179,15 @@ test('the activity chart draws clicks and sign-ups per day, switches to 90 and 3
   await expect(chart.locator('text.chart-date').last()).toHaveText(formatDay(today));
   await expect(chart.locator('polyline')).toHaveCount(4);
   const totals = page.getByRole('list', { name: 'Totals' });
-  await expect(totals.getByRole('listitem')).toHaveText(['Clicks 2', 'Sign-ups 1', 'Paying customers 0', 'Deals 0']);
+  await expect(totals.getByRole('listitem')).toHaveText(['Clicks 2', 'Sign-ups 1', 'Paying customers 1', 'Deals 0']);
+  // Below it, what today's sale earned, as a bar on a money axis.
+  const earnings = page.locator('svg.earnings-chart');
+  await expect(earnings).toHaveAccessibleName(
+    `Earnings in USD per day, ${formatDay(new Date(today.getTime() - 29 * 86_400_000))} to ${formatDay(today)}`);
+  await expect(earnings.locator('text.chart-axis-title')).toHaveText('USD per day');
+  await expect(earnings.locator('rect')).toHaveCount(1);
+  await expect(earnings.locator('rect title')).toHaveText(`${formatDay(today)}: ${earned[0].amount} USD`);
+  await expect(page.getByRole('list', { name: 'Earnings' }).getByRole('listitem')).toHaveText([`Earned ${earned[0].amount} USD`]);
   // The link table below shows the same figures.
   const links = page.getByRole('region', { name: 'Your links' });
   await expect(links.getByRole('row').filter({ hasText: `/r/${code}` }).getByRole('cell').nth(1)).toHaveText('2');

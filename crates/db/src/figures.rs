@@ -59,11 +59,6 @@ pub struct CustomerFacts {
 }
 
 impl FigureChanges {
-    /// Whether there is nothing to write.
-    pub fn is_empty(&self) -> bool {
-        self.customers.is_empty() && self.sales.is_empty() && self.earnings.is_empty()
-    }
-
     /// A customer of `membership` appears (`sign` 1) or leaves (`sign` -1) as `facts`.
     pub fn customer(&mut self, membership: i64, facts: CustomerFacts, sign: i64) {
         let entry = self

@@ -260,17 +260,23 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     assert!(status.success(), "clean exit after SIGTERM: {status:?}");
 }
 
-#[test]
-fn ledger_check_passes_on_the_demo_data_and_reports_a_tampered_ledger() {
-    let dir = tempfile::tempdir().unwrap();
+/// A data folder with the demo's accounts and activity.
+fn seeded() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("data folder");
     assert!(
         partnerly(dir.path())
             .arg("seed-demo")
             .output()
-            .unwrap()
+            .expect("seed-demo runs")
             .status
             .success()
     );
+    dir
+}
+
+#[test]
+fn ledger_check_passes_on_the_demo_data_and_reports_a_tampered_ledger() {
+    let dir = seeded();
     let ok = partnerly(dir.path()).arg("ledger-check").output().unwrap();
     assert!(
         ok.status.success(),
@@ -297,5 +303,57 @@ fn ledger_check_passes_on_the_demo_data_and_reports_a_tampered_ledger() {
         String::from_utf8_lossy(&bad.stdout).contains("PROBLEM: commission"),
         "{}",
         String::from_utf8_lossy(&bad.stdout)
+    );
+}
+
+#[test]
+fn ledger_check_recounts_the_dashboard_rollups_and_rebuilds_them() {
+    let dir = seeded();
+    let mut conn = partnerly_db::DbUrl::parse(&format!("sqlite://{}/cli.db", dir.path().display()))
+        .unwrap()
+        .connect()
+        .unwrap();
+    assert_eq!(
+        partnerly_db::figures::differences(&mut conn).unwrap(),
+        Vec::<String>::new(),
+        "the demo's activity went through the engine, which kept the rollups"
+    );
+    // Rows changed by hand: each rollup disagrees with its recount.
+    for sql in [
+        "UPDATE membership_customer_figures SET paying = paying + 1 \
+         WHERE rowid = (SELECT MIN(rowid) FROM membership_customer_figures)",
+        "UPDATE membership_sales_figures SET payments = payments + 2 \
+         WHERE rowid = (SELECT MIN(rowid) FROM membership_sales_figures)",
+        "DELETE FROM daily_earnings WHERE rowid = (SELECT MIN(rowid) FROM daily_earnings)",
+    ] {
+        diesel::RunQueryDsl::execute(diesel::sql_query(sql), &mut conn).unwrap();
+    }
+    let found = partnerly_db::figures::differences(&mut conn).unwrap();
+    assert_eq!(found.len(), 3, "{found:?}");
+    for (problem, name) in found
+        .iter()
+        .zip(["customer figures", "sales figures", "daily earnings"])
+    {
+        assert!(problem.starts_with(name), "{problem}");
+    }
+    assert!(found[0].contains("stored [") && found[0].contains("counted ["));
+    let bad = partnerly(dir.path()).arg("ledger-check").output().unwrap();
+    assert!(!bad.status.success());
+    let out = String::from_utf8_lossy(&bad.stdout);
+    assert_eq!(out.matches("PROBLEM: ").count(), 3, "{out}");
+
+    let repaired = partnerly(dir.path())
+        .args(["ledger-check", "--rebuild-rollups"])
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&repaired.stdout);
+    assert!(repaired.status.success(), "{out}");
+    assert!(
+        out.contains("Rollups rebuilt") && out.contains("every invariant holds"),
+        "{out}"
+    );
+    assert_eq!(
+        partnerly_db::figures::differences(&mut conn).unwrap(),
+        Vec::<String>::new()
     );
 }

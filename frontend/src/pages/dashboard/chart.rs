@@ -1,12 +1,15 @@
 //! The activity chart of the dashboard: clicks, sign-ups, paying customers and deals
 //! per day (the last 30 or 90 days) or per month (the last 365 days), drawn as SVG at
-//! the width of its box in real pixels, so that its text stays readable on a phone.
+//! the width of its box in real pixels, so that its text stays readable on a phone; the
+//! earnings of the same periods below it (`earnings_chart.rs`).
 
 use leptos::ev;
 use leptos::prelude::*;
+use partnerly_domain::money::Money;
 use partnerly_domain::tracking::{Interval, Timeseries, TimeseriesPoint};
 use time::Duration;
 
+use super::earnings_chart;
 use crate::api;
 use crate::components::fetch::Fetch;
 use crate::components::layout::Loaded;
@@ -94,17 +97,17 @@ impl Measure {
 
 /// The chart's height in pixels, and its margins: room for the value labels on the
 /// left and the dates below.
-const HEIGHT: i64 = 240;
-const LEFT: i64 = 44;
-const RIGHT: i64 = 14;
-const TOP: i64 = 22;
-const BOTTOM: i64 = 28;
+pub(super) const HEIGHT: i64 = 240;
+pub(super) const LEFT: i64 = 44;
+pub(super) const RIGHT: i64 = 14;
+pub(super) const TOP: i64 = 22;
+pub(super) const BOTTOM: i64 = 28;
 /// The width drawn before the box is measured.
 const DEFAULT_WIDTH: i64 = 640;
 
 /// The value axis: its step and top, from the largest value (at most five lines, at
 /// round numbers: 1, 2 or 5 times a power of ten).
-fn value_axis(max: u64) -> (u64, u64) {
+pub(super) fn value_axis(max: u64) -> (u64, u64) {
     let wanted = max.div_ceil(4).max(1);
     let mut power = 1_u64;
     let step = loop {
@@ -122,7 +125,7 @@ fn value_axis(max: u64) -> (u64, u64) {
 
 /// Which periods get a date under the axis: at most `slots`, evenly spaced back from
 /// the last one (today), and the first one when there is room.
-fn labelled(count: usize, slots: usize) -> Vec<usize> {
+pub(super) fn labelled(count: usize, slots: usize) -> Vec<usize> {
     if count <= 1 || slots <= 1 {
         return (0..count.min(1)).collect();
     }
@@ -133,7 +136,7 @@ fn labelled(count: usize, slots: usize) -> Vec<usize> {
 }
 
 /// A period under the axis: "Nov 3" for a day, "Nov 2026" for a month.
-fn period_words(period: &str, interval: Interval) -> String {
+pub(super) fn period_words(period: &str, interval: Interval) -> String {
     match parse_day(period) {
         Some(day) => match interval {
             Interval::Day => format!("{} {}", month_name(day.month()), day.day()),
@@ -238,12 +241,43 @@ pub(super) fn ActivityChart() -> impl IntoView {
                 }
             })
             .collect_view();
+        let earned = earnings_chart::totals(&series)
+            .into_iter()
+            .map(|(currency, minor)| {
+                view! {
+                    <li>
+                        <span class="swatch series-earnings" aria-hidden="true"></span>
+                        "Earned "
+                        <strong>{Money::from_minor(minor, currency).to_string()}</strong>
+                    </li>
+                }
+            })
+            .collect_view();
+        let drawn = earnings_chart::drawn_currency(&series);
         let series = StoredValue::new(series);
         view! {
             <div inner_html=move || series.with_value(|s| chart_svg(s, width.get()))></div>
             <ul class="chart-legend" aria-label="Totals">
                 {totals}
             </ul>
+            {match drawn {
+                Some(currency) => {
+                    view! {
+                        <div inner_html=move || {
+                            series
+                                .with_value(|s| earnings_chart::earnings_svg(s, width.get(), currency))
+                        }></div>
+                        <ul class="chart-legend" aria-label="Earnings">
+                            {earned}
+                        </ul>
+                    }
+                        .into_any()
+                }
+                None => {
+                    view! { <p class="muted chart-note">"Nothing earned on sales of these days yet."</p> }
+                        .into_any()
+                }
+            }}
         }
     };
 
@@ -263,7 +297,7 @@ pub(super) fn ActivityChart() -> impl IntoView {
 }
 
 /// Escapes text for markup.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -8,6 +8,7 @@
 //! links.
 
 mod chart;
+mod earnings_chart;
 mod top_links;
 
 use std::collections::BTreeSet;
