@@ -17,6 +17,8 @@
 // In `benches/events/`, not in `benches/`, where Cargo would take each for a bench.
 #[path = "events/limit.rs"]
 mod limit;
+#[path = "support/pg.rs"]
+mod pg;
 #[path = "events/profile.rs"]
 mod profile;
 
@@ -28,6 +30,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use partnerly_api::config::Config;
 use partnerly_db::{DbConn, DbUrl, run_migrations};
+use pg::{create_pg_database, drop_pg_database, pg_admin};
 use serde_json::{Value, json};
 
 /// The customers one partner has, signed up before the payments arrive.
@@ -54,34 +57,6 @@ fn sqlite() -> Target {
         database_url: format!("sqlite://{}/bench.db", dir.path().display()),
         cleanup: None,
         _dir: dir,
-    }
-}
-
-/// The admin URL of the PostgreSQL server the benchmark uses.
-fn pg_admin() -> String {
-    std::env::var("BENCH_PG_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
-
-/// Creates a database `{prefix}_{random}` on the server at `admin`; answers its URL and
-/// name.
-fn create_pg_database(admin: &str, prefix: &str) -> Option<(String, String)> {
-    let mut conn = PgConnection::establish(admin).ok()?;
-    let name = format!("{prefix}_{}", uuid::Uuid::new_v4().simple());
-    diesel::sql_query(format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .ok()?;
-    let base = admin
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_owned())
-        .unwrap_or(admin.to_owned());
-    Some((format!("{base}/{name}"), name))
-}
-
-fn drop_pg_database(admin: &str, name: &str) {
-    if let Ok(mut conn) = PgConnection::establish(admin) {
-        let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn);
     }
 }
 

@@ -1,8 +1,11 @@
 //! `just bench redirect`: the tracking redirect against nginx on the same machine, and
 //! the partner figures on a partner with a million clicks.
 //!
-//! 1. Starts `partnerly serve` (the release binary, its own process, SQLite in a temp
-//!    directory) and nginx answering a bare `return 302` (a temp config), loads each with
+//! Runs once per database of `BENCH_DATABASES` (default `sqlite,postgres`; PostgreSQL at
+//! `BENCH_PG_URL`, a fresh database dropped afterwards, skipped when unreachable):
+//!
+//! 1. Starts `partnerly serve` (the release binary, its own process, on that database)
+//!    and nginx answering a bare `return 302` (a temp config), loads each with
 //!    wrk (`BENCH_SECONDS`, default 10, `BENCH_CONNECTIONS`, default 64, 2 threads, a
 //!    browser user agent so the clicks are not bots), and prints both throughputs,
 //!    p50/p99 latencies and the ratios.
@@ -23,6 +26,9 @@ use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use serde_json::{Value, json};
+
+#[path = "support/pg.rs"]
+mod pg;
 
 const BROWSER: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36";
 const ADMIN_PASSWORD: &str = "bench admin passphrase";
@@ -53,15 +59,12 @@ impl Drop for Running {
     }
 }
 
-fn partnerly(dir: &std::path::Path) -> Command {
+fn partnerly(dir: &std::path::Path, database_url: &str) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_partnerly"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("PARTNERLY_DATA_DIR", dir)
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}/bench.db", dir.display()),
-        )
+        .env("DATABASE_URL", database_url)
         .env(
             "PARTNERLY_JWT_SECRET",
             "bench-secret-0123456789abcdef-0123456789",
@@ -187,13 +190,46 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 fn main() {
-    let dir = tempfile::tempdir().expect("dir");
-    let status = partnerly(dir.path())
+    let wanted = std::env::var("BENCH_DATABASES").unwrap_or_else(|_| "sqlite,postgres".into());
+    for backend in wanted.split(',').map(str::trim) {
+        match backend {
+            "sqlite" => {
+                let dir = tempfile::tempdir().expect("dir");
+                let url = format!("sqlite://{}/bench.db", dir.path().display());
+                run("SQLite", dir.path(), &url, Backend::Sqlite);
+            }
+            "postgres" => {
+                let admin = pg::pg_admin();
+                let Some((url, name)) = pg::create_pg_database(&admin, "partnerly_bench_redirect")
+                else {
+                    println!("PostgreSQL at {admin} is not reachable: skipped");
+                    continue;
+                };
+                let dir = tempfile::tempdir().expect("dir");
+                run("PostgreSQL", dir.path(), &url, Backend::Postgres);
+                pg::drop_pg_database(&admin, &name);
+            }
+            other => panic!("BENCH_DATABASES: unknown backend {other}"),
+        }
+    }
+}
+
+/// Which SQL dialect the seeding speaks.
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The whole benchmark against one database.
+fn run(label: &str, dir: &std::path::Path, database_url: &str, backend: Backend) {
+    println!("== {label}");
+    let status = partnerly(dir, database_url)
         .arg("migrate")
         .status()
         .expect("migrate");
     assert!(status.success());
-    let status = partnerly(dir.path())
+    let status = partnerly(dir, database_url)
         .args(["create-admin", "--email", "boss@bench.example"])
         .stdout(Stdio::null())
         .status()
@@ -202,7 +238,7 @@ fn main() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let server = Running(
-        partnerly(dir.path())
+        partnerly(dir, database_url)
             .env("PARTNERLY_BIND", format!("127.0.0.1:{port}"))
             .arg("serve")
             .stdout(Stdio::null())
@@ -255,7 +291,7 @@ fn main() {
 
     // 1. The redirect and nginx.
     let nginx_port = free_port();
-    let _nginx = nginx(dir.path(), nginx_port);
+    let _nginx = nginx(dir, nginx_port);
     let nginx_url = format!("http://127.0.0.1:{nginx_port}/");
     wait_up(&nginx_url);
     let ours = wrk(&format!("{base}/r/{code}"));
@@ -290,11 +326,10 @@ fn main() {
         std::thread::sleep(Duration::from_millis(10));
         status = get(&admin, "/api/v1/admin/tracking");
     }
-    let mut conn =
-        partnerly_db::DbUrl::parse(&format!("sqlite://{}/bench.db", dir.path().display()))
-            .expect("url")
-            .connect()
-            .expect("conn");
+    let mut conn = partnerly_db::DbUrl::parse(database_url)
+        .expect("url")
+        .connect()
+        .expect("conn");
     let stored = partnerly_db::click::Click::count(&mut conn).expect("count");
     let accepted = status["accepted"].as_i64().unwrap_or(-1);
     println!(
@@ -315,7 +350,7 @@ fn main() {
 
     // 3. A partner with a million clicks and 100,000 customers.
     let started = Instant::now();
-    seed_history(&mut conn, link_id, membership_id);
+    seed_history(&mut conn, backend, link_id, membership_id);
     println!("history seeded in {:.1} s", started.elapsed().as_secs_f64());
     let requests = env_or("BENCH_STATS_REQUESTS", 200);
     let today = time::OffsetDateTime::now_utc().date();
@@ -356,34 +391,61 @@ fn main() {
 /// A year of history for the partner's link: 1,000,000 clicks (rows and their daily
 /// figures) and 100,000 customers, 10,000 of them paying (30,000 payments and their
 /// commissions), with the dashboard's rollups rebuilt from them.
-fn seed_history(conn: &mut partnerly_db::DbConn, link_id: i64, membership_id: i64) {
+fn seed_history(
+    conn: &mut partnerly_db::DbConn,
+    backend: Backend,
+    link_id: i64,
+    membership_id: i64,
+) {
     let program: i64 = partnerly_db::schema::memberships::table
         .find(membership_id)
         .select(partnerly_db::schema::memberships::program_id)
         .get_result(conn)
         .expect("program");
+    // `numbers(n)`: a table n(i) of 0..n; `ago(e)`: the moment e days ago; `day_ago(e)`:
+    // that day; `now`: this moment.
+    let numbers = |n: u32| match backend {
+        Backend::Sqlite => format!(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {})",
+            n - 1
+        ),
+        Backend::Postgres => format!("WITH n(i) AS (SELECT generate_series(0, {}))", n - 1),
+    };
+    let ago = |e: &str| match backend {
+        Backend::Sqlite => format!("datetime('now', '-' || ({e}) || ' days')"),
+        Backend::Postgres => format!("CAST(now() - ({e}) * interval '1 day' AS TIMESTAMP)"),
+    };
+    let day_ago = |e: &str| match backend {
+        Backend::Sqlite => format!("date('now', '-' || ({e}) || ' days')"),
+        Backend::Postgres => format!("(current_date - ({e}))"),
+    };
+    let now = match backend {
+        Backend::Sqlite => "datetime('now')",
+        Backend::Postgres => "CAST(now() AS TIMESTAMP)",
+    };
     let statements = [
         format!(
-            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 999999) \
-             INSERT INTO clicks (public_id, link_id, membership_id, program_id, visitor, is_unique, \
-             landing_query, clicked_at) SELECT 'bench' || i, {link_id}, {membership_id}, {program}, \
-             'v' || (i % 300000), i % 3 = 0, '', datetime('now', '-' || (i % 365) || ' days') FROM n"
+            "{} INSERT INTO clicks (public_id, link_id, membership_id, program_id, visitor, \
+             is_unique, landing_query, clicked_at) SELECT 'bench' || i, {link_id}, \
+             {membership_id}, {program}, 'v' || (i % 300000), i % 3 = 0, '', {} FROM n",
+            numbers(1_000_000),
+            ago("i % 365")
         ),
         format!(
-            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 365) \
-             INSERT INTO link_daily_stats (link_id, day, membership_id, clicks, unique_clicks, \
-             bot_clicks, signups, paying_customers, deals) SELECT {link_id}, \
-             date('now', '-' || i || ' days'), {membership_id}, 2740, 913, 10, 274, 27, 1 FROM n"
+            "{} INSERT INTO link_daily_stats (link_id, day, membership_id, clicks, \
+             unique_clicks, bot_clicks, signups, paying_customers, deals) SELECT {link_id}, \
+             {}, {membership_id}, 2740, 913, 10, 274, 27, 1 FROM n",
+            numbers(365),
+            day_ago("i + 1")
         ),
         format!(
-            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 99999) \
-             INSERT INTO customers (external_id, email, membership_id, link_id, attributed_via, \
-             attributed_at, status, signed_up_at, first_paid_at, updated_at) \
-             SELECT 'bench-' || i, 'c' || i || '@bench.example', {membership_id}, {link_id}, 'ref_code', \
-             datetime('now', '-' || (i % 365) || ' days'), 'active', \
-             datetime('now', '-' || (i % 365) || ' days'), \
-             CASE WHEN i % 10 = 0 THEN datetime('now', '-' || (i % 365) || ' days') END, \
-             datetime('now') FROM n"
+            "{} INSERT INTO customers (external_id, email, membership_id, link_id, \
+             attributed_via, attributed_at, status, signed_up_at, first_paid_at, updated_at) \
+             SELECT 'bench-' || i, 'c' || i || '@bench.example', {membership_id}, {link_id}, \
+             'ref_code', {ago}, 'active', {ago}, CASE WHEN i % 10 = 0 THEN {ago} END, {now} \
+             FROM n",
+            numbers(100_000),
+            ago = ago("i % 365")
         ),
         // Three monthly payments of every paying customer, one partly refunded.
         format!(
@@ -392,7 +454,7 @@ fn seed_history(conn: &mut partnerly_db::DbConn, link_id: i64, membership_id: i6
              currency, period_months, paid_at, refunded_minor, created_at) \
              SELECT c.external_id || '-pay-' || k.j, c.external_id, c.id, 4900, \
              (SELECT currency FROM programs WHERE id = {program}), 1, c.first_paid_at, \
-             CASE WHEN k.j = 2 THEN 900 ELSE 0 END, datetime('now') \
+             CASE WHEN k.j = 2 THEN 900 ELSE 0 END, {now} \
              FROM customers c, k WHERE c.membership_id = {membership_id} AND c.first_paid_at IS NOT NULL"
         ),
         // 20% of every payment, through the link, reversed in part with its refund.

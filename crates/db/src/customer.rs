@@ -70,16 +70,6 @@ pub struct CustomerCounts {
     pub paying: i64,
 }
 
-impl CustomerCounts {
-    /// Adds `other`'s counts to these.
-    pub fn add(&mut self, other: &CustomerCounts) {
-        self.active += other.active;
-        self.frozen += other.frozen;
-        self.deleted += other.deleted;
-        self.paying += other.paying;
-    }
-}
-
 impl NewCustomer<'_> {
     /// Stores the customer.
     pub fn insert(&self, conn: &mut DbConn) -> QueryResult<Customer> {

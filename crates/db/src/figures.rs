@@ -109,15 +109,13 @@ impl FigureChanges {
             .or_default() += minor;
     }
 
-    /// The customer counts these changes add to `membership`'s.
-    pub fn counts_of(&self, membership: i64) -> CustomerCounts {
-        let mut counts = CustomerCounts::default();
-        for (&(m, status), &(customers, paying)) in &self.customers {
-            if m == membership {
-                add_status(&mut counts, status.0, customers, paying);
-            }
-        }
-        counts
+    /// The paying customers these changes add to `membership`'s.
+    pub fn paying_of(&self, membership: i64) -> i64 {
+        self.customers
+            .iter()
+            .filter(|((m, _), _)| *m == membership)
+            .map(|(_, (_, paying))| paying)
+            .sum()
     }
 
     /// The sales these changes add to `membership`'s, per currency.

@@ -215,7 +215,7 @@ impl Membership {
         pending: &FigureChanges,
     ) -> QueryResult<Progress> {
         let mut counts = figures::customer_counts(conn, &[self.id])?;
-        counts.add(&pending.counts_of(self.id));
+        counts.paying += pending.paying_of(self.id);
         let mut sales = figures::sales(conn, self.id)?;
         for (currency, more) in pending.sales_of(self.id) {
             match sales.iter_mut().find(|(c, _)| *c == currency) {

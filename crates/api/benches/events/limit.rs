@@ -249,8 +249,8 @@ impl Fixture {
         run(
             &mut conn,
             &format!(
-                "INSERT INTO links (membership_id, code, is_default, created_at) \
-                 VALUES ({membership_id}, 'benchcode', TRUE, {at})"
+                "INSERT INTO links (membership_id, code, is_default, created_at, updated_at) \
+                 VALUES ({membership_id}, 'benchcode', TRUE, {at}, {at})"
             ),
         );
         let link_id = one(&mut conn, "SELECT MAX(id) AS id FROM links");
