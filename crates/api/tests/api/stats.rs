@@ -412,3 +412,107 @@ async fn earnings_per_day_are_net_of_refunds_on_the_sales_day_and_stay_with_thei
         .await;
     assert_eq!(theirs.status, StatusCode::NOT_FOUND);
 }
+
+#[actix_web::test]
+async fn promotion_counts_paying_customers_of_the_same_batch_once_each() {
+    let app = TestApp::spawn().await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    add_level(
+        &app,
+        &manager,
+        ("Bronze", 2, "referral"),
+        json!({"kind": "paying_customers", "count": 2}),
+    )
+    .await;
+    let level = |partner: &Session| {
+        let token = partner.access_token.clone();
+        let app = &app;
+        async move {
+            app.get_as(&token, "/api/v1/me/programs").await.body["items"][0]["level"]["name"]
+                .clone()
+        }
+    };
+    let key = app.billing_key();
+
+    // One paying customer who pays again: still one paying customer.
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let code = app.default_code(&ada).await;
+    let reply = app
+        .batch(
+            &key,
+            &[
+                signed_up("a1", "cus_a1", Some(&code)),
+                paid("a2", "pay_a1", "cus_a1", "10.00", "2026-11-01T10:00:00Z"),
+                paid("a3", "pay_a2", "cus_a1", "10.00", "2026-11-02T10:00:00Z"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    app.applied(
+        &key,
+        &paid("a4", "pay_a3", "cus_a1", "10.00", "2026-11-03T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(level(&ada).await, "Partner");
+
+    // Two new paying customers in one batch: promoted by that batch.
+    let bob = app.signup("Bob Builder", "bob@example.com").await;
+    let code = app.default_code(&bob).await;
+    let reply = app
+        .batch(
+            &key,
+            &[
+                signed_up("b1", "cus_b1", Some(&code)),
+                signed_up("b2", "cus_b2", Some(&code)),
+                paid("b3", "pay_b1", "cus_b1", "10.00", "2026-11-01T10:00:00Z"),
+                paid("b4", "pay_b2", "cus_b2", "10.00", "2026-11-01T11:00:00Z"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(level(&bob).await, "Bronze");
+    let m = membership_stats(&app, &bob).await;
+    assert_eq!(m["customers"]["paying"], 2);
+}
+
+#[actix_web::test]
+async fn promotion_counts_the_sales_of_the_same_batch_of_each_partner_only() {
+    let app = TestApp::spawn().await;
+    let manager = app.staff(Role::Manager, "manager@example.com").await;
+    add_level(
+        &app,
+        &manager,
+        ("Bronze", 2, "referral"),
+        json!({"kind": "sales_volume", "amount": "100"}),
+    )
+    .await;
+    let level = |partner: &Session| {
+        let token = partner.access_token.clone();
+        let app = &app;
+        async move {
+            app.get_as(&token, "/api/v1/me/programs").await.body["items"][0]["level"]["name"]
+                .clone()
+        }
+    };
+    let key = app.billing_key();
+    let ada = app.signup("Ada Lovelace", "ada@example.com").await;
+    let bob = app.signup("Bob Builder", "bob@example.com").await;
+    let ada_code = app.default_code(&ada).await;
+    let bob_code = app.default_code(&bob).await;
+    // One batch: Bob's sale reaches the threshold, Ada's does not; neither counts the
+    // other's.
+    let reply = app
+        .batch(
+            &key,
+            &[
+                signed_up("b1", "cus_b", Some(&bob_code)),
+                paid("b2", "pay_b", "cus_b", "150.00", "2026-11-01T10:00:00Z"),
+                signed_up("a1", "cus_a", Some(&ada_code)),
+                paid("a2", "pay_a", "cus_a", "50.00", "2026-11-01T11:00:00Z"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
+    assert_eq!(level(&bob).await, "Bronze");
+    assert_eq!(level(&ada).await, "Partner");
+}
