@@ -216,16 +216,10 @@ impl Membership {
     ) -> QueryResult<Progress> {
         let mut counts = figures::customer_counts(conn, &[self.id])?;
         counts.paying += pending.paying_of(self.id);
+        // `progress_of` sums every entry of the program's currency: the stored and the
+        // pending ones go side by side.
         let mut sales = figures::sales(conn, self.id)?;
-        for (currency, more) in pending.sales_of(self.id) {
-            match sales.iter_mut().find(|(c, _)| *c == currency) {
-                Some((_, s)) => {
-                    s.count += more.count;
-                    s.net_minor += more.net_minor;
-                }
-                None => sales.push((currency, more)),
-            }
-        }
+        sales.extend(pending.sales_of(self.id));
         Ok(progress_of(&counts, &sales, program_currency))
     }
 

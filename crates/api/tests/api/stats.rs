@@ -515,4 +515,12 @@ async fn promotion_counts_the_sales_of_the_same_batch_of_each_partner_only() {
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
     assert_eq!(level(&bob).await, "Bronze");
     assert_eq!(level(&ada).await, "Partner");
+
+    // Ada's next sale adds to what is stored: 50.00 + 50.00 reaches the threshold.
+    app.applied(
+        &key,
+        &paid("a3", "pay_a2", "cus_a", "50.00", "2026-11-02T10:00:00Z"),
+    )
+    .await;
+    assert_eq!(level(&ada).await, "Bronze");
 }
