@@ -195,11 +195,7 @@ impl DailyLinkStats {
         }
         // Ids are integers: formatting them is safe. SUM over BIGINT is NUMERIC on
         // PostgreSQL: the CASTs give both backends one type.
-        let ids = memberships
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
+        let ids = crate::id_list(memberships);
         let link_filter = link.map_or(String::new(), |l| format!(" AND link_id = {l}"));
         let rows: Vec<DayRow> = diesel::sql_query(format!(
             "SELECT day, CAST(SUM(clicks) AS BIGINT) AS clicks, \

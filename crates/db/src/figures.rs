@@ -33,21 +33,11 @@ use crate::schema::{daily_earnings, membership_customer_figures, membership_sale
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FigureChanges {
     /// (membership, status) → (customers, paying).
-    customers: BTreeMap<(i64, StatusKey), (i64, i64)>,
+    customers: BTreeMap<(i64, CustomerStatus), (i64, i64)>,
     /// (membership, currency) → (payments, net minor units).
     sales: BTreeMap<(i64, String), (i64, i64)>,
     /// (membership, day, link or 0, currency) → earned minor units.
     earnings: BTreeMap<(i64, Date, i64, String), i64>,
-}
-
-/// A customer status as a map key, in the order the statuses are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct StatusKey(&'static str);
-
-impl From<CustomerStatus> for StatusKey {
-    fn from(s: CustomerStatus) -> Self {
-        Self(s.as_str())
-    }
 }
 
 /// What one customer counts for in its membership's figures.
@@ -63,7 +53,7 @@ impl FigureChanges {
     pub fn customer(&mut self, membership: i64, facts: CustomerFacts, sign: i64) {
         let entry = self
             .customers
-            .entry((membership, facts.status.into()))
+            .entry((membership, facts.status))
             .or_default();
         entry.0 += sign;
         entry.1 += sign * i64::from(facts.paying);
@@ -143,7 +133,7 @@ impl FigureChanges {
             )
             .values((
                 c::membership_id.eq(membership),
-                c::status.eq(status.0),
+                c::status.eq(status),
                 c::customers.eq(customers),
                 c::paying.eq(paying),
             ))
@@ -197,11 +187,11 @@ impl FigureChanges {
     }
 }
 
-fn add_status(counts: &mut CustomerCounts, status: &str, customers: i64, paying: i64) {
+fn add_status(counts: &mut CustomerCounts, status: CustomerStatus, customers: i64, paying: i64) {
     match status {
-        s if s == CustomerStatus::Frozen.as_str() => counts.frozen += customers,
-        s if s == CustomerStatus::Deleted.as_str() => counts.deleted += customers,
-        _ => counts.active += customers,
+        CustomerStatus::Frozen => counts.frozen += customers,
+        CustomerStatus::Deleted => counts.deleted += customers,
+        CustomerStatus::Active => counts.active += customers,
     }
     counts.paying += paying;
 }
@@ -218,7 +208,7 @@ pub fn customer_counts(conn: &mut DbConn, memberships: &[i64]) -> QueryResult<Cu
         .load(conn)?;
     let mut counts = CustomerCounts::default();
     for (status, customers, paying) in rows {
-        add_status(&mut counts, status.as_str(), customers, paying);
+        add_status(&mut counts, status, customers, paying);
     }
     Ok(counts)
 }
@@ -265,7 +255,7 @@ pub fn earnings_by_day(
     }
     // Ids are integers: formatting them is safe. SUM over BIGINT is NUMERIC on
     // PostgreSQL: the CAST gives both backends one type.
-    let ids = id_list(memberships);
+    let ids = crate::id_list(memberships);
     let link_filter = link.map_or(String::new(), |l| format!(" AND link_id = {l}"));
     let rows: Vec<EarnedRow> = diesel::sql_query(format!(
         "SELECT day, currency, CAST(SUM(earned_minor) AS BIGINT) AS earned \
@@ -304,10 +294,6 @@ pub fn earnings_by_link(
         }
     }
     Ok(out)
-}
-
-fn id_list(ids: &[i64]) -> String {
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// The rollups as the rows say they should be: the same statements the migration

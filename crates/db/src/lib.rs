@@ -49,6 +49,12 @@ pub(crate) fn one_row(changed: usize) -> diesel::QueryResult<()> {
     }
 }
 
+/// The ids for an `IN (...)` list of a formatted statement: integers, so formatting them
+/// is safe.
+pub(crate) fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// `SUM(column)` as a BIGINT on both backends (PostgreSQL sums BIGINT to NUMERIC), zero
 /// over no rows. `column` is a fixed column name, never input.
 pub(crate) fn sum_bigint(

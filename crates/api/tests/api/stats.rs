@@ -202,6 +202,28 @@ async fn the_stats_of_one_program_are_the_partners_own_or_404() {
     assert_eq!(other.status, StatusCode::NOT_FOUND, "{:?}", other.body);
 }
 
+/// The staff route that reassigns the customer with this vendor id.
+async fn reassign_path(app: &TestApp, manager: &Session, customer: &str) -> String {
+    let found = app
+        .get_as(
+            &manager.access_token,
+            &format!("/api/v1/admin/customers?q={customer}"),
+        )
+        .await;
+    format!(
+        "/api/v1/admin/customers/{}/reassign",
+        found.body["items"][0]["id"]
+    )
+}
+
+/// The name of the partner's level in their first program.
+async fn level_name(app: &TestApp, partner: &Session) -> Value {
+    app.get_as(&partner.access_token, "/api/v1/me/programs")
+        .await
+        .body["items"][0]["level"]["name"]
+        .clone()
+}
+
 fn status_changed(id: &str, customer: &str, status: &str) -> Value {
     json!({"id": id, "type": "customer.status_changed", "occurred_at": "2026-11-05T10:00:00Z",
            "data": {"customer_id": customer, "status": status}})
@@ -244,13 +266,7 @@ async fn customer_figures_follow_status_changes_and_reassignment() {
     );
 
     // The frozen paying customer goes to Bob with its sales; Ada keeps the rest.
-    let found = app
-        .get_as(&manager.access_token, "/api/v1/admin/customers?q=cus_1")
-        .await;
-    let path = format!(
-        "/api/v1/admin/customers/{}/reassign",
-        found.body["items"][0]["id"]
-    );
+    let path = reassign_path(&app, &manager, "cus_1").await;
     let moved = app
         .post_as(
             &manager.access_token,
@@ -315,13 +331,7 @@ async fn earnings_per_day_are_net_of_refunds_on_the_sales_day_and_stay_with_thei
     .await;
     // Refunded weeks later: taken off the day of the sale it refunds.
     app.applied(&key, &refunded("r1", "pay_1", "25.00")).await;
-    let found = app
-        .get_as(&manager.access_token, "/api/v1/admin/customers?q=cus_1")
-        .await;
-    let path = format!(
-        "/api/v1/admin/customers/{}/reassign",
-        found.body["items"][0]["id"]
-    );
+    let path = reassign_path(&app, &manager, "cus_1").await;
     app.post_as(
         &manager.access_token,
         &path,
@@ -424,14 +434,6 @@ async fn promotion_counts_paying_customers_of_the_same_batch_once_each() {
         json!({"kind": "paying_customers", "count": 2}),
     )
     .await;
-    let level = |partner: &Session| {
-        let token = partner.access_token.clone();
-        let app = &app;
-        async move {
-            app.get_as(&token, "/api/v1/me/programs").await.body["items"][0]["level"]["name"]
-                .clone()
-        }
-    };
     let key = app.billing_key();
 
     // One paying customer who pays again: still one paying customer.
@@ -453,7 +455,7 @@ async fn promotion_counts_paying_customers_of_the_same_batch_once_each() {
         &paid("a4", "pay_a3", "cus_a1", "10.00", "2026-11-03T10:00:00Z"),
     )
     .await;
-    assert_eq!(level(&ada).await, "Partner");
+    assert_eq!(level_name(&app, &ada).await, "Partner");
 
     // Two new paying customers in one batch: promoted by that batch.
     let bob = app.signup("Bob Builder", "bob@example.com").await;
@@ -470,7 +472,7 @@ async fn promotion_counts_paying_customers_of_the_same_batch_once_each() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    assert_eq!(level(&bob).await, "Bronze");
+    assert_eq!(level_name(&app, &bob).await, "Bronze");
     let m = membership_stats(&app, &bob).await;
     assert_eq!(m["customers"]["paying"], 2);
 }
@@ -486,14 +488,6 @@ async fn promotion_counts_the_sales_of_the_same_batch_of_each_partner_only() {
         json!({"kind": "sales_volume", "amount": "100"}),
     )
     .await;
-    let level = |partner: &Session| {
-        let token = partner.access_token.clone();
-        let app = &app;
-        async move {
-            app.get_as(&token, "/api/v1/me/programs").await.body["items"][0]["level"]["name"]
-                .clone()
-        }
-    };
     let key = app.billing_key();
     let ada = app.signup("Ada Lovelace", "ada@example.com").await;
     let bob = app.signup("Bob Builder", "bob@example.com").await;
@@ -513,8 +507,8 @@ async fn promotion_counts_the_sales_of_the_same_batch_of_each_partner_only() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{:?}", reply.body);
-    assert_eq!(level(&bob).await, "Bronze");
-    assert_eq!(level(&ada).await, "Partner");
+    assert_eq!(level_name(&app, &bob).await, "Bronze");
+    assert_eq!(level_name(&app, &ada).await, "Partner");
 
     // Ada's next sale adds to what is stored: 50.00 + 50.00 reaches the threshold.
     app.applied(
@@ -522,5 +516,5 @@ async fn promotion_counts_the_sales_of_the_same_batch_of_each_partner_only() {
         &paid("a3", "pay_a2", "cus_a", "50.00", "2026-11-02T10:00:00Z"),
     )
     .await;
-    assert_eq!(level(&ada).await, "Bronze");
+    assert_eq!(level_name(&app, &ada).await, "Bronze");
 }

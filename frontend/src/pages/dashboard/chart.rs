@@ -100,7 +100,7 @@ impl Measure {
 pub(super) const HEIGHT: i64 = 240;
 pub(super) const LEFT: i64 = 44;
 pub(super) const RIGHT: i64 = 14;
-pub(super) const TOP: i64 = 22;
+const TOP: i64 = 22;
 pub(super) const BOTTOM: i64 = 28;
 /// The width drawn before the box is measured.
 const DEFAULT_WIDTH: i64 = 640;
@@ -148,10 +148,10 @@ pub(super) fn period_words(period: &str, interval: Interval) -> String {
 
 /// Where things go, for a chart `width` pixels wide of `count` periods up to `top`.
 #[derive(Debug, Clone, Copy)]
-struct Frame {
-    width: i64,
-    count: usize,
-    top: u64,
+pub(super) struct Frame {
+    pub(super) width: i64,
+    pub(super) count: usize,
+    pub(super) top: u64,
 }
 
 impl Frame {
@@ -163,7 +163,7 @@ impl Frame {
         }
     }
 
-    fn y(self, value: u64) -> i64 {
+    pub(super) fn y(self, value: u64) -> i64 {
         let plot = HEIGHT - TOP - BOTTOM;
         let top = self.top.max(1);
         let above = i64::try_from(value.min(top) * 1000 / top).unwrap_or(1000);

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 use partnerly_domain::money::{Currency, Money};
 use partnerly_domain::tracking::{Interval, Timeseries};
 
-use super::chart::{BOTTOM, HEIGHT, LEFT, RIGHT, TOP, escape, labelled, period_words, value_axis};
+use super::chart::{
+    BOTTOM, Frame, HEIGHT, LEFT, RIGHT, escape, labelled, period_words, value_axis,
+};
 
 /// Each currency's total over the range, in minor units, by currency code.
 pub(super) fn totals(series: &Timeseries) -> Vec<(Currency, i64)> {
@@ -66,12 +68,13 @@ pub(super) fn earnings_svg(series: &Timeseries, width: i64, currency: Currency) 
     let values: Vec<u64> = points.iter().map(|p| earned_in(p, currency)).collect();
     let (step, top) = value_axis(values.iter().copied().max().unwrap_or(0));
     let plot_width = width - LEFT - RIGHT;
-    let plot_height = HEIGHT - TOP - BOTTOM;
     let axis = HEIGHT - BOTTOM;
-    let y = |value: u64| {
-        let above = i64::try_from(value.min(top) * 1000 / top.max(1)).unwrap_or(1000);
-        axis - plot_height * above / 1000
+    let frame = Frame {
+        width,
+        count: points.len(),
+        top,
     };
+    let y = |value: u64| frame.y(value);
     let count = i64::try_from(points.len()).unwrap_or(1).max(1);
     // Each period has a slot of the plot's width; its bar fills most of it.
     let center =
