@@ -45,6 +45,7 @@ pub mod text;
 pub mod timestamp;
 pub mod track_request;
 pub mod tracking;
+pub mod wallet;
 pub mod webhook;
 pub mod webhook_event;
 
